@@ -1,0 +1,189 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { loadConfig } from '../config/config.js';
+import { KuraError } from '../core/errors/catalogue.js';
+import { parseExpiresIn } from '../core/tokens/token-service.js';
+import { createKura, openCore } from '../main.js';
+import type { Core } from '../core/core.js';
+
+const usage = `Usage: kura <command> [options]
+
+Commands:
+  serve [--host H] [--port N] [--base-url URL]     start the server
+  user create LOGIN [--password-stdin] [--email E] [--admin]
+  org create LOGIN --owner USER
+  org add-member ORG USER [--role owner|member]
+  repo create OWNER/NAME [--private] [--description TEXT]
+  repo add-collaborator OWNER/NAME USER --role read|write|admin
+  token create --user LOGIN --scopes S1,S2 [--name N] [--expires-in 30d] [--repo OWNER/NAME]
+  token list --user LOGIN
+  token revoke ID
+
+Every command takes --data DIR (env KURA_DATA_DIR, default ./data).
+Scopes: read:packages, write:packages, delete:packages, admin.`;
+
+class UsageError extends Error {}
+
+const options = {
+  data: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'base-url': { type: 'string' },
+  'log-level': { type: 'string' },
+  'max-body-size': { type: 'string' },
+  'blob-driver': { type: 'string' },
+  database: { type: 'string' },
+  'password-stdin': { type: 'boolean' },
+  email: { type: 'string' },
+  admin: { type: 'boolean' },
+  owner: { type: 'string' },
+  role: { type: 'string' },
+  private: { type: 'boolean' },
+  description: { type: 'string' },
+  user: { type: 'string' },
+  scopes: { type: 'string' },
+  name: { type: 'string' },
+  'expires-in': { type: 'string' },
+  repo: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options'];
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+function need(value: string | undefined, what: string): string {
+  if (!value) throw new UsageError(`missing ${what}`);
+  return value;
+}
+
+async function withCore<T>(values: Values, run: (core: Core) => Promise<T>): Promise<T> {
+  const core = await openCore(loadConfig(values as Record<string, string | undefined>));
+  try {
+    return await run(core);
+  } finally {
+    await core.deps.db.destroy();
+  }
+}
+
+async function serve(values: Values): Promise<number> {
+  const config = loadConfig(values as Record<string, string | undefined>);
+  const kura = await createKura(config, { startJobs: true });
+  const address = await kura.app.listen({ host: config.host, port: config.port });
+  process.stderr.write(`kura: listening on ${address} (data in ${config.dataDir})\n`);
+  if ((await kura.core.owners.countUsers()) === 0) {
+    process.stderr.write([
+      'kura: no users yet. Create the first one and a token:',
+      '  npx kura user create alice --admin --password-stdin',
+      '  npx kura token create --user alice --scopes read:packages,write:packages',
+      '',
+    ].join('\n'));
+  }
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await kura.close();
+  return 0;
+}
+
+async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  const [command, sub, ...rest] = positionals;
+  if (values.help || !command || command === 'help') {
+    process.stdout.write(`${usage}\n`);
+    return command || values.help ? 0 : 2;
+  }
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  switch (`${command} ${sub ?? ''}`.trim()) {
+    case 'serve':
+      return serve(values);
+    case 'user create':
+      return withCore(values, async (core) => {
+        const password = values['password-stdin'] ? await readStdin() : undefined;
+        const user = await core.owners.createUser({ login: need(rest[0], 'LOGIN'), password, email: values.email, admin: values.admin });
+        say(`created user ${user.login}${user.isAdmin ? ' (site admin)' : ''}`);
+        return 0;
+      });
+    case 'org create':
+      return withCore(values, async (core) => {
+        const org = await core.owners.createOrg(need(rest[0], 'LOGIN'), need(values.owner, '--owner USER'));
+        say(`created organization ${org.login} owned by ${values.owner}`);
+        return 0;
+      });
+    case 'org add-member':
+      return withCore(values, async (core) => {
+        const role = (values.role ?? 'member') as 'owner' | 'member';
+        await core.owners.setOrgMember(need(rest[0], 'ORG'), need(rest[1], 'USER'), role);
+        say(`${rest[1]} is now ${role} of ${rest[0]}`);
+        return 0;
+      });
+    case 'repo create':
+      return withCore(values, async (core) => {
+        const repo = await core.repos.create({ fullName: need(rest[0], 'OWNER/NAME'), visibility: values.private ? 'private' : 'public', description: values.description });
+        say(`created ${repo.visibility} repository ${repo.fullName}`);
+        return 0;
+      });
+    case 'repo add-collaborator':
+      return withCore(values, async (core) => {
+        const role = need(values.role, '--role read|write|admin') as 'read' | 'write' | 'admin';
+        await core.repos.setCollaborator(need(rest[0], 'OWNER/NAME'), need(rest[1], 'USER'), role);
+        say(`${rest[1]} now has ${role} on ${rest[0]}`);
+        return 0;
+      });
+    case 'token create':
+      return withCore(values, async (core) => {
+        const user = await core.owners.requireUser(need(values.user, '--user LOGIN'));
+        const repo = values.repo ? await core.repos.require(values.repo) : null;
+        const { token } = await core.tokens.create({
+          userId: user.id,
+          name: values.name,
+          scopes: need(values.scopes, '--scopes S1,S2'),
+          expiresAt: values['expires-in'] ? parseExpiresIn(values['expires-in'], core.deps.now()) : null,
+          repoId: repo?.id ?? null,
+        });
+        say(token);
+        return 0;
+      });
+    case 'token list':
+      return withCore(values, async (core) => {
+        const user = await core.owners.requireUser(need(values.user, '--user LOGIN'));
+        const tokens = await core.tokens.list(user.id);
+        if (tokens.length === 0) say(`${user.login} has no tokens`);
+        for (const t of tokens) {
+          const state = t.revokedAt ? 'revoked' : t.expiresAt && t.expiresAt <= new Date().toISOString() ? 'expired' : 'active';
+          say([t.id, t.prefix + '…', t.name, t.scopes.join(','), state, `expires ${t.expiresAt ?? 'never'}`, `last used ${t.lastUsedAt ?? 'never'}`].join('\t'));
+        }
+        return 0;
+      });
+    case 'token revoke':
+      return withCore(values, async (core) => {
+        const id = Number(need(rest[0], 'ID'));
+        if (!Number.isInteger(id)) throw new UsageError('ID must be a number (see kura token list)');
+        await core.tokens.revoke(id);
+        say(`revoked token ${id}`);
+        return 0;
+      });
+    default:
+      throw new UsageError(`unknown command "${positionals.join(' ')}"`);
+  }
+}
+
+/** Runs the `kura` command; returns the exit code. Errors are one line on stderr. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    return await run(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`kura: ${error.message}\n${usage}\n`);
+      return 2;
+    }
+    const message = error instanceof KuraError || error instanceof Error ? error.message : String(error);
+    process.stderr.write(`kura: ${message.split('\n')[0]}\n`);
+    return 1;
+  }
+}

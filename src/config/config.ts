@@ -1,0 +1,106 @@
+import { join, resolve } from 'node:path';
+
+export type FormatMode = 'enabled' | 'read-only' | 'disabled';
+
+/** Kura's whole configuration. Sources, strongest first: command-line flags, `KURA_*` env, defaults. */
+export interface KuraConfig {
+  dataDir: string;
+  host: string;
+  port: number;
+  /** Public base URL for absolute links (tarball URLs); null derives it from each request's Host. */
+  baseUrl: string | null;
+  maxBodyBytes: number;
+  logLevel: string;
+  blobDriver: 'fs' | 'memory';
+  /** SQLite file; `:memory:` for a throwaway database. */
+  databaseFile: string;
+  deleteProtectionDownloads: number;
+  restoreWindowDays: number;
+  gcGraceHours: number;
+  downloadFlushMs: number;
+  /** Mode per format id; formats not listed are enabled. */
+  formatModes: Record<string, FormatMode>;
+}
+
+interface Setting {
+  key: keyof KuraConfig;
+  flag?: string;
+  env: string;
+  describe: string;
+  default: string;
+}
+
+/** Every setting, in the order the README's configuration table lists them. */
+export const settings: readonly Setting[] = [
+  { key: 'dataDir', flag: 'data', env: 'KURA_DATA_DIR', default: './data', describe: 'Directory for the database and blobs.' },
+  { key: 'host', flag: 'host', env: 'KURA_HOST', default: '127.0.0.1', describe: 'Address to listen on.' },
+  { key: 'port', flag: 'port', env: 'KURA_PORT', default: '8080', describe: 'Port to listen on (0 picks a free one).' },
+  { key: 'baseUrl', flag: 'base-url', env: 'KURA_BASE_URL', default: '', describe: 'Public URL for absolute links; empty uses the request’s Host and X-Forwarded-Proto.' },
+  { key: 'maxBodyBytes', flag: 'max-body-size', env: 'KURA_MAX_BODY_SIZE', default: '256mb', describe: 'Largest accepted upload body (b, kb, mb, gb).' },
+  { key: 'logLevel', flag: 'log-level', env: 'KURA_LOG_LEVEL', default: 'info', describe: 'pino log level: fatal, error, warn, info, debug, trace, silent.' },
+  { key: 'blobDriver', flag: 'blob-driver', env: 'KURA_BLOB_DRIVER', default: 'fs', describe: 'Blob storage: fs (DATA/blobs) or memory.' },
+  { key: 'databaseFile', flag: 'database', env: 'KURA_DATABASE', default: 'DATA/kura.db', describe: 'SQLite database file.' },
+  { key: 'deleteProtectionDownloads', env: 'KURA_DELETE_PROTECTION_DOWNLOADS', default: '5000', describe: 'Public versions downloaded more often can be deleted only by a site admin.' },
+  { key: 'restoreWindowDays', env: 'KURA_RESTORE_WINDOW_DAYS', default: '30', describe: 'Days a deleted package or version can be restored before it is purged.' },
+  { key: 'gcGraceHours', env: 'KURA_GC_GRACE_HOURS', default: '24', describe: 'Hours an unreferenced blob is kept before garbage collection deletes it.' },
+  { key: 'downloadFlushMs', env: 'KURA_DOWNLOAD_FLUSH_MS', default: '2000', describe: 'How often download counts are written to the database.' },
+  { key: 'formatModes', env: 'KURA_FORMATS', default: '', describe: 'Format modes, e.g. `npm=read-only`; each format is enabled, read-only or disabled.' },
+];
+
+function parseSize(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i.exec(text.trim());
+  if (!match) throw new Error(`invalid size "${text}": use a number with b, kb, mb or gb`);
+  const unit = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(match[2] ?? 'b').toLowerCase() as 'b'];
+  return Math.floor(Number(match[1]) * unit);
+}
+
+function parseInteger(name: string, text: string, min: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min) throw new Error(`invalid ${name} "${text}": expected an integer >= ${min}`);
+  return value;
+}
+
+function parseFormatModes(text: string): Record<string, FormatMode> {
+  const modes: Record<string, FormatMode> = {};
+  for (const item of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [id, mode] = item.split('=');
+    if (!id || (mode !== 'enabled' && mode !== 'read-only' && mode !== 'disabled')) {
+      throw new Error(`invalid format mode "${item}": use FORMAT=enabled|read-only|disabled`);
+    }
+    modes[id] = mode;
+  }
+  return modes;
+}
+
+/**
+ * Resolves the configuration from flags (`--data`, `--port`, …), then `KURA_*` variables, then
+ * defaults. @throws Error with a one-line message naming the bad setting.
+ */
+export function loadConfig(flags: Record<string, string | undefined> = {}, env: NodeJS.ProcessEnv = process.env): KuraConfig {
+  const raw = (s: Setting): string => {
+    const fromFlag = s.flag ? flags[s.flag] : undefined;
+    return fromFlag ?? env[s.env] ?? s.default;
+  };
+  const get = (key: keyof KuraConfig): string => raw(settings.find((s) => s.key === key)!);
+  const dataDir = resolve(get('dataDir'));
+  const blobDriver = get('blobDriver');
+  if (blobDriver !== 'fs' && blobDriver !== 'memory') throw new Error(`invalid blob driver "${blobDriver}": use fs or memory`);
+  const databaseFile = get('databaseFile');
+  const baseUrl = get('baseUrl').replace(/\/+$/, '');
+  if (baseUrl && !/^https?:\/\/[^/]+/.test(baseUrl)) throw new Error(`invalid base URL "${baseUrl}": expected http(s)://host[:port][/path]`);
+  return {
+    dataDir,
+    host: get('host'),
+    port: parseInteger('port', get('port'), 0),
+    baseUrl: baseUrl || null,
+    maxBodyBytes: parseSize(get('maxBodyBytes')),
+    logLevel: get('logLevel'),
+    blobDriver,
+    databaseFile: databaseFile === 'DATA/kura.db' ? join(dataDir, 'kura.db') : databaseFile === ':memory:' ? databaseFile : resolve(databaseFile),
+    deleteProtectionDownloads: parseInteger('delete protection threshold', get('deleteProtectionDownloads'), 0),
+    restoreWindowDays: parseInteger('restore window', get('restoreWindowDays'), 0),
+    gcGraceHours: parseInteger('GC grace period', get('gcGraceHours'), 0),
+    downloadFlushMs: parseInteger('download flush interval', get('downloadFlushMs'), 10),
+    formatModes: parseFormatModes(get('formatModes')),
+  };
+}

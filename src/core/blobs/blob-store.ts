@@ -1,0 +1,67 @@
+import type { Readable } from 'node:stream';
+
+/** Byte range, both ends inclusive, as in HTTP `Range`. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+export interface BlobInfo {
+  /** Lower-case hex SHA-256 of the content. */
+  sha256: string;
+  size: number;
+  /** Last write or touch; garbage collection measures its grace period from here. */
+  modifiedAt: Date;
+}
+
+/**
+ * A write in progress. Bytes become readable under a digest only after {@link commit};
+ * {@link cancel} discards them. Exactly one of the two must be called.
+ */
+export interface BlobWriter {
+  /** Appends bytes; resolves when the driver has accepted them (back-pressure). */
+  write(chunk: Uint8Array): Promise<void>;
+  /** Bytes written so far. */
+  readonly size: number;
+  /**
+   * Makes the content durable and visible as `sha256`. If a blob with that digest already
+   * exists, the new bytes are dropped and the existing blob is touched. The caller vouches
+   * that `sha256` is the digest of what it wrote.
+   */
+  commit(sha256: string): Promise<void>;
+  /** Discards the bytes. Never fails. */
+  cancel(): Promise<void>;
+}
+
+/**
+ * The narrow storage port for content-addressed bytes. Drivers (fs, memory, later S3) pass
+ * the conformance suite in test/conformance/blob-store.test.ts.
+ */
+export interface BlobStore {
+  /** Starts a write. */
+  create(): Promise<BlobWriter>;
+  /**
+   * Streams a blob, or the inclusive `range` of it.
+   * @throws KuraError NOT_FOUND when no blob has that digest.
+   */
+  open(sha256: string, range?: ByteRange): Promise<Readable>;
+  /** Reads a whole blob into memory; for small blobs only (callers check the size first). */
+  read(sha256: string): Promise<Buffer>;
+  /** Size and modification time, or null when absent. */
+  stat(sha256: string): Promise<BlobInfo | null>;
+  /** Marks the blob as just written, restarting its garbage-collection grace period. */
+  touch(sha256: string): Promise<void>;
+  /** Removes a blob; absent blobs are not an error. Only garbage collection calls this. */
+  delete(sha256: string): Promise<void>;
+  /** Every committed blob, in no particular order. */
+  list(): AsyncIterable<BlobInfo>;
+  /** A URL clients may fetch the blob from directly, when the driver offers one. */
+  redirectUrl?(sha256: string): Promise<string | null>;
+}
+
+const sha256Pattern = /^[0-9a-f]{64}$/;
+
+/** True when `value` is a lower-case hex SHA-256 digest (the only key a BlobStore accepts). */
+export function isSha256Hex(value: string): boolean {
+  return sha256Pattern.test(value);
+}

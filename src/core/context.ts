@@ -1,0 +1,10 @@
+import type { Db } from '../db/schema.js';
+import type { BlobStore } from './blobs/blob-store.js';
+
+/** What every core service is built from. */
+export interface CoreDeps {
+  db: Db;
+  blobs: BlobStore;
+  /** The clock; tests pass a fixed or movable one. */
+  now: () => Date;
+}

@@ -1,0 +1,40 @@
+import { AccessPolicy } from './access/access-policy.js';
+import type { CoreDeps } from './context.js';
+import { DownloadRecorder } from './downloads/download-recorder.js';
+import { OwnerService } from './owners/owner-service.js';
+import { PackageService, type PackageServiceOptions } from './packages/package-service.js';
+import { RepoService } from './repos/repo-service.js';
+import { TokenService } from './tokens/token-service.js';
+
+/** The format-neutral domain: one object wiring every core service over the same deps. */
+export interface Core {
+  deps: CoreDeps;
+  owners: OwnerService;
+  repos: RepoService;
+  tokens: TokenService;
+  access: AccessPolicy;
+  packages: PackageService;
+  downloads: DownloadRecorder;
+}
+
+export function createCore(deps: CoreDeps, options: PackageServiceOptions): Core {
+  const owners = new OwnerService(deps);
+  const repos = new RepoService(deps, owners);
+  const access = new AccessPolicy({
+    orgRole: (orgId, userId) => owners.orgRole(orgId, userId),
+    collaboratorRole: (repoId, userId) => repos.collaboratorRole(repoId, userId),
+    packageMemberRole: async (packageId, userId) => {
+      const row = await deps.db.selectFrom('package_members').select('role').where('package_id', '=', packageId).where('user_id', '=', userId).executeTakeFirst();
+      return row?.role ?? null;
+    },
+  });
+  return {
+    deps,
+    owners,
+    repos,
+    tokens: new TokenService(deps),
+    access,
+    packages: new PackageService(deps, access, repos, options),
+    downloads: new DownloadRecorder(deps),
+  };
+}

@@ -1,0 +1,56 @@
+import type { CoreDeps } from '../context.js';
+
+/**
+ * Counts downloads per version per UTC day. {@link record} only bumps an in-memory counter;
+ * {@link flush} writes the batch in one transaction (the server flushes every few seconds and
+ * on shutdown), so no download request waits for the database.
+ */
+export class DownloadRecorder {
+  private pending = new Map<string, number>();
+
+  constructor(private readonly deps: CoreDeps) {}
+
+  record(versionId: number): void {
+    const key = `${versionId}|${this.deps.now().toISOString().slice(0, 10)}`;
+    this.pending.set(key, (this.pending.get(key) ?? 0) + 1);
+  }
+
+  /** Number of recorded downloads not yet written. */
+  get backlog(): number {
+    let n = 0;
+    for (const count of this.pending.values()) n += count;
+    return n;
+  }
+
+  /** Writes pending counts. On failure the counts are put back for the next flush. */
+  async flush(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const batch = this.pending;
+    this.pending = new Map();
+    try {
+      await this.deps.db.transaction().execute(async (trx) => {
+        for (const [key, count] of batch) {
+          const [id, day] = key.split('|') as [string, string];
+          const versionId = Number(id);
+          await trx.insertInto('download_counts').values({ version_id: versionId, day, count })
+            .onConflict((oc) => oc.columns(['version_id', 'day']).doUpdateSet((eb) => ({ count: eb('download_counts.count', '+', count) })))
+            .execute();
+          await trx.updateTable('versions').set((eb) => ({ download_count: eb('download_count', '+', count) })).where('id', '=', versionId).execute();
+        }
+      });
+    } catch (error) {
+      for (const [key, count] of batch) this.pending.set(key, (this.pending.get(key) ?? 0) + count);
+      throw error;
+    }
+  }
+
+  /** Downloads per day for a set of versions, oldest day first. */
+  async daily(versionIds: readonly number[]): Promise<Array<{ day: string; count: number }>> {
+    if (versionIds.length === 0) return [];
+    const rows = await this.deps.db.selectFrom('download_counts')
+      .select(['day', (eb) => eb.fn.sum<number>('count').as('count')])
+      .where('version_id', 'in', versionIds)
+      .groupBy('day').orderBy('day').execute();
+    return rows.map((r) => ({ day: r.day, count: Number(r.count) }));
+  }
+}

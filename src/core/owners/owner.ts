@@ -1,0 +1,13 @@
+/** A user or an organization, as the rest of the core sees it. */
+export interface Owner {
+  id: number;
+  login: string;
+  kind: 'user' | 'org';
+  email: string | null;
+  isAdmin: boolean;
+  publicPackagesByDefault: boolean;
+  createdAt: string;
+}
+
+export type OrgRole = 'owner' | 'member';
+export const orgRoles: readonly OrgRole[] = ['owner', 'member'];

@@ -1,0 +1,146 @@
+import type { Selectable } from 'kysely';
+import type { DbOrTx, VersionsTable } from '../../db/schema.js';
+import type { FileRecord, PackageRecord, TagRecord, VersionRecord } from './package.js';
+
+const packageColumns = [
+  'packages.id', 'packages.format', 'packages.name', 'packages.owner_id', 'packages.repo_id', 'packages.visibility',
+  'packages.description', 'packages.rev', 'packages.created_at', 'packages.updated_at', 'packages.deleted_at',
+  'owners.login as owner_login', 'owners.kind as owner_kind',
+  'repositories.name as repo_name', 'repositories.visibility as repo_visibility',
+] as const;
+
+function basePackageQuery(db: DbOrTx) {
+  return db.selectFrom('packages')
+    .innerJoin('owners', 'owners.id', 'packages.owner_id')
+    .leftJoin('repositories', 'repositories.id', 'packages.repo_id')
+    .select(packageColumns);
+}
+
+type PackageRow = Awaited<ReturnType<ReturnType<typeof basePackageQuery>['executeTakeFirstOrThrow']>>;
+
+function toPackage(row: PackageRow): PackageRecord {
+  return {
+    id: row.id,
+    format: row.format,
+    name: row.name,
+    ownerId: row.owner_id,
+    ownerLogin: row.owner_login,
+    ownerKind: row.owner_kind,
+    repo: row.repo_id !== null && row.repo_name !== null && row.repo_visibility !== null
+      ? { id: row.repo_id, fullName: `${row.owner_login}/${row.repo_name}`, visibility: row.repo_visibility }
+      : null,
+    visibility: row.visibility,
+    description: row.description,
+    rev: row.rev,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    deletedAt: row.deleted_at,
+  };
+}
+
+export function toVersion(row: Selectable<VersionsTable>): VersionRecord {
+  return {
+    id: row.id,
+    packageId: row.package_id,
+    version: row.version,
+    metadata: row.metadata,
+    readme: row.readme,
+    description: row.description,
+    license: row.license,
+    deprecated: row.deprecated,
+    publisherId: row.publisher_id,
+    downloadCount: Number(row.download_count),
+    createdAt: row.created_at,
+    deletedAt: row.deleted_at,
+    purgedAt: row.purged_at,
+  };
+}
+
+/** Read-side queries over packages; one indexed query each, never one per item. */
+export class PackageQueries {
+  constructor(private readonly db: DbOrTx) {}
+
+  /** A package by owner, format and normalized name; deleted ones only when asked. */
+  async find(format: string, ownerLogin: string, nameLower: string, includeDeleted = false): Promise<PackageRecord | null> {
+    let query = basePackageQuery(this.db)
+      .where('owners.login_lower', '=', ownerLogin.toLowerCase())
+      .where('packages.format', '=', format)
+      .where('packages.name_lower', '=', nameLower);
+    if (!includeDeleted) query = query.where('packages.deleted_at', 'is', null);
+    const row = await query.executeTakeFirst();
+    return row ? toPackage(row) : null;
+  }
+
+  async findById(id: number): Promise<PackageRecord | null> {
+    const row = await basePackageQuery(this.db).where('packages.id', '=', id).executeTakeFirst();
+    return row ? toPackage(row) : null;
+  }
+
+  /** Live packages of an owner, optionally of one format or one linked repository. */
+  async listByOwner(ownerId: number, filter: { format?: string | undefined; repoId?: number | undefined } = {}): Promise<PackageRecord[]> {
+    let query = basePackageQuery(this.db).where('packages.owner_id', '=', ownerId).where('packages.deleted_at', 'is', null);
+    if (filter.format) query = query.where('packages.format', '=', filter.format);
+    if (filter.repoId !== undefined) query = query.where('packages.repo_id', '=', filter.repoId);
+    return (await query.orderBy('packages.name').execute()).map(toPackage);
+  }
+
+  /** Live packages whose name or description contains `text` (case-insensitive). */
+  async search(format: string | null, text: string, limit: number): Promise<PackageRecord[]> {
+    const needle = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    let query = basePackageQuery(this.db).where('packages.deleted_at', 'is', null);
+    if (format) query = query.where('packages.format', '=', format);
+    if (text) {
+      query = query.where((eb) => eb.or([
+        eb('packages.name_lower', 'like', needle),
+        eb(eb.fn('lower', ['packages.description']), 'like', needle),
+      ]));
+    }
+    return (await query.orderBy('packages.updated_at', 'desc').limit(limit).execute()).map(toPackage);
+  }
+
+  /** Versions of a package, oldest first. */
+  async versions(packageId: number, includeDeleted = false): Promise<VersionRecord[]> {
+    let query = this.db.selectFrom('versions').selectAll().where('package_id', '=', packageId);
+    if (!includeDeleted) query = query.where('deleted_at', 'is', null);
+    return (await query.orderBy('id').execute()).map(toVersion);
+  }
+
+  async version(packageId: number, version: string): Promise<VersionRecord | null> {
+    const row = await this.db.selectFrom('versions').selectAll().where('package_id', '=', packageId).where('version', '=', version).executeTakeFirst();
+    return row ? toVersion(row) : null;
+  }
+
+  async versionById(id: number): Promise<VersionRecord | null> {
+    const row = await this.db.selectFrom('versions').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toVersion(row) : null;
+  }
+
+  /** Files of the package's live versions, in one query. */
+  async liveFiles(packageId: number): Promise<FileRecord[]> {
+    const rows = await this.db.selectFrom('files')
+      .innerJoin('versions', 'versions.id', 'files.version_id')
+      .select(['files.id', 'files.version_id', 'files.name', 'files.blob_sha256', 'files.size', 'files.content_type', 'files.created_at'])
+      .where('versions.package_id', '=', packageId)
+      .where('versions.deleted_at', 'is', null)
+      .orderBy('files.id')
+      .execute();
+    return rows.map((r) => ({ id: r.id, versionId: r.version_id, name: r.name, sha256: r.blob_sha256, size: Number(r.size), contentType: r.content_type, createdAt: r.created_at }));
+  }
+
+  async tags(packageId: number): Promise<TagRecord[]> {
+    const rows = await this.db.selectFrom('tags')
+      .innerJoin('versions', 'versions.id', 'tags.version_id')
+      .select(['tags.name', 'tags.version_id', 'versions.version', 'tags.updated_at'])
+      .where('tags.package_id', '=', packageId)
+      .where('versions.deleted_at', 'is', null)
+      .orderBy('tags.name')
+      .execute();
+    return rows.map((r) => ({ name: r.name, versionId: r.version_id, version: r.version, updatedAt: r.updated_at }));
+  }
+
+  /** Total downloads per live version of a package. */
+  async downloadTotal(packageId: number): Promise<number> {
+    const row = await this.db.selectFrom('versions').select((eb) => eb.fn.sum<number>('download_count').as('n')).where('package_id', '=', packageId).executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+}

@@ -1,0 +1,318 @@
+import type { AccessPolicy } from '../access/access-policy.js';
+import { principalUserId, type Principal } from '../access/principal.js';
+import { recordAudit } from '../audit/audit-log.js';
+import type { StagedBlob } from '../blobs/blob-ingest.js';
+import type { CoreDeps } from '../context.js';
+import { KuraError } from '../errors/catalogue.js';
+import type { Owner } from '../owners/owner.js';
+import type { RepoService } from '../repos/repo-service.js';
+import type { Visibility } from '../repos/repository.js';
+import type { Tx } from '../../db/schema.js';
+import { effectiveVisibility, packageLabel, packageTarget, type PackageRecord, type VersionRecord } from './package.js';
+import { PackageQueries } from './package-queries.js';
+
+export interface PublishFile {
+  name: string;
+  blob: StagedBlob;
+  contentType?: string | null;
+}
+
+/** Everything a format hands over to publish one version. */
+export interface PublishRequest {
+  principal: Principal;
+  format: string;
+  owner: Owner;
+  /** The package name as the format spells it. */
+  name: string;
+  /** The normalized name that identifies the package (per the format's rules). */
+  nameLower: string;
+  version: string;
+  /** The format's metadata for the version, stored as one JSON document. */
+  metadata: unknown;
+  description?: string | null | undefined;
+  readme?: string | null | undefined;
+  license?: string | null | undefined;
+  /** A repository named by the package's own metadata, `OWNER/NAME`; it links a new package when it qualifies. */
+  repository?: string | null | undefined;
+  files: PublishFile[];
+  /** Tags to point at the new version. */
+  tags?: readonly string[] | undefined;
+}
+
+export interface PublishResult {
+  package: PackageRecord;
+  version: VersionRecord;
+  created: boolean;
+}
+
+export interface PackageServiceOptions {
+  /** Public versions downloaded more than this many times can be deleted only by a site admin. */
+  deleteProtectionDownloads: number;
+  /** Days a deleted package or version can be restored. */
+  restoreWindowDays: number;
+}
+
+/** Publishing and every other write to packages, versions and tags; each one transaction. */
+export class PackageService {
+  readonly queries: PackageQueries;
+
+  constructor(
+    private readonly deps: CoreDeps,
+    private readonly access: AccessPolicy,
+    private readonly repos: RepoService,
+    private readonly options: PackageServiceOptions,
+  ) {
+    this.queries = new PackageQueries(deps.db);
+  }
+
+  /**
+   * Publishes a version: checks access, commits the staged blobs, then in one transaction
+   * creates the package if needed (linking it to `repository` when the publisher may write
+   * there), the version, its files and tags, and an audit row. Blobs left behind by a failed
+   * transaction are garbage collected later, never deleted here.
+   * @throws KuraError UNAUTHENTICATED, NOT_FOUND, FORBIDDEN, MISSING_SCOPE, VERSION_EXISTS
+   */
+  async publishVersion(request: PublishRequest): Promise<PublishResult> {
+    const label = packageLabel({ format: request.format, name: request.name });
+    const existing = await this.queries.find(request.format, request.owner.login, request.nameLower, true);
+    let linkRepoId: number | null = null;
+    if (existing) {
+      await this.access.authorizePackage(request.principal, 'write', packageTarget(existing));
+      if (await this.queries.version(existing.id, request.version)) throw versionExists(label, request.version);
+    } else {
+      const repo = await this.linkCandidate(request);
+      linkRepoId = repo?.id ?? null;
+      const owner = { id: request.owner.id, login: request.owner.login, kind: request.owner.kind };
+      await this.access.authorizeNewPackage(request.principal, owner, repo, label);
+    }
+
+    for (const file of request.files) await file.blob.commit();
+    await Promise.all(request.files.map((f) => this.deps.blobs.touch(f.blob.sha256)));
+
+    const now = this.deps.now().toISOString();
+    const actorId = principalUserId(request.principal);
+    try {
+      return await this.deps.db.transaction().execute(async (trx) => {
+        let pkgId: number;
+        let created = false;
+        const current = await new PackageQueries(trx).find(request.format, request.owner.login, request.nameLower, true);
+        if (current) {
+          pkgId = current.id;
+          const taken = await trx.selectFrom('versions').select('id').where('package_id', '=', pkgId).where('version', '=', request.version).executeTakeFirst();
+          if (taken) throw versionExists(label, request.version);
+        } else {
+          created = true;
+          const row = await trx.insertInto('packages').values({
+            owner_id: request.owner.id,
+            format: request.format,
+            name: request.name,
+            name_lower: request.nameLower,
+            repo_id: linkRepoId,
+            visibility: request.owner.publicPackagesByDefault ? 'public' : 'private',
+            description: request.description ?? null,
+            rev: 1,
+            created_at: now,
+            updated_at: now,
+            deleted_at: null,
+          }).returning('id').executeTakeFirstOrThrow();
+          pkgId = row.id;
+          if (linkRepoId === null && actorId !== null) {
+            await trx.insertInto('package_members').values({ package_id: pkgId, user_id: actorId, role: 'admin', created_at: now }).execute();
+          }
+        }
+        const version = await trx.insertInto('versions').values({
+          package_id: pkgId,
+          version: request.version,
+          metadata: JSON.stringify(request.metadata),
+          readme: request.readme ?? null,
+          description: request.description ?? null,
+          license: request.license ?? null,
+          deprecated: null,
+          publisher_id: actorId,
+          download_count: 0,
+          created_at: now,
+          deleted_at: null,
+          purged_at: null,
+        }).returningAll().executeTakeFirstOrThrow();
+        for (const file of request.files) {
+          await trx.insertInto('blobs').values({
+            sha256: file.blob.sha256,
+            size: file.blob.size,
+            sha512: file.blob.digests.sha512 ?? null,
+            sha1: file.blob.digests.sha1 ?? null,
+            md5: file.blob.digests.md5 ?? null,
+            created_at: now,
+            touched_at: now,
+          }).onConflict((oc) => oc.column('sha256').doUpdateSet({ touched_at: now })).execute();
+          await trx.insertInto('files').values({
+            version_id: version.id,
+            name: file.name,
+            blob_sha256: file.blob.sha256,
+            size: file.blob.size,
+            content_type: file.contentType ?? null,
+            created_at: now,
+          }).execute();
+        }
+        for (const tag of request.tags ?? []) await this.upsertTag(trx, pkgId, tag, version.id, now);
+        await trx.updateTable('packages').set((eb) => ({
+          rev: eb('rev', '+', 1),
+          updated_at: now,
+          deleted_at: null,
+          ...(request.tags?.includes('latest') || created ? { description: request.description ?? null } : {}),
+        })).where('id', '=', pkgId).execute();
+        await recordAudit(trx, { actorId, action: 'version.publish', target: `${request.format}:${request.name}@${request.version}` }, new Date(now));
+        const pkg = await new PackageQueries(trx).findById(pkgId);
+        if (!pkg) throw new Error('package vanished inside its own transaction');
+        return { package: pkg, version: (await new PackageQueries(trx).versionById(version.id))!, created };
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw versionExists(label, request.version);
+      throw error;
+    }
+  }
+
+  /** Points `tag` at `version`. @throws KuraError (access), NOT_FOUND for an unknown version */
+  async setTag(principal: Principal, pkg: PackageRecord, tag: string, version: string): Promise<void> {
+    await this.access.authorizePackage(principal, 'write', packageTarget(pkg));
+    const target = await this.queries.version(pkg.id, version);
+    if (!target || target.deletedAt) throw new KuraError('NOT_FOUND', `${packageLabel(pkg)} has no version ${version}`);
+    await this.write(pkg, principal, 'tag.set', { tag, version }, async (trx, now) => {
+      await this.upsertTag(trx, pkg.id, tag, target.id, now);
+    });
+  }
+
+  /** Removes a tag. @throws KuraError (access), NOT_FOUND for an unknown tag */
+  async removeTag(principal: Principal, pkg: PackageRecord, tag: string): Promise<void> {
+    await this.access.authorizePackage(principal, 'write', packageTarget(pkg));
+    await this.write(pkg, principal, 'tag.remove', { tag }, async (trx) => {
+      const result = await trx.deleteFrom('tags').where('package_id', '=', pkg.id).where('name', '=', tag).executeTakeFirst();
+      if (Number(result.numDeletedRows) === 0) throw new KuraError('NOT_FOUND', `${packageLabel(pkg)} has no tag "${tag}"`);
+    });
+  }
+
+  /** Sets or clears (null) a version's deprecation message. */
+  async setDeprecation(principal: Principal, pkg: PackageRecord, changes: ReadonlyMap<string, string | null>): Promise<void> {
+    await this.access.authorizePackage(principal, 'write', packageTarget(pkg));
+    if (changes.size === 0) return;
+    await this.write(pkg, principal, 'version.deprecate', { versions: Object.fromEntries(changes) }, async (trx) => {
+      for (const [version, message] of changes) {
+        const result = await trx.updateTable('versions').set({ deprecated: message || null })
+          .where('package_id', '=', pkg.id).where('version', '=', version).where('deleted_at', 'is', null).executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 0) throw new KuraError('NOT_FOUND', `${packageLabel(pkg)} has no version ${version}`);
+      }
+    });
+  }
+
+  /**
+   * Soft-deletes a version: it disappears from reads, its number stays taken, and it can be
+   * restored within the restore window. Tags pointing at it are removed.
+   * @throws KuraError (access), NOT_FOUND, DELETE_PROTECTED
+   */
+  async deleteVersion(principal: Principal, pkg: PackageRecord, version: VersionRecord): Promise<void> {
+    await this.access.authorizePackage(principal, 'delete', packageTarget(pkg));
+    if (version.deletedAt) throw new KuraError('NOT_FOUND', `${packageLabel(pkg)}@${version.version} is already deleted`);
+    this.checkDeleteProtection(principal, pkg, [version]);
+    await this.write(pkg, principal, 'version.delete', { version: version.version }, async (trx, now) => {
+      await trx.updateTable('versions').set({ deleted_at: now }).where('id', '=', version.id).execute();
+      await trx.deleteFrom('tags').where('version_id', '=', version.id).execute();
+    });
+  }
+
+  /** Restores a soft-deleted version. @throws KuraError (access), NOT_FOUND, RESTORE_EXPIRED */
+  async restoreVersion(principal: Principal, pkg: PackageRecord, version: VersionRecord): Promise<void> {
+    await this.access.authorizePackage(principal, 'delete', packageTarget(pkg));
+    if (!version.deletedAt) throw new KuraError('NOT_FOUND', `${packageLabel(pkg)}@${version.version} is not deleted`);
+    this.checkRestoreWindow(version.deletedAt, version.purgedAt, `${packageLabel(pkg)}@${version.version}`);
+    await this.write(pkg, principal, 'version.restore', { version: version.version }, async (trx) => {
+      await trx.updateTable('versions').set({ deleted_at: null }).where('id', '=', version.id).execute();
+    });
+  }
+
+  /** Soft-deletes a whole package with its versions. @throws KuraError (access), DELETE_PROTECTED */
+  async deletePackage(principal: Principal, pkg: PackageRecord): Promise<void> {
+    await this.access.authorizePackage(principal, 'delete', packageTarget(pkg));
+    if (pkg.deletedAt) throw new KuraError('NOT_FOUND', `${packageLabel(pkg)} is already deleted`);
+    this.checkDeleteProtection(principal, pkg, await this.queries.versions(pkg.id));
+    await this.write(pkg, principal, 'package.delete', {}, async (trx, now) => {
+      await trx.updateTable('packages').set({ deleted_at: now }).where('id', '=', pkg.id).execute();
+    });
+  }
+
+  /** Restores a soft-deleted package. @throws KuraError (access), NOT_FOUND, RESTORE_EXPIRED */
+  async restorePackage(principal: Principal, pkg: PackageRecord): Promise<void> {
+    await this.access.authorizePackage(principal, 'delete', packageTarget(pkg));
+    if (!pkg.deletedAt) throw new KuraError('NOT_FOUND', `${packageLabel(pkg)} is not deleted`);
+    this.checkRestoreWindow(pkg.deletedAt, null, packageLabel(pkg));
+    await this.write(pkg, principal, 'package.restore', {}, async (trx) => {
+      await trx.updateTable('packages').set({ deleted_at: null }).where('id', '=', pkg.id).execute();
+    });
+  }
+
+  /** Makes an unlinked package public or private (a linked one follows its repository). */
+  async setVisibility(principal: Principal, pkg: PackageRecord, visibility: Visibility): Promise<void> {
+    await this.access.authorizePackage(principal, 'delete', packageTarget(pkg));
+    if (pkg.repo) throw new KuraError('BAD_REQUEST', `${packageLabel(pkg)} is linked to ${pkg.repo.fullName} and follows its visibility`);
+    await this.write(pkg, principal, 'package.visibility', { visibility }, async (trx) => {
+      await trx.updateTable('packages').set({ visibility }).where('id', '=', pkg.id).execute();
+    });
+  }
+
+  /** Runs one audited write on a package and bumps its revision, in one transaction. */
+  private async write(
+    pkg: PackageRecord,
+    principal: Principal,
+    action: string,
+    meta: Record<string, unknown>,
+    body: (trx: Tx, now: string) => Promise<void>,
+  ): Promise<void> {
+    const now = this.deps.now().toISOString();
+    await this.deps.db.transaction().execute(async (trx) => {
+      await body(trx, now);
+      await trx.updateTable('packages').set((eb) => ({ rev: eb('rev', '+', 1), updated_at: now })).where('id', '=', pkg.id).execute();
+      await recordAudit(trx, { actorId: principalUserId(principal), action, target: `${pkg.format}:${pkg.name}`, meta }, new Date(now));
+    });
+  }
+
+  private async upsertTag(trx: Tx, packageId: number, tag: string, versionId: number, now: string): Promise<void> {
+    await trx.insertInto('tags').values({ package_id: packageId, name: tag, version_id: versionId, updated_at: now })
+      .onConflict((oc) => oc.columns(['package_id', 'name']).doUpdateSet({ version_id: versionId, updated_at: now }))
+      .execute();
+  }
+
+  /** The repository a new package links to: named in its metadata, same owner, publisher may write. */
+  private async linkCandidate(request: PublishRequest) {
+    if (!request.repository) return null;
+    const [ownerLogin, name] = request.repository.split('/');
+    if (!ownerLogin || !name || ownerLogin.toLowerCase() !== request.owner.login.toLowerCase()) return null;
+    const repo = await this.repos.find(ownerLogin, name);
+    if (!repo) return null;
+    const role = await this.access.repoRole(request.principal, { id: request.owner.id, login: request.owner.login, kind: request.owner.kind }, repo);
+    return role === 'write' || role === 'admin' ? repo : null;
+  }
+
+  private checkDeleteProtection(principal: Principal, pkg: PackageRecord, versions: VersionRecord[]): void {
+    if (principal.kind === 'user' && principal.user.isAdmin) return;
+    if (effectiveVisibility(pkg) !== 'public') return;
+    const limit = this.options.deleteProtectionDownloads;
+    const popular = versions.find((v) => v.downloadCount > limit);
+    if (popular) {
+      throw new KuraError('DELETE_PROTECTED', `${packageLabel(pkg)}@${popular.version} was downloaded more than ${limit} times; only a site admin can delete it`);
+    }
+  }
+
+  private checkRestoreWindow(deletedAt: string, purgedAt: string | null, label: string): void {
+    const limit = new Date(deletedAt).getTime() + this.options.restoreWindowDays * 86_400_000;
+    if (purgedAt || this.deps.now().getTime() > limit) {
+      throw new KuraError('RESTORE_EXPIRED', `${label} was deleted more than ${this.options.restoreWindowDays} days ago and can no longer be restored`);
+    }
+  }
+}
+
+function versionExists(label: string, version: string): KuraError {
+  return new KuraError('VERSION_EXISTS', `${label}@${version} already exists (published versions are immutable, even after deletion): bump the version`);
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e?.code === '23505';
+}

@@ -1,0 +1,72 @@
+import type { PackageTarget } from '../access/access-policy.js';
+import type { Visibility } from '../repos/repository.js';
+
+/** A package row with its owner and linked repository, as every reader sees it. */
+export interface PackageRecord {
+  id: number;
+  format: string;
+  name: string;
+  ownerId: number;
+  ownerLogin: string;
+  ownerKind: 'user' | 'org';
+  repo: { id: number; fullName: string; visibility: Visibility } | null;
+  /** The unlinked package's own visibility. Use {@link effectiveVisibility} for decisions. */
+  visibility: Visibility;
+  description: string | null;
+  rev: number;
+  createdAt: string;
+  updatedAt: string;
+  deletedAt: string | null;
+}
+
+export interface VersionRecord {
+  id: number;
+  packageId: number;
+  version: string;
+  metadata: string;
+  readme: string | null;
+  description: string | null;
+  license: string | null;
+  deprecated: string | null;
+  publisherId: number | null;
+  downloadCount: number;
+  createdAt: string;
+  deletedAt: string | null;
+  purgedAt: string | null;
+}
+
+export interface FileRecord {
+  id: number;
+  versionId: number;
+  name: string;
+  sha256: string;
+  size: number;
+  contentType: string | null;
+  createdAt: string;
+}
+
+export interface TagRecord {
+  name: string;
+  versionId: number;
+  version: string;
+  updatedAt: string;
+}
+
+export function effectiveVisibility(pkg: PackageRecord): Visibility {
+  return pkg.repo ? pkg.repo.visibility : pkg.visibility;
+}
+
+/** How a package is named in messages: `npm package @alice/widget`. */
+export function packageLabel(pkg: Pick<PackageRecord, 'format' | 'name'>): string {
+  return `${pkg.format} package ${pkg.name}`;
+}
+
+export function packageTarget(pkg: PackageRecord): PackageTarget {
+  return {
+    id: pkg.id,
+    label: packageLabel(pkg),
+    owner: { id: pkg.ownerId, login: pkg.ownerLogin, kind: pkg.ownerKind },
+    repo: pkg.repo,
+    visibility: pkg.visibility,
+  };
+}

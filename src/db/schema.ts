@@ -1,0 +1,172 @@
+import type { Generated, Kysely, Transaction } from 'kysely';
+
+/**
+ * The relational schema shared by every database driver. Times are ISO-8601 UTC strings,
+ * booleans are 0/1 integers and JSON is text, so one set of queries runs on SQLite and PostgreSQL.
+ */
+export interface Database {
+  owners: OwnersTable;
+  org_members: OrgMembersTable;
+  repositories: RepositoriesTable;
+  repo_collaborators: RepoCollaboratorsTable;
+  tokens: TokensTable;
+  packages: PackagesTable;
+  package_members: PackageMembersTable;
+  versions: VersionsTable;
+  files: FilesTable;
+  blobs: BlobsTable;
+  tags: TagsTable;
+  download_counts: DownloadCountsTable;
+  audit_log: AuditLogTable;
+  job_leases: JobLeasesTable;
+}
+
+export interface OwnersTable {
+  id: Generated<number>;
+  login: string;
+  login_lower: string;
+  kind: 'user' | 'org';
+  email: string | null;
+  password_hash: string | null;
+  is_admin: number;
+  /** Owner setting: new unlinked packages start public (1) or private (0). */
+  public_packages_by_default: number;
+  created_at: string;
+}
+
+export interface OrgMembersTable {
+  org_id: number;
+  user_id: number;
+  role: 'owner' | 'member';
+  created_at: string;
+}
+
+export interface RepositoriesTable {
+  id: Generated<number>;
+  owner_id: number;
+  name: string;
+  name_lower: string;
+  visibility: 'public' | 'private';
+  description: string | null;
+  created_at: string;
+}
+
+export interface RepoCollaboratorsTable {
+  repo_id: number;
+  user_id: number;
+  role: 'read' | 'write' | 'admin';
+  created_at: string;
+}
+
+export interface TokensTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  /** SHA-256 hex of the whole token; the token itself is never stored. */
+  token_hash: string;
+  /** The first characters of the token, shown in listings to tell tokens apart. */
+  token_prefix: string;
+  /** Comma-separated scopes. */
+  scopes: string;
+  repo_id: number | null;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+  created_at: string;
+}
+
+export interface PackagesTable {
+  id: Generated<number>;
+  owner_id: number;
+  format: string;
+  name: string;
+  name_lower: string;
+  repo_id: number | null;
+  /** Visibility of an unlinked package; a linked one follows its repository. */
+  visibility: 'public' | 'private';
+  description: string | null;
+  /** Incremented by every change to the package, its versions or tags: cache key and ETag. */
+  rev: number;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+export interface PackageMembersTable {
+  package_id: number;
+  user_id: number;
+  role: 'read' | 'write' | 'admin';
+  created_at: string;
+}
+
+export interface VersionsTable {
+  id: Generated<number>;
+  package_id: number;
+  version: string;
+  /** The format's metadata for this version, one JSON document. */
+  metadata: string;
+  readme: string | null;
+  description: string | null;
+  license: string | null;
+  deprecated: string | null;
+  publisher_id: number | null;
+  download_count: number;
+  created_at: string;
+  deleted_at: string | null;
+  /** Set when a deleted version's files were purged; the number stays taken. */
+  purged_at: string | null;
+}
+
+export interface FilesTable {
+  id: Generated<number>;
+  version_id: number;
+  name: string;
+  blob_sha256: string;
+  size: number;
+  content_type: string | null;
+  created_at: string;
+}
+
+export interface BlobsTable {
+  sha256: string;
+  size: number;
+  sha512: string | null;
+  sha1: string | null;
+  md5: string | null;
+  created_at: string;
+  /** Last time a write referenced this blob; garbage collection waits a grace period after it. */
+  touched_at: string;
+}
+
+export interface TagsTable {
+  package_id: number;
+  name: string;
+  version_id: number;
+  updated_at: string;
+}
+
+export interface DownloadCountsTable {
+  version_id: number;
+  /** UTC day, YYYY-MM-DD. */
+  day: string;
+  count: number;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  actor_id: number | null;
+  action: string;
+  target: string;
+  meta: string | null;
+  created_at: string;
+}
+
+export interface JobLeasesTable {
+  job: string;
+  holder: string;
+  expires_at: string;
+}
+
+export type Db = Kysely<Database>;
+export type Tx = Transaction<Database>;
+export type DbOrTx = Db | Tx;

@@ -1,0 +1,43 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { KuraConfig } from '../config/config.js';
+import type { Principal } from '../core/access/principal.js';
+import type { Core } from '../core/core.js';
+import type { KuraError } from '../core/errors/catalogue.js';
+import type { UrlBuilder } from '../http/url-builder.js';
+
+/** What a format receives from Kura: the core, config, URLs, authentication and a logger. */
+export interface FormatContext {
+  core: Core;
+  config: KuraConfig;
+  urls: UrlBuilder;
+  logger: Logger;
+  /**
+   * The caller of a request, resolved once per request.
+   * @throws KuraError UNAUTHENTICATED when credentials were sent but are invalid, expired or revoked.
+   */
+  authenticate(request: FastifyRequest): Promise<Principal>;
+}
+
+/**
+ * A package format: one folder under src/formats implementing this, listed once in registry.ts.
+ * Core never switches on format ids; everything format-specific lives behind this interface.
+ */
+export interface PackageFormat {
+  /** Stored in packages.format and used in API paths (`package_type`). */
+  id: string;
+  displayName: string;
+  /** Where the protocol routes are mounted, e.g. `/npm`. */
+  mountPath: string;
+  /**
+   * The normalized package name for an API path segment under `ownerLogin`, or null when the
+   * name cannot belong to this format. Used by the REST API to find packages.
+   */
+  normalizeName(ownerLogin: string, name: string): string | null;
+  /** Orders two versions of this format (negative when a < b). */
+  compareVersions(a: string, b: string): number;
+  /** Registers the protocol routes on an encapsulated Fastify instance mounted at `mountPath`. */
+  register(app: FastifyInstance, ctx: FormatContext): Promise<void>;
+  /** Renders an error in the client's dialect (status and headers included). */
+  renderError(error: KuraError, request: FastifyRequest, reply: FastifyReply): unknown;
+}

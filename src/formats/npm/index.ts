@@ -1,0 +1,28 @@
+import semver from 'semver';
+import type { PackageFormat } from '../contract.js';
+import { parseNpmName } from './names.js';
+import { registerNpmRoutes } from './routes.js';
+
+/**
+ * npm: scoped packages `@OWNER/NAME` at `/npm/`, for npm, yarn 1 and 4, and pnpm.
+ * Errors are `{ "error": message }`, which every npm client prints.
+ */
+export const npmFormat: PackageFormat = {
+  id: 'npm',
+  displayName: 'npm',
+  mountPath: '/npm',
+  normalizeName(ownerLogin, name) {
+    const full = name.startsWith('@') ? name : `@${ownerLogin.toLowerCase()}/${name}`;
+    try {
+      return parseNpmName(full).full.toLowerCase();
+    } catch {
+      return null;
+    }
+  },
+  compareVersions: (a, b) => semver.compare(a, b),
+  register: registerNpmRoutes,
+  renderError(error, _request, reply) {
+    if (error.status === 401) reply.header('www-authenticate', 'Bearer realm="kura"');
+    return reply.status(error.status).type('application/json; charset=utf-8').send({ error: error.message, code: error.code });
+  },
+};

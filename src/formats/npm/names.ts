@@ -1,0 +1,41 @@
+import validateName from 'validate-npm-package-name';
+import { KuraError } from '../../core/errors/catalogue.js';
+
+/** A validated scoped npm package name. */
+export interface NpmName {
+  /** `@scope/name`, as published (npm names are lower-case). */
+  full: string;
+  /** The scope without `@`: the owner's login, lower-case. */
+  scope: string;
+  /** The part after the slash; tarballs are named `<bare>-<version>.tgz`. */
+  bare: string;
+}
+
+/**
+ * Parses a package name as it appears in a URL path segment or a document. `%2f`/`%2F` are
+ * accepted for the slash. Kura hosts only scoped packages: the scope is the owner.
+ * @throws KuraError INVALID_NAME naming the broken rule.
+ */
+export function parseNpmName(input: string): NpmName {
+  const name = input.replace(/%2f/gi, '/');
+  const result = validateName(name);
+  if (!result.validForNewPackages) {
+    const reason = [...(result.errors ?? []), ...(result.warnings ?? [])][0] ?? 'invalid name';
+    throw new KuraError('INVALID_NAME', `invalid package name "${name}": ${reason}`);
+  }
+  const match = /^@([^/]+)\/([^/]+)$/.exec(name);
+  if (!match) {
+    throw new KuraError('INVALID_NAME', `"${name}" is not scoped: Kura hosts @OWNER/NAME packages (the scope is the user or organization)`);
+  }
+  return { full: name, scope: match[1]!, bare: match[2]! };
+}
+
+/** The URL path of a package: `/npm/@scope/name`. */
+export function packagePath(name: NpmName): string {
+  return `/npm/@${name.scope}/${name.bare}`;
+}
+
+/** The tarball file name npm expects for a version. */
+export function tarballFileName(name: NpmName, version: string): string {
+  return `${name.bare}-${version}.tgz`;
+}

@@ -1,0 +1,9 @@
+import type { PackageFormat } from './contract.js';
+import { npmFormat } from './npm/index.js';
+
+/** Every format Kura serves. Adding a format means adding it here and nowhere else outside its folder. */
+export const formats: readonly PackageFormat[] = [npmFormat];
+
+export function findFormat(id: string): PackageFormat | undefined {
+  return formats.find((f) => f.id === id);
+}

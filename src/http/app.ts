@@ -1,0 +1,79 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { sql } from 'kysely';
+import type { KuraConfig } from '../config/config.js';
+import type { Core } from '../core/core.js';
+import { KuraError } from '../core/errors/catalogue.js';
+import type { FormatContext, PackageFormat } from '../formats/contract.js';
+import { registerApiV1 } from './api/v1/routes.js';
+import { createAuthenticator } from './authenticate.js';
+import { toKuraError } from './error-mapping.js';
+import { UrlBuilder } from './url-builder.js';
+
+export interface AppDeps {
+  core: Core;
+  config: KuraConfig;
+  logger: Logger;
+  formats: readonly PackageFormat[];
+}
+
+/**
+ * Builds the HTTP application (health, REST API, every enabled format) without listening, so
+ * tests can `inject()` and `kura serve` can `listen()` the same thing.
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: deps.config.maxBodyBytes,
+    trustProxy: true,
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 1000, caseSensitive: true, ignoreDuplicateSlashes: false },
+  });
+
+  const urls = new UrlBuilder(deps.config.baseUrl);
+  const authenticate = createAuthenticator(deps.core);
+
+  app.setErrorHandler((error, request, reply) => {
+    const kuraError = toKuraError(error, request);
+    if (kuraError.status === 401) reply.header('www-authenticate', 'Bearer realm="kura"');
+    return reply.status(kuraError.status).send({ error: { code: kuraError.code, message: kuraError.message } });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    return reply.status(404).send({ error: { code: 'NOT_FOUND', message: `no route for ${request.method} ${request.url.split('?')[0]}` } });
+  });
+
+  app.get('/healthz', async (_request, reply) => {
+    try {
+      await sql`select 1`.execute(deps.core.deps.db);
+      return { status: 'ok' };
+    } catch {
+      return reply.status(503).send({ status: 'unavailable' });
+    }
+  });
+
+  await app.register(async (api) => registerApiV1(api, { core: deps.core, formats: deps.formats, authenticate, urls }), { prefix: '/api/v1' });
+
+  for (const format of deps.formats) {
+    const mode = deps.config.formatModes[format.id] ?? 'enabled';
+    const ctx: FormatContext = { core: deps.core, config: deps.config, urls, logger: deps.logger.child({ format: format.id }), authenticate };
+    await app.register(async (scope) => {
+      scope.setErrorHandler((error, request, reply) => format.renderError(toKuraError(error, request), request, reply));
+      scope.setNotFoundHandler((request, reply) => {
+        return format.renderError(new KuraError('NOT_FOUND', `no ${format.displayName} endpoint at ${request.url.split('?')[0]}`), request, reply);
+      });
+      if (mode !== 'enabled') {
+        scope.addHook('onRequest', async (request) => {
+          if (mode === 'disabled') {
+            throw new KuraError('FORMAT_DISABLED', `the ${format.displayName} registry is disabled on this server (setting KURA_FORMATS ${format.id}=disabled)`);
+          }
+          if (request.method !== 'GET' && request.method !== 'HEAD') {
+            throw new KuraError('READ_ONLY', `the ${format.displayName} registry is read-only on this server (setting KURA_FORMATS ${format.id}=read-only)`);
+          }
+        });
+      }
+      await format.register(scope, ctx);
+    }, { prefix: format.mountPath });
+  }
+
+  return app;
+}

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Db } from '../db/schema.js';
+
+export interface Job {
+  name: string;
+  everyMs: number;
+  /** Whether one node at a time runs it (a lease in the database) or every process does. */
+  exclusive: boolean;
+  run(): Promise<void>;
+}
+
+/**
+ * Runs idempotent background jobs in-process on timers. Exclusive jobs take a lease row so that,
+ * with several servers on one database, one node runs each; a crashed holder's lease expires.
+ */
+export class JobScheduler {
+  private readonly holder = randomUUID();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly logger: Logger,
+    private readonly now: () => Date,
+  ) {}
+
+  start(jobs: readonly Job[]): void {
+    for (const job of jobs) {
+      const timer = setInterval(() => void this.runOnce(job), job.everyMs);
+      timer.unref();
+      this.timers.push(timer);
+    }
+  }
+
+  /** Runs a job now (if its lease can be had); failures are logged, never thrown. */
+  async runOnce(job: Job): Promise<void> {
+    const task = (async () => {
+      try {
+        if (job.exclusive && !(await this.acquire(job))) return;
+        await job.run();
+      } catch (error) {
+        this.logger.error({ err: error, job: job.name }, 'background job failed');
+      }
+    })();
+    this.running.add(task);
+    await task.finally(() => this.running.delete(task));
+  }
+
+  /** Stops the timers and waits for jobs in progress. */
+  async stop(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    await Promise.all([...this.running]);
+  }
+
+  private async acquire(job: Job): Promise<boolean> {
+    const now = this.now();
+    const expires = new Date(now.getTime() + job.everyMs * 2).toISOString();
+    return this.db.transaction().execute(async (trx) => {
+      const lease = await trx.selectFrom('job_leases').selectAll().where('job', '=', job.name).executeTakeFirst();
+      if (lease && lease.holder !== this.holder && lease.expires_at > now.toISOString()) return false;
+      await trx.insertInto('job_leases').values({ job: job.name, holder: this.holder, expires_at: expires })
+        .onConflict((oc) => oc.column('job').doUpdateSet({ holder: this.holder, expires_at: expires }))
+        .execute();
+      return true;
+    });
+  }
+}

@@ -1,0 +1,79 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
+import type { KuraConfig } from './config/config.js';
+import type { BlobStore } from './core/blobs/blob-store.js';
+import { createCore, type Core } from './core/core.js';
+import { FsBlobStore } from './drivers/blob/fs.js';
+import { MemoryBlobStore } from './drivers/blob/memory.js';
+import { openSqliteDatabase } from './drivers/db/sqlite.js';
+import { formats } from './formats/registry.js';
+import { buildApp } from './http/app.js';
+import { collectGarbage } from './jobs/collect-garbage.js';
+import { purgeDeleted } from './jobs/purge-deleted.js';
+import { JobScheduler } from './jobs/scheduler.js';
+
+/** Creates the logger every part of Kura shares. Authorization headers and tokens are redacted. */
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'token', '*.token', '*.password'], censor: '[redacted]' },
+  });
+}
+
+/**
+ * Opens storage and builds the core: the database (migrated) and the blob store under the data
+ * directory. The `kura` commands use this alone; `kura serve` adds the HTTP app and jobs.
+ */
+export async function openCore(config: KuraConfig, now: () => Date = () => new Date()): Promise<Core> {
+  if (config.databaseFile !== ':memory:' || config.blobDriver === 'fs') await mkdir(config.dataDir, { recursive: true });
+  const db = await openSqliteDatabase(config.databaseFile);
+  let blobs: BlobStore;
+  if (config.blobDriver === 'memory') blobs = new MemoryBlobStore();
+  else blobs = await new FsBlobStore(join(config.dataDir, 'blobs')).init();
+  return createCore({ db, blobs, now }, {
+    deleteProtectionDownloads: config.deleteProtectionDownloads,
+    restoreWindowDays: config.restoreWindowDays,
+  });
+}
+
+export interface Kura {
+  config: KuraConfig;
+  core: Core;
+  app: FastifyInstance;
+  logger: Logger;
+  jobs: JobScheduler;
+  /** Flushes download counts, stops jobs, closes the app and the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: config → drivers → core → HTTP app (not listening) and jobs
+ * (started only when `startJobs`).
+ */
+export async function createKura(config: KuraConfig, options: { logger?: Logger; startJobs?: boolean; now?: () => Date } = {}): Promise<Kura> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const core = await openCore(config, options.now);
+  const app = await buildApp({ core, config, logger, formats });
+  const jobs = new JobScheduler(core.deps.db, logger, core.deps.now);
+  if (options.startJobs) {
+    jobs.start([
+      { name: 'downloads.flush', everyMs: config.downloadFlushMs, exclusive: false, run: () => core.downloads.flush() },
+      { name: 'packages.purge', everyMs: 3_600_000, exclusive: true, run: async () => { await purgeDeleted(core.deps, config.restoreWindowDays); } },
+      { name: 'blobs.gc', everyMs: 3_600_000, exclusive: true, run: async () => { await collectGarbage(core.deps, config.gcGraceHours); } },
+    ]);
+  }
+  let closed = false;
+  return {
+    config, core, app, logger, jobs,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      await jobs.stop();
+      await core.downloads.flush().catch((error: unknown) => logger.error({ err: error }, 'could not write download counts'));
+      await core.deps.db.destroy();
+    },
+  };
+}

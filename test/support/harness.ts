@@ -1,0 +1,52 @@
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { loadConfig, type KuraConfig } from '../../src/config/config.js';
+import type { Core } from '../../src/core/core.js';
+import type { Owner } from '../../src/core/owners/owner.js';
+import { createKura, createLogger, type Kura } from '../../src/main.js';
+
+/** An in-process Kura on an in-memory database and blob store, for `inject()` tests. */
+export interface TestKura {
+  kura: Kura;
+  app: FastifyInstance;
+  core: Core;
+  config: KuraConfig;
+  /** Creates a user and returns a token with the given scopes (default: read+write+delete). */
+  user(login: string, options?: { scopes?: string[]; admin?: boolean; password?: string }): Promise<{ owner: Owner; token: string }>;
+  /** Another token for an existing user. */
+  token(login: string, scopes: string[], extra?: { repo?: string; expiresAt?: Date }): Promise<string>;
+  inject(options: InjectOptions & { token?: string }): Promise<LightMyRequestResponse>;
+  close(): Promise<void>;
+}
+
+export async function startTestKura(env: Record<string, string> = {}): Promise<TestKura> {
+  const config = loadConfig({}, {
+    KURA_DATA_DIR: '/nonexistent-kura-test-dir',
+    KURA_DATABASE: ':memory:',
+    KURA_BLOB_DRIVER: 'memory',
+    KURA_LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const kura = await createKura(config, { logger: createLogger('silent') });
+  const { core, app } = kura;
+  const token = async (login: string, scopes: string[], extra: { repo?: string; expiresAt?: Date } = {}) => {
+    const owner = await core.owners.requireUser(login);
+    const repo = extra.repo ? await core.repos.require(extra.repo) : null;
+    return (await core.tokens.create({ userId: owner.id, scopes, repoId: repo?.id ?? null, expiresAt: extra.expiresAt ?? null })).token;
+  };
+  return {
+    kura,
+    app,
+    core,
+    config,
+    async user(login, options = {}) {
+      const owner = await core.owners.createUser({ login, admin: options.admin, password: options.password });
+      return { owner, token: await token(login, options.scopes ?? ['read:packages', 'write:packages', 'delete:packages']) };
+    },
+    token,
+    inject(options) {
+      const { token: bearer, headers, ...rest } = options;
+      return app.inject({ ...rest, headers: { ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...headers } });
+    },
+    close: () => kura.close(),
+  };
+}
