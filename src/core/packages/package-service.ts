@@ -9,7 +9,7 @@ import type { RepoService } from '../repos/repo-service.js';
 import type { Visibility } from '../repos/repository.js';
 import type { Tx } from '../../db/schema.js';
 import { effectiveVisibility, packageLabel, packageTarget, type PackageRecord, type VersionRecord } from './package.js';
-import { PackageQueries } from './package-queries.js';
+import { PackageQueries, toVersion } from './package-queries.js';
 
 export interface PublishFile {
   name: string;
@@ -43,6 +43,30 @@ export interface PublishResult {
   package: PackageRecord;
   version: VersionRecord;
   created: boolean;
+}
+
+/** One file added to a version that may not exist yet (formats that upload file by file, like Maven). */
+export interface AddFileRequest extends Omit<PublishRequest, 'files' | 'tags' | 'metadata'> {
+  file: PublishFile;
+  /**
+   * The version's metadata. Used when the version is created; when it already exists and this
+   * is given, it replaces the stored metadata (the upload carrying the descriptor, e.g. a POM).
+   */
+  metadata?: unknown;
+  /**
+   * What to do when the version already has a file of that name with other content:
+   * replace it (mutable versions such as Maven snapshots) or refuse with VERSION_EXISTS.
+   * Identical content is always accepted unchanged (clients retry uploads).
+   */
+  replaceExisting: boolean;
+  /** When set, the package must link to `repository`: it must exist under the owner and the caller must be able to write to it. */
+  requireLink?: boolean;
+}
+
+export interface AddFileResult {
+  package: PackageRecord;
+  version: VersionRecord;
+  outcome: 'created' | 'replaced' | 'unchanged';
 }
 
 export interface PackageServiceOptions {
@@ -171,6 +195,90 @@ export class PackageService {
     }
   }
 
+  /**
+   * Adds one file to a version, creating the package and the version when needed, in one
+   * transaction with an audit row. Same access rules as {@link publishVersion}.
+   * @throws KuraError UNAUTHENTICATED, NOT_FOUND, FORBIDDEN, MISSING_SCOPE, VERSION_EXISTS (file exists with other content)
+   */
+  async addFile(request: AddFileRequest): Promise<AddFileResult> {
+    const label = packageLabel({ format: request.format, name: request.name });
+    const existing = await this.queries.find(request.format, request.owner.login, request.nameLower, true);
+    let linkRepoId: number | null = null;
+    if (existing) {
+      await this.access.authorizePackage(request.principal, 'write', packageTarget(existing));
+    } else {
+      const owner = { id: request.owner.id, login: request.owner.login, kind: request.owner.kind };
+      let repo = await this.linkCandidate(request);
+      if (request.requireLink && !repo) {
+        const [repoOwner, repoName] = (request.repository ?? '').split('/');
+        repo = repoOwner && repoName ? await this.repos.find(repoOwner, repoName) : null;
+        if (!repo) throw new KuraError('NOT_FOUND', `repository ${request.repository ?? '(none)'} not found`);
+      }
+      linkRepoId = repo?.id ?? null;
+      await this.access.authorizeNewPackage(request.principal, owner, repo, label);
+    }
+    await request.file.blob.commit();
+    await this.deps.blobs.touch(request.file.blob.sha256);
+
+    const now = this.deps.now().toISOString();
+    const actorId = principalUserId(request.principal);
+    const blob = request.file.blob;
+    return this.deps.db.transaction().execute(async (trx) => {
+      const q = new PackageQueries(trx);
+      let pkg = await q.find(request.format, request.owner.login, request.nameLower, true);
+      if (!pkg) {
+        const row = await trx.insertInto('packages').values({
+          owner_id: request.owner.id, format: request.format, name: request.name, name_lower: request.nameLower,
+          repo_id: linkRepoId, visibility: request.owner.publicPackagesByDefault ? 'public' : 'private',
+          description: request.description ?? null, rev: 1, created_at: now, updated_at: now, deleted_at: null,
+        }).returning('id').executeTakeFirstOrThrow();
+        if (linkRepoId === null && actorId !== null) {
+          await trx.insertInto('package_members').values({ package_id: row.id, user_id: actorId, role: 'admin', created_at: now }).execute();
+        }
+        pkg = (await q.findById(row.id))!;
+      }
+      let version = await q.version(pkg.id, request.version);
+      if (version?.deletedAt) throw versionExists(label, request.version);
+      if (!version) {
+        const row = await trx.insertInto('versions').values({
+          package_id: pkg.id, version: request.version, metadata: JSON.stringify(request.metadata ?? {}),
+          readme: request.readme ?? null, description: request.description ?? null, license: request.license ?? null,
+          deprecated: null, publisher_id: actorId, download_count: 0, created_at: now, deleted_at: null, purged_at: null,
+        }).returningAll().executeTakeFirstOrThrow();
+        version = toVersion(row);
+      } else if (request.metadata !== undefined) {
+        await trx.updateTable('versions').set({
+          metadata: JSON.stringify(request.metadata),
+          description: request.description ?? null,
+          license: request.license ?? null,
+          readme: request.readme ?? null,
+        }).where('id', '=', version.id).execute();
+      }
+      await trx.insertInto('blobs').values({
+        sha256: blob.sha256, size: blob.size, sha512: blob.digests.sha512 ?? null, sha1: blob.digests.sha1 ?? null,
+        md5: blob.digests.md5 ?? null, created_at: now, touched_at: now,
+      }).onConflict((oc) => oc.column('sha256').doUpdateSet({ touched_at: now })).execute();
+      const current = await trx.selectFrom('files').select(['id', 'blob_sha256']).where('version_id', '=', version.id).where('name', '=', request.file.name).executeTakeFirst();
+      let outcome: AddFileResult['outcome'] = 'created';
+      if (current) {
+        if (current.blob_sha256 === blob.sha256) return { package: pkg, version, outcome: 'unchanged' as const };
+        if (!request.replaceExisting) {
+          throw new KuraError('VERSION_EXISTS', `${label}@${request.version} already has a different ${request.file.name} (published versions are immutable)`);
+        }
+        await trx.updateTable('files').set({ blob_sha256: blob.sha256, size: blob.size, content_type: request.file.contentType ?? null, created_at: now }).where('id', '=', current.id).execute();
+        outcome = 'replaced';
+      } else {
+        await trx.insertInto('files').values({
+          version_id: version.id, name: request.file.name, blob_sha256: blob.sha256, size: blob.size,
+          content_type: request.file.contentType ?? null, created_at: now,
+        }).execute();
+      }
+      await trx.updateTable('packages').set((eb) => ({ rev: eb('rev', '+', 1), updated_at: now, deleted_at: null })).where('id', '=', pkg.id).execute();
+      await recordAudit(trx, { actorId, action: `file.${outcome}`, target: `${request.format}:${request.name}@${request.version}/${request.file.name}` }, new Date(now));
+      return { package: (await q.findById(pkg.id))!, version: (await q.versionById(version.id))!, outcome };
+    });
+  }
+
   /** Points `tag` at `version`. @throws KuraError (access), NOT_FOUND for an unknown version */
   async setTag(principal: Principal, pkg: PackageRecord, tag: string, version: string): Promise<void> {
     await this.access.authorizePackage(principal, 'write', packageTarget(pkg));
@@ -280,7 +388,7 @@ export class PackageService {
   }
 
   /** The repository a new package links to: named in its metadata, same owner, publisher may write. */
-  private async linkCandidate(request: PublishRequest) {
+  private async linkCandidate(request: Pick<PublishRequest, 'repository' | 'owner' | 'principal'>) {
     if (!request.repository) return null;
     const [ownerLogin, name] = request.repository.split('/');
     if (!ownerLogin || !name || ownerLogin.toLowerCase() !== request.owner.login.toLowerCase()) return null;

@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { after, describe, it } from 'node:test';
+import { ingestStream } from '../../src/core/blobs/blob-ingest.js';
+import type { BlobStore } from '../../src/core/blobs/blob-store.js';
+import { KuraError } from '../../src/core/errors/catalogue.js';
+import { FsBlobStore } from '../../src/drivers/blob/fs.js';
+import { MemoryBlobStore } from '../../src/drivers/blob/memory.js';
+
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+async function collect(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function put(store: BlobStore, data: Buffer): Promise<string> {
+  const writer = await store.create();
+  await writer.write(data);
+  const digest = sha256(data);
+  await writer.commit(digest);
+  return digest;
+}
+
+/** The behaviour every BlobStore driver must show. */
+function blobStoreConformance(name: string, make: () => Promise<{ store: BlobStore; cleanup: () => Promise<void> }>) {
+  describe(`BlobStore conformance: ${name}`, () => {
+    const cleanups: Array<() => Promise<void>> = [];
+    const fresh = async () => {
+      const made = await make();
+      cleanups.push(made.cleanup);
+      return made.store;
+    };
+    after(async () => {
+      for (const c of cleanups) await c();
+    });
+
+    it('makes content readable only after commit', async () => {
+      const store = await fresh();
+      const data = Buffer.from('hello blobs');
+      const writer = await store.create();
+      await writer.write(data.subarray(0, 5));
+      await writer.write(data.subarray(5));
+      assert.equal(writer.size, data.length);
+      assert.equal(await store.stat(sha256(data)), null);
+      await writer.commit(sha256(data));
+      assert.deepEqual(await collect(await store.open(sha256(data))), data);
+      assert.deepEqual(await store.read(sha256(data)), data);
+      assert.equal((await store.stat(sha256(data)))?.size, data.length);
+    });
+
+    it('discards cancelled writes', async () => {
+      const store = await fresh();
+      const data = Buffer.from('never committed');
+      const writer = await store.create();
+      await writer.write(data);
+      await writer.cancel();
+      assert.equal(await store.stat(sha256(data)), null);
+      const listed = [];
+      for await (const info of store.list()) listed.push(info);
+      assert.equal(listed.length, 0);
+    });
+
+    it('reads an inclusive byte range', async () => {
+      const store = await fresh();
+      const data = Buffer.from('0123456789abcdef');
+      const digest = await put(store, data);
+      assert.equal((await collect(await store.open(digest, { start: 3, end: 7 }))).toString(), '34567');
+      assert.equal((await collect(await store.open(digest, { start: 15, end: 15 }))).toString(), 'f');
+    });
+
+    it('stores identical content once and touches it on a second commit', async () => {
+      const store = await fresh();
+      const data = Buffer.from('dedupe me');
+      const digest = await put(store, data);
+      const before = (await store.stat(digest))!.modifiedAt.getTime();
+      await new Promise((r) => setTimeout(r, 15));
+      await put(store, data);
+      const listed = [];
+      for await (const info of store.list()) listed.push(info.sha256);
+      assert.deepEqual(listed, [digest]);
+      assert.ok((await store.stat(digest))!.modifiedAt.getTime() >= before);
+    });
+
+    it('answers NOT_FOUND for a missing blob and deletes idempotently', async () => {
+      const store = await fresh();
+      const missing = sha256(Buffer.from('missing'));
+      await assert.rejects(store.open(missing), (e: unknown) => e instanceof KuraError && e.code === 'NOT_FOUND');
+      await assert.rejects(store.read(missing), (e: unknown) => e instanceof KuraError && e.code === 'NOT_FOUND');
+      const digest = await put(store, Buffer.from('short-lived'));
+      await store.delete(digest);
+      await store.delete(digest);
+      assert.equal(await store.stat(digest), null);
+    });
+
+    it('refuses keys that are not sha256 hex (no path tricks)', async () => {
+      const store = await fresh();
+      await assert.rejects(store.open('../../etc/passwd'));
+      const writer = await store.create();
+      await writer.write(Buffer.from('x'));
+      await assert.rejects(writer.commit('../escape'));
+      await writer.cancel();
+    });
+
+    it('streams a large blob through ingest without changing a byte', async () => {
+      const store = await fresh();
+      const chunk = Buffer.alloc(1024 * 1024, 7);
+      const source = Readable.from((function* () {
+        for (let i = 0; i < 8; i++) yield chunk;
+      })());
+      const staged = await ingestStream(store, source, { extraDigests: ['sha512', 'sha1', 'md5'] });
+      await staged.commit();
+      const whole = Buffer.concat(Array.from({ length: 8 }, () => chunk));
+      assert.equal(staged.size, whole.length);
+      assert.equal(staged.sha256, sha256(whole));
+      assert.equal(staged.digests.md5, createHash('md5').update(whole).digest('hex'));
+      assert.equal((await store.stat(staged.sha256))?.size, whole.length);
+    });
+
+    it('stops an ingest past its size limit and keeps nothing', async () => {
+      const store = await fresh();
+      const source = Readable.from([Buffer.alloc(600), Buffer.alloc(600)]);
+      await assert.rejects(ingestStream(store, source, { maxBytes: 1000 }), (e: unknown) => e instanceof KuraError && e.code === 'PAYLOAD_TOO_LARGE');
+      const listed = [];
+      for await (const info of store.list()) listed.push(info);
+      assert.equal(listed.length, 0);
+    });
+  });
+}
+
+blobStoreConformance('memory', async () => ({ store: new MemoryBlobStore(), cleanup: async () => undefined }));
+
+blobStoreConformance('fs', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'kura-blobs-'));
+  const store = await new FsBlobStore(dir).init();
+  return {
+    store,
+    cleanup: async () => {
+      assert.deepEqual(await readdir(join(dir, 'uploads')), [], 'no upload temp files are left behind');
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+});

@@ -1,0 +1,97 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('../..', import.meta.url).pathname;
+const bin = join(root, 'bin', 'kura.js');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A real `kura serve` process on a free port with its own data directory. */
+export interface KuraProcess {
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  port: number;
+  dataDir: string;
+  /** Runs a `kura` command against the same data directory (works while the server runs). */
+  cli(args: string[], stdin?: string): Promise<CliResult>;
+  /** Like {@link cli} but fails unless the exit code is 0; returns trimmed stdout. */
+  cliOk(args: string[], stdin?: string): Promise<string>;
+  /** Stops the server and removes the data directory. */
+  stop(): Promise<void>;
+}
+
+/** Runs the built `kura` binary (npm run build first; scripts/run-tests.js does). */
+export function runKura(args: string[], options: { env?: NodeJS.ProcessEnv; stdin?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+    child.stdin.end(options.stdin ?? '');
+  });
+}
+
+/**
+ * Starts `kura serve --port 0` and resolves once it prints its address (no fixed sleeps).
+ * @throws Error with the server's output when it exits or stays silent for `startTimeoutMs`.
+ */
+export async function startKuraProcess(options: { env?: NodeJS.ProcessEnv; args?: string[]; startTimeoutMs?: number } = {}): Promise<KuraProcess> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'kura-e2e-'));
+  const env = { ...process.env, KURA_LOG_LEVEL: 'warn', ...options.env };
+  const child: ChildProcess = spawn(process.execPath, [bin, 'serve', '--data', dataDir, '--port', '0', ...(options.args ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`kura serve did not start:\n${output}`)), options.startTimeoutMs ?? 20_000);
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      const match = /listening on (http:\/\/[^\s]+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!.replace('localhost', '127.0.0.1'));
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`kura serve exited with ${code}:\n${output}`));
+    });
+  });
+  child.stdout!.resume();
+  child.stderr!.resume();
+  const cli = (args: string[], stdin?: string) => runKura([...args, '--data', dataDir], { env, stdin });
+  return {
+    url,
+    port: Number(new URL(url).port),
+    dataDir,
+    cli,
+    async cliOk(args, stdin) {
+      const result = await cli(args, stdin);
+      if (result.code !== 0) throw new Error(`kura ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
+      return result.stdout.trim();
+    },
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
