@@ -18,7 +18,16 @@ export interface TestKura {
   close(): Promise<void>;
 }
 
-export async function startTestKura(env: Record<string, string> = {}): Promise<TestKura> {
+/** A clock tests can move forward. */
+export class TestClock {
+  private offsetMs = 0;
+  now = (): Date => new Date(Date.now() + this.offsetMs);
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
+
+export async function startTestKura(env: Record<string, string> = {}, clock: TestClock = new TestClock()): Promise<TestKura> {
   const config = loadConfig({}, {
     KURA_DATA_DIR: '/nonexistent-kura-test-dir',
     KURA_DATABASE: ':memory:',
@@ -26,7 +35,7 @@ export async function startTestKura(env: Record<string, string> = {}): Promise<T
     KURA_LOG_LEVEL: 'silent',
     ...env,
   });
-  const kura = await createKura(config, { logger: createLogger('silent') });
+  const kura = await createKura(config, { logger: createLogger('silent'), now: clock.now });
   const { core, app } = kura;
   const token = async (login: string, scopes: string[], extra: { repo?: string; expiresAt?: Date } = {}) => {
     const owner = await core.owners.requireUser(login);

@@ -47,16 +47,32 @@ export async function parsePublishBody<T>(source: Readable, store: BlobStore, op
   let attachment: Open | null = null;
   let wireBytes = 0;
 
+  // The request stream is read by hand, not piped: a pipeline would destroy it on error and
+  // the client would see a reset connection instead of the 413.
   const limited = new PassThrough();
-  const counting = pipeline(source, async function* (chunks: AsyncIterable<Buffer>) {
-    for await (const chunk of chunks) {
+  let limitError: KuraError | null = null;
+  const counting = new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
       wireBytes += chunk.byteLength;
       if (wireBytes > options.maxBodyBytes) {
-        throw new KuraError('PAYLOAD_TOO_LARGE', `the request body exceeds the limit of ${options.maxBodyBytes} bytes`);
+        source.off('data', onData);
+        limitError = new KuraError('PAYLOAD_TOO_LARGE', `the request body exceeds the limit of ${options.maxBodyBytes} bytes`);
+        limited.destroy();
+        reject(limitError);
+        return;
       }
-      yield chunk;
-    }
-  }, limited);
+      if (!limited.write(chunk)) {
+        source.pause();
+        limited.once('drain', () => source.resume());
+      }
+    };
+    source.on('data', onData);
+    source.once('end', () => {
+      limited.end();
+      resolve();
+    });
+    source.once('error', reject);
+  });
 
   const tokens = parser.asStream({ packKeys: true, streamKeys: false, packNumbers: true, streamNumbers: false, packStrings: false, streamStrings: true });
   const parsing = pipeline(limited, tokens).catch((error: unknown) => {
@@ -195,7 +211,7 @@ export async function parsePublishBody<T>(source: Readable, store: BlobStore, op
     }
     for (const a of attachments.values()) await a.blob.cancel();
     source.resume();
-    throw error;
+    throw limitError ?? error;
   }
 
   if (root === null || typeof root !== 'object' || Array.isArray(root)) {

@@ -62,7 +62,7 @@ export async function publishNpmVersion(input: NpmPublishInput): Promise<Publish
   if (declaredIntegrity) {
     const parsed = ssri.parse(declaredIntegrity);
     const known = { sha512: `sha512-${sha512}`, sha1: `sha1-${Buffer.from(sha1, 'hex').toString('base64')}` } as Record<string, string>;
-    const checkable = Object.entries(parsed).filter(([algorithm]) => known[algorithm]);
+    const checkable = parsed ? Object.entries(parsed).filter(([algorithm]) => known[algorithm]) : [];
     if (checkable.length === 0) throw new KuraError('INVALID_MANIFEST', `dist.integrity uses no supported algorithm (sha512 or sha1): ${declaredIntegrity}`);
     for (const [algorithm, hashes] of checkable) {
       if (!(hashes as Array<{ toString(): string }>).some((h) => h.toString() === known[algorithm])) {

@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { startTestKura, type TestKura } from '../support/harness.js';
+import { buildTarball, integrityOf, npmUrlName, publishBody } from '../support/npm-fixtures.js';
+
+/** Builds a gzip'd tar by hand with one entry at an arbitrary (possibly hostile) path. */
+function tarWithEntry(path: string, content: string): Buffer {
+  const header = Buffer.alloc(512);
+  header.write(path, 0, 100, 'utf8');
+  header.write('0000644\0', 100);
+  header.write('0000000\0', 108);
+  header.write('0000000\0', 116);
+  header.write(content.length.toString(8).padStart(11, '0') + '\0', 124);
+  header.write('00000000000\0', 136);
+  header.write('        ', 148);
+  header.write('0', 156);
+  header.write('ustar\0', 257);
+  header.write('00', 263);
+  let sum = 0;
+  for (const byte of header) sum += byte;
+  header.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
+  const body = Buffer.alloc(Math.ceil(content.length / 512) * 512);
+  body.write(content);
+  return gzipSync(Buffer.concat([header, body, Buffer.alloc(1024)]));
+}
+
+describe('npm publish rejects bad input with a clear 4xx and stores nothing', () => {
+  let k: TestKura;
+  let token: string;
+
+  before(async () => {
+    k = await startTestKura({ KURA_MAX_BODY_SIZE: '64kb' });
+    token = (await k.user('alice')).token;
+  });
+  after(() => k.close());
+
+  const put = (name: string, payload: unknown, headers: Record<string, string> = {}) =>
+    k.inject({ method: 'PUT', url: `/npm/${npmUrlName(name)}`, token, payload: payload as string, headers: { 'content-type': 'application/json', ...headers } });
+
+  const assertNothingStored = async (name: string) => {
+    assert.equal(await k.core.packages.queries.find('npm', 'alice', name.toLowerCase(), true), null, `${name} must not exist`);
+    const blobs = await k.core.deps.db.selectFrom('blobs').select('sha256').execute();
+    assert.equal(blobs.length, 0, 'no blob rows');
+  };
+
+  it('refuses a tarball that is not gzip', async () => {
+    const bogus = Buffer.from('this is not a tarball at all');
+    const res = await put('@alice/notgz', publishBody('@alice/notgz', '1.0.0', bogus));
+    assert.equal(res.statusCode, 400, res.body);
+    assert.equal(res.json().code, 'INVALID_ARCHIVE');
+    assert.match(res.json().error, /gzip/);
+    await assertNothingStored('@alice/notgz');
+  });
+
+  it('refuses gzip data that is not a tar archive', async () => {
+    const res = await put('@alice/nottar', publishBody('@alice/nottar', '1.0.0', gzipSync(Buffer.from('plain text, gzip but no tar'))));
+    assert.equal(res.statusCode, 400, res.body);
+    assert.equal(res.json().code, 'INVALID_ARCHIVE');
+    await assertNothingStored('@alice/nottar');
+  });
+
+  it('refuses an integrity mismatch', async () => {
+    const tarball = await buildTarball({ name: '@alice/badsum', version: '1.0.0' });
+    const other = integrityOf(Buffer.from('different bytes'));
+    const res = await put('@alice/badsum', publishBody('@alice/badsum', '1.0.0', tarball, { integrity: other.integrity }));
+    assert.equal(res.statusCode, 400, res.body);
+    assert.equal(res.json().code, 'DIGEST_MISMATCH');
+    assert.match(res.json().error, /integrity mismatch/);
+    const shasum = await put('@alice/badsum', publishBody('@alice/badsum', '1.0.0', tarball, { shasum: other.shasum, integrity: '' }));
+    assert.equal(shasum.statusCode, 400, shasum.body);
+    assert.match(shasum.json().error, /shasum mismatch/);
+    const unusable = await put('@alice/badsum', publishBody('@alice/badsum', '1.0.0', tarball, { integrity: 'md5-nothing' }));
+    assert.equal(unusable.statusCode, 400, unusable.body);
+    assert.equal(unusable.json().code, 'INVALID_MANIFEST');
+    await assertNothingStored('@alice/badsum');
+  });
+
+  it('refuses a name in the body that differs from the URL', async () => {
+    const tarball = await buildTarball({ name: '@alice/one', version: '1.0.0' });
+    const res = await put('@alice/one', publishBody('@alice/one', '1.0.0', tarball, { bodyName: '@alice/two' }));
+    assert.equal(res.statusCode, 400, res.body);
+    assert.equal(res.json().code, 'NAME_MISMATCH');
+    await assertNothingStored('@alice/one');
+  });
+
+  it('refuses a version that is not semver', async () => {
+    const tarball = await buildTarball({ name: '@alice/ver', version: 'one.two' });
+    const res = await put('@alice/ver', publishBody('@alice/ver', 'one.two', tarball));
+    assert.equal(res.statusCode, 400, res.body);
+    assert.equal(res.json().code, 'INVALID_VERSION');
+    await assertNothingStored('@alice/ver');
+  });
+
+  it('refuses names that break npm rules, and unscoped names', async () => {
+    for (const [url, pattern] of [['@alice%2fUPPER', /lowercase|capital/i], ['@alice%2f.dot', /period/], ['unscoped', /not scoped/], ['@alice%2fa%20b', /URL-friendly|characters/]] as const) {
+      const res = await k.inject({ method: 'PUT', url: `/npm/${url}`, token, payload: { name: 'x' } });
+      assert.equal(res.statusCode, 400, `${url}: ${res.body}`);
+      assert.equal(res.json().code, 'INVALID_NAME');
+      assert.match(res.json().error, pattern);
+    }
+  });
+
+  it('refuses path traversal inside the tarball', async () => {
+    for (const path of ['package/../../evil.js', '/etc/passwd', 'package/..\\..\\evil.js']) {
+      const tarball = tarWithEntry(path, 'x');
+      const res = await put('@alice/traverse', publishBody('@alice/traverse', '1.0.0', tarball));
+      assert.equal(res.statusCode, 400, `${path}: ${res.body}`);
+      assert.equal(res.json().code, 'INVALID_ARCHIVE');
+      assert.match(res.json().error, /unsafe path/);
+    }
+    await assertNothingStored('@alice/traverse');
+  });
+
+  it('refuses a body over the size limit, by Content-Length or while streaming', async () => {
+    const big = await buildTarball({ name: '@alice/big', version: '1.0.0', files: { 'blob.bin': randomBytes(100_000).toString('base64') } });
+    const res = await put('@alice/big', publishBody('@alice/big', '1.0.0', big));
+    assert.equal(res.statusCode, 413, res.body);
+    assert.equal(res.json().code, 'PAYLOAD_TOO_LARGE');
+    const { Readable } = await import('node:stream');
+    const body = JSON.stringify(publishBody('@alice/big', '1.0.0', big));
+    const streamed = await k.app.inject({
+      method: 'PUT', url: '/npm/@alice%2fbig', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+      payload: Readable.from((function* () {
+        for (let i = 0; i < body.length; i += 16384) yield Buffer.from(body.slice(i, i + 16384));
+      })()),
+    });
+    assert.equal(streamed.statusCode, 413, streamed.body);
+    await assertNothingStored('@alice/big');
+  });
+
+  it('refuses malformed JSON', async () => {
+    const res = await put('@alice/json', '{"name": "@alice/json", "versions": {');
+    assert.equal(res.statusCode, 400, res.body);
+    assert.equal(res.json().code, 'MALFORMED_JSON');
+    const garbage = await put('@alice/json', 'not json at all');
+    assert.equal(garbage.statusCode, 400);
+    await assertNothingStored('@alice/json');
+  });
+
+  it('refuses a tarball whose package.json names another package', async () => {
+    const tarball = await buildTarball({ name: '@alice/other', version: '1.0.0' });
+    const res = await put('@alice/claimed', publishBody('@alice/claimed', '1.0.0', tarball));
+    assert.equal(res.statusCode, 400, res.body);
+    assert.equal(res.json().code, 'INVALID_MANIFEST');
+    await assertNothingStored('@alice/claimed');
+  });
+
+  it('refuses a publish into a scope that has no owner', async () => {
+    const tarball = await buildTarball({ name: '@nobody/thing', version: '1.0.0' });
+    const res = await put('@nobody/thing', publishBody('@nobody/thing', '1.0.0', tarball));
+    assert.equal(res.statusCode, 404, res.body);
+    assert.match(res.json().error, /no user or organization named "nobody"/);
+  });
+});
