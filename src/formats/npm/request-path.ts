@@ -26,11 +26,11 @@ export function parseNpmPath(path: string): NpmPath | null {
   const segments = path.split('/');
   let name: string;
   let rest: string[];
-  const first = segments[0] ?? '';
+  const first = (segments[0] ?? '').replace(/^%40/, '@');
   if (first.startsWith('@') && /%2f/i.test(first)) {
     name = decode(first.replace(/%2f/gi, '/'));
     rest = segments.slice(1);
-  } else if (first.startsWith('@') || first.startsWith('%40')) {
+  } else if (first.startsWith('@')) {
     if (segments.length < 2) return null;
     name = `${decode(first)}/${decode(segments[1]!)}`;
     rest = segments.slice(2);
