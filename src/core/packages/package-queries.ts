@@ -1,4 +1,5 @@
-import type { Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
+import { PreparedQuery } from '../../db/prepared-query.js';
 import type { DbOrTx, VersionsTable } from '../../db/schema.js';
 import type { FileRecord, PackageRecord, TagRecord, VersionRecord } from './package.js';
 
@@ -56,18 +57,34 @@ export function toVersion(row: Selectable<VersionsTable>): VersionRecord {
   };
 }
 
+type FindParams = { owner: string; format: string; name: string };
+
+/** The lookup on every package request, compiled once per query shape. */
+function findQuery(db: DbOrTx, includeDeleted: boolean) {
+  return new PreparedQuery<PackageRow, FindParams>((param) => {
+    let query = basePackageQuery(db)
+      .where('owners.login_lower', '=', param('owner'))
+      .where('packages.format', '=', param('format'))
+      .where('packages.name_lower', '=', param('name'));
+    if (!includeDeleted) query = query.where('packages.deleted_at', 'is', null);
+    return query;
+  });
+}
+
 /** Read-side queries over packages; one indexed query each, never one per item. */
 export class PackageQueries {
-  constructor(private readonly db: DbOrTx) {}
+  private readonly findLive: PreparedQuery<PackageRow, FindParams>;
+  private readonly findAny: PreparedQuery<PackageRow, FindParams>;
+
+  constructor(private readonly db: DbOrTx) {
+    this.findLive = findQuery(db, false);
+    this.findAny = findQuery(db, true);
+  }
 
   /** A package by owner, format and normalized name; deleted ones only when asked. */
   async find(format: string, ownerLogin: string, nameLower: string, includeDeleted = false): Promise<PackageRecord | null> {
-    let query = basePackageQuery(this.db)
-      .where('owners.login_lower', '=', ownerLogin.toLowerCase())
-      .where('packages.format', '=', format)
-      .where('packages.name_lower', '=', nameLower);
-    if (!includeDeleted) query = query.where('packages.deleted_at', 'is', null);
-    const row = await query.executeTakeFirst();
+    const query = includeDeleted ? this.findAny : this.findLive;
+    const [row] = await query.execute(this.db as Kysely<unknown>, { owner: ownerLogin.toLowerCase(), format, name: nameLower });
     return row ? toPackage(row) : null;
   }
 

@@ -1,3 +1,6 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { OwnersTable, TokensTable } from '../../db/schema.js';
+import { PreparedQuery } from '../../db/prepared-query.js';
 import { recordAudit } from '../audit/audit-log.js';
 import type { CoreDeps } from '../context.js';
 import { KuraError } from '../errors/catalogue.js';
@@ -36,12 +39,23 @@ export interface TokenIdentity {
 
 const lastUsedResolutionMs = 60_000;
 
+type TokenLookupRow = Selectable<TokensTable> & Pick<Selectable<OwnersTable>, 'login' | 'kind' | 'email' | 'is_admin' | 'public_packages_by_default'> & { owner_created_at: string };
+
 /** Personal access tokens: created once, stored hashed, checked in one indexed lookup. */
 export class TokenService {
   /** Per token id, when last_used_at was last written (writes are spaced a minute apart). */
   private readonly lastUsedWritten = new Map<number, number>();
 
-  constructor(private readonly deps: CoreDeps) {}
+  /** The lookup on every authenticated request, compiled once. */
+  private readonly lookup: PreparedQuery<TokenLookupRow, { hash: string }>;
+
+  constructor(private readonly deps: CoreDeps) {
+    this.lookup = new PreparedQuery((param) => deps.db.selectFrom('tokens')
+      .innerJoin('owners', 'owners.id', 'tokens.user_id')
+      .selectAll('tokens')
+      .select(['owners.login', 'owners.kind', 'owners.email', 'owners.is_admin', 'owners.public_packages_by_default', 'owners.created_at as owner_created_at'])
+      .where('tokens.token_hash', '=', param('hash')));
+  }
 
   /** Creates a token and returns its only plain-text copy. @throws KuraError BAD_REQUEST */
   async create(input: CreateTokenInput, actorId: number | null = null): Promise<{ token: string; record: TokenRecord }> {
@@ -99,12 +113,7 @@ export class TokenService {
    */
   async authenticate(presented: string): Promise<TokenIdentity | null> {
     if (!isWellFormedToken(presented)) return null;
-    const row = await this.deps.db.selectFrom('tokens')
-      .innerJoin('owners', 'owners.id', 'tokens.user_id')
-      .selectAll('tokens')
-      .select(['owners.login', 'owners.kind', 'owners.email', 'owners.is_admin', 'owners.public_packages_by_default', 'owners.created_at as owner_created_at', 'owners.password_hash'])
-      .where('tokens.token_hash', '=', hashToken(presented))
-      .executeTakeFirst();
+    const [row] = await this.lookup.execute(this.deps.db as Kysely<unknown>, { hash: hashToken(presented) });
     if (!row || row.revoked_at) return null;
     const now = this.deps.now();
     if (row.expires_at && row.expires_at <= now.toISOString()) return null;

@@ -13,7 +13,28 @@ export async function openSqliteDatabase(file: string): Promise<Kysely<Database>
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 10000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   await migrateToLatest(db as unknown as Kysely<unknown>, sqliteMigrationDialect);
   return db;
+}
+
+/**
+ * Wraps the connection so each distinct SQL text is prepared once: Kysely's driver prepares on
+ * every execution, which costs more than running a point query. Statements run synchronously
+ * (`all`/`run`), so reusing one is safe. The cache is bounded (oldest evicted).
+ */
+function withStatementCache(sqlite: BetterSqlite3.Database, limit = 1000) {
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let statement = statements.get(sql);
+      if (!statement) {
+        statement = sqlite.prepare(sql);
+        statements.set(sql, statement);
+        if (statements.size > limit) statements.delete(statements.keys().next().value as string);
+      }
+      return statement;
+    },
+  };
 }
