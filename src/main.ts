@@ -14,12 +14,29 @@ import { collectGarbage } from './jobs/collect-garbage.js';
 import { purgeDeleted } from './jobs/purge-deleted.js';
 import { JobScheduler } from './jobs/scheduler.js';
 
-/** Creates the logger every part of Kura shares. Authorization headers and tokens are redacted. */
-export function createLogger(level: string): Logger {
-  return pino({
+const tokenInText = /kura_[0-9A-Za-z]{36}/g;
+
+/** A request line for the log: method, URL with any token in it masked, host and peer. */
+function serializeRequest(request: { method?: string; url?: string; headers?: Record<string, unknown>; ip?: string; socket?: { remoteAddress?: string } }) {
+  return {
+    method: request.method,
+    url: request.url?.replace(tokenInText, 'kura_[redacted]').replace(/(\/-\/user\/token\/)[^/?]+/, '$1[redacted]'),
+    host: request.headers?.['host'],
+    remoteAddress: request.ip ?? request.socket?.remoteAddress,
+  };
+}
+
+/**
+ * Creates the logger every part of Kura shares. Tokens never reach it: authorization headers,
+ * `token`/`password` fields and tokens inside URLs are masked.
+ */
+export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
+  const options = {
     level,
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'token', '*.token', '*.password'], censor: '[redacted]' },
-  });
+    serializers: { req: serializeRequest },
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'token', '*.token', 'password', '*.password'], censor: '[redacted]' },
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /**

@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { describe, it } from 'node:test';
+import { loadConfig } from '../../src/config/config.js';
+import { createKura, createLogger } from '../../src/main.js';
+
+describe('logging', () => {
+  it('never writes a token, in headers or URLs, and logs requests', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+    const config = loadConfig({}, { KURA_DATABASE: ':memory:', KURA_BLOB_DRIVER: 'memory', KURA_DATA_DIR: '/nonexistent-kura-test-dir' });
+    const kura = await createKura(config, { logger: createLogger('info', sink) });
+    try {
+      const user = await kura.core.owners.createUser({ login: 'alice' });
+      const { token } = await kura.core.tokens.create({ userId: user.id, scopes: ['read:packages'] });
+      await kura.app.inject({ method: 'GET', url: '/npm/-/whoami', headers: { authorization: `Bearer ${token}` } });
+      const logout = await kura.app.inject({ method: 'DELETE', url: `/npm/-/user/token/${token}`, headers: { authorization: `Bearer ${token}` } });
+      assert.equal(logout.statusCode, 200, logout.body);
+      await kura.app.inject({ method: 'GET', url: `/npm/@alice%2fx?token=${token}` });
+      const log = lines.join('');
+      assert.match(log, /\/npm\/-\/whoami/, 'requests are logged');
+      assert.ok(!log.includes(token), 'the token never appears in the log');
+      assert.ok(!log.includes(token.slice(5)), 'not even without its prefix');
+      assert.match(log, /\/-\/user\/token\/\[redacted\]/, 'the logout URL is logged, masked');
+    } finally {
+      await kura.close();
+    }
+  });
+});
