@@ -72,9 +72,9 @@ async function withCore<T>(values: Values, run: (core: Core) => Promise<T>): Pro
 async function serve(values: Values): Promise<number> {
   const config = loadConfig(values as Record<string, string | undefined>);
   const kura = await createKura(config, { startJobs: true });
+  const empty = (await kura.core.owners.countUsers()) === 0;
   const address = await kura.app.listen({ host: config.host, port: config.port });
-  process.stderr.write(`kura: listening on ${address} (data in ${config.dataDir})\n`);
-  if ((await kura.core.owners.countUsers()) === 0) {
+  if (empty) {
     process.stderr.write([
       'kura: no users yet. Create the first one and a token:',
       '  npx kura user create alice --admin --password-stdin',
@@ -82,6 +82,7 @@ async function serve(values: Values): Promise<number> {
       '',
     ].join('\n'));
   }
+  process.stderr.write(`kura: listening on ${address} (data in ${config.dataDir})\n`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);

@@ -22,6 +22,8 @@ export interface KuraProcess {
   cli(args: string[], stdin?: string): Promise<CliResult>;
   /** Like {@link cli} but fails unless the exit code is 0; returns trimmed stdout. */
   cliOk(args: string[], stdin?: string): Promise<string>;
+  /** Everything the server printed so far. */
+  output(): string;
   /** Stops the server and removes the data directory. */
   stop(): Promise<void>;
 }
@@ -70,14 +72,18 @@ export async function startKuraProcess(options: { env?: NodeJS.ProcessEnv; args?
       reject(new Error(`kura serve exited with ${code}:\n${output}`));
     });
   });
-  child.stdout!.resume();
-  child.stderr!.resume();
+  const collect = (d: Buffer) => (output += d.toString());
+  child.stdout!.removeAllListeners('data');
+  child.stderr!.removeAllListeners('data');
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
   const cli = (args: string[], stdin?: string) => runKura([...args, '--data', dataDir], { env, stdin });
   return {
     url,
     port: Number(new URL(url).port),
     dataDir,
     cli,
+    output: () => output,
     async cliOk(args, stdin) {
       const result = await cli(args, stdin);
       if (result.code !== 0) throw new Error(`kura ${args.join(' ')} failed (${result.code}): ${result.stderr}`);

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startKuraProcess, type KuraProcess } from '../support/kura-process.js';
+
+describe('the kura command beside a running server', () => {
+  let kura: KuraProcess;
+
+  before(async () => {
+    kura = await startKuraProcess();
+  });
+  after(() => kura.stop());
+
+  it('tells how to create the first user when the data directory is empty', () => {
+    assert.match(kura.output(), /no users yet/);
+    assert.match(kura.output(), /kura user create/);
+  });
+
+  it('creates users, organizations and repositories, and reports errors in one line', async () => {
+    assert.match(await kura.cliOk(['user', 'create', 'alice', '--password-stdin', '--email', 'a@example.test'], 'correct horse battery\n'), /created user alice/);
+    assert.match(await kura.cliOk(['user', 'create', 'bob']), /created user bob/);
+    assert.match(await kura.cliOk(['org', 'create', 'acme', '--owner', 'alice']), /created organization acme/);
+    assert.match(await kura.cliOk(['org', 'add-member', 'acme', 'bob', '--role', 'member']), /bob is now member of acme/);
+    assert.match(await kura.cliOk(['repo', 'create', 'acme/site', '--private', '--description', 'web site']), /private repository acme\/site/);
+    assert.match(await kura.cliOk(['repo', 'add-collaborator', 'acme/site', 'bob', '--role', 'write']), /bob now has write/);
+
+    const duplicate = await kura.cli(['user', 'create', 'ALICE']);
+    assert.equal(duplicate.code, 1);
+    assert.equal(duplicate.stderr.trim().split('\n').length, 1);
+    assert.match(duplicate.stderr, /^kura: the login "ALICE" is taken/);
+    const badScope = await kura.cli(['token', 'create', '--user', 'alice', '--scopes', 'read:everything']);
+    assert.equal(badScope.code, 1);
+    assert.match(badScope.stderr, /unknown scope "read:everything"/);
+    const usage = await kura.cli(['repo', 'explode']);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /unknown command/);
+  });
+
+  it('prints only the token, lists tokens without revealing them, and revokes at once', async () => {
+    const token = await kura.cliOk(['token', 'create', '--user', 'alice', '--scopes', 'read:packages,write:packages', '--name', 'ci', '--expires-in', '30d']);
+    assert.match(token, /^kura_[0-9A-Za-z]{36}$/);
+    const whoami = () => fetch(`${kura.url}/npm/-/whoami`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal((await whoami()).status, 200);
+    const list = await kura.cliOk(['token', 'list', '--user', 'alice']);
+    assert.match(list, /ci\tread:packages,write:packages\tactive\texpires 20/);
+    assert.ok(!list.includes(token), 'listing never shows the token');
+    const id = list.split('\t')[0]!;
+    assert.match(await kura.cliOk(['token', 'revoke', id]), new RegExp(`revoked token ${id}`));
+    const refused = await whoami();
+    assert.equal(refused.status, 401);
+    assert.match(refused.headers.get('www-authenticate') ?? '', /Bearer/);
+  });
+
+  it('accepts the account password for creating a token through the API, and refuses a wrong one', async () => {
+    const basic = (password: string) => `Basic ${Buffer.from(`alice:${password}`).toString('base64')}`;
+    const created = await fetch(`${kura.url}/api/v1/user/tokens`, {
+      method: 'POST',
+      headers: { authorization: basic('correct horse battery'), 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'laptop', scopes: ['read:packages'] }),
+    });
+    assert.equal(created.status, 201);
+    const body = (await created.json()) as { token: string; scopes: string[] };
+    assert.deepEqual(body.scopes, ['read:packages']);
+    const me = await fetch(`${kura.url}/api/v1/user`, { headers: { authorization: `Bearer ${body.token}` } });
+    assert.equal(((await me.json()) as { login: string }).login, 'alice');
+    const wrong = await fetch(`${kura.url}/api/v1/user/tokens`, { headers: { authorization: basic('wrong password') } });
+    assert.equal(wrong.status, 401);
+  });
+
+  it('serves /healthz', async () => {
+    const res = await fetch(`${kura.url}/healthz`);
+    assert.deepEqual(await res.json(), { status: 'ok' });
+  });
+});
