@@ -138,6 +138,8 @@ export async function registerNpmRoutes(app: FastifyInstance, ctx: FormatContext
           date: pkg.updatedAt,
           links: { npm: `${base}/${pkg.ownerLogin}/-/packages/npm/${encodeURIComponent(pkg.name)}`, ...(pkg.repo ? { repository: `${base}/${pkg.repo.fullName}` } : {}) },
           publisher: { username: pkg.ownerLogin },
+          // npm search reads `maintainers` of every result and fails without the array.
+          maintainers: [{ username: pkg.ownerLogin }],
         },
         score: { final: 1, detail: { quality: 1, popularity: 1, maintenance: 1 } },
         searchScore: 1,
