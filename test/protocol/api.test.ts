@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestKura, type TestKura } from '../support/harness.js';
+import { buildTarball, npmUrlName, publishBody } from '../support/npm-fixtures.js';
+
+describe('REST API /api/v1', () => {
+  let k: TestKura;
+  let alice: string;
+  let bob: string;
+
+  before(async () => {
+    k = await startTestKura();
+    alice = (await k.user('alice', { password: 'correct horse battery' })).token;
+    bob = (await k.user('bob')).token;
+    await k.core.owners.createOrg('acme', 'alice');
+    await k.core.repos.create({ fullName: 'acme/public' });
+    await k.core.repos.create({ fullName: 'acme/private', visibility: 'private' });
+    for (const [name, repo] of [['@acme/open', 'acme/public'], ['@acme/closed', 'acme/private']] as const) {
+      const tarball = await buildTarball({ name, version: '1.0.0', manifest: { repository: repo } });
+      const res = await k.inject({ method: 'PUT', url: `/npm/${npmUrlName(name)}`, token: alice, payload: publishBody(name, '1.0.0', tarball, { manifest: { repository: repo } }) });
+      assert.equal(res.statusCode, 201, res.body);
+    }
+  });
+  after(() => k.close());
+
+  it('tells the caller who they are, and 401s anonymous callers with a challenge and the error shape', async () => {
+    assert.equal((await k.inject({ method: 'GET', url: '/api/v1/user', token: alice })).json().login, 'alice');
+    const anonymous = await k.inject({ method: 'GET', url: '/api/v1/user' });
+    assert.equal(anonymous.statusCode, 401);
+    assert.match(String(anonymous.headers['www-authenticate']), /Bearer realm="kura"/);
+    assert.deepEqual(Object.keys(anonymous.json().error).sort(), ['code', 'message']);
+  });
+
+  it('lists an organization’s packages as each caller may see them', async () => {
+    const names = async (token?: string) => (await k.inject({ method: 'GET', url: '/api/v1/orgs/acme/packages?package_type=npm', token })).json().map((p: { name: string }) => p.name).sort();
+    assert.deepEqual(await names(alice), ['@acme/closed', '@acme/open']);
+    assert.deepEqual(await names(bob), ['@acme/open']);
+    assert.deepEqual(await names(), ['@acme/open']);
+    const open = (await k.inject({ method: 'GET', url: '/api/v1/orgs/acme/packages?package_type=npm&visibility=public', token: alice })).json();
+    assert.equal(open.length, 1);
+    assert.equal(open[0].owner.type, 'Organization');
+    assert.equal(open[0].repository.full_name, 'acme/public');
+    assert.equal((await k.inject({ method: 'GET', url: '/api/v1/orgs/acme/packages?package_type=cobol', token: alice })).statusCode, 400);
+    assert.equal((await k.inject({ method: 'GET', url: '/api/v1/users/acme/packages', token: alice })).statusCode, 404, 'acme is an organization, not a user');
+  });
+
+  it('gets one package by its encoded name or its bare name, with versions and download counts', async () => {
+    const byFull = await k.inject({ method: 'GET', url: `/api/v1/orgs/acme/packages/npm/${encodeURIComponent('@acme/open')}` });
+    assert.equal(byFull.statusCode, 200, byFull.body);
+    assert.equal(byFull.json().version_count, 1);
+    const byBare = await k.inject({ method: 'GET', url: '/api/v1/orgs/acme/packages/npm/open' });
+    assert.equal(byBare.json().id, byFull.json().id);
+    await k.inject({ method: 'GET', url: '/npm/@acme/open/-/open-1.0.0.tgz' });
+    await k.core.downloads.flush();
+    const versions = (await k.inject({ method: 'GET', url: '/api/v1/orgs/acme/packages/npm/open/versions' })).json();
+    assert.equal(versions[0].name, '1.0.0');
+    assert.equal(versions[0].download_count, 1);
+    assert.deepEqual(versions[0].metadata.tags, ['latest']);
+    assert.equal((await k.inject({ method: 'GET', url: '/api/v1/orgs/acme/packages/npm/open' })).json().download_count, 1);
+  });
+
+  it('lists deleted versions only for those who may delete, and restores them', async () => {
+    const base = '/api/v1/orgs/acme/packages/npm/closed';
+    const [version] = (await k.inject({ method: 'GET', url: `${base}/versions`, token: alice })).json();
+    assert.equal((await k.inject({ method: 'DELETE', url: `${base}/versions/${version.id}`, token: alice })).statusCode, 204);
+    const deleted = (await k.inject({ method: 'GET', url: `${base}/versions?state=deleted`, token: alice })).json();
+    assert.equal(deleted.length, 1);
+    assert.ok(deleted[0].deleted_at);
+    assert.equal((await k.inject({ method: 'GET', url: `/npm/@acme%2fclosed/1.0.0`, token: alice })).statusCode, 404);
+    assert.equal((await k.inject({ method: 'POST', url: `${base}/versions/${version.id}/restore`, token: alice })).statusCode, 204);
+    assert.equal((await k.inject({ method: 'GET', url: `/npm/@acme%2fclosed/1.0.0`, token: alice })).statusCode, 200);
+  });
+
+  it('creates, lists and revokes the caller’s tokens', async () => {
+    const basic = `Basic ${Buffer.from('alice:correct horse battery').toString('base64')}`;
+    const created = await k.inject({ method: 'POST', url: '/api/v1/user/tokens', headers: { authorization: basic }, payload: { name: 'deploy', scopes: ['read:packages'], expires_in: '7d', repository: 'acme/public' } });
+    assert.equal(created.statusCode, 201, created.body);
+    const body = created.json();
+    assert.ok(body.expires_at);
+    assert.ok(body.repository_id);
+    const listed = (await k.inject({ method: 'GET', url: '/api/v1/user/tokens', token: body.token })).json();
+    assert.ok(listed.some((t: { id: number; prefix: string }) => t.id === body.id && body.token.startsWith(t.prefix)));
+    assert.ok(!JSON.stringify(listed).includes(body.token), 'listings never include a token');
+    const refused = await k.inject({ method: 'POST', url: '/api/v1/user/tokens', token: alice, payload: { scopes: ['admin'] } });
+    assert.equal(refused.statusCode, 403, 'a token without admin scope cannot mint tokens');
+    assert.equal((await k.inject({ method: 'DELETE', url: `/api/v1/user/tokens/${body.id}`, token: bob })).statusCode, 404, 'no one revokes another user’s token');
+    assert.equal((await k.inject({ method: 'DELETE', url: `/api/v1/user/tokens/${body.id}`, token: alice })).statusCode, 204);
+    assert.equal((await k.inject({ method: 'GET', url: '/api/v1/user', token: body.token })).statusCode, 401);
+  });
+
+  it('refuses malformed JSON and invalid scopes with 400', async () => {
+    const basic = `Basic ${Buffer.from('alice:correct horse battery').toString('base64')}`;
+    const malformed = await k.inject({ method: 'POST', url: '/api/v1/user/tokens', headers: { authorization: basic, 'content-type': 'application/json' }, payload: '{"scopes": [' });
+    assert.equal(malformed.statusCode, 400);
+    assert.equal(malformed.json().error.code, 'MALFORMED_JSON');
+    const scope = await k.inject({ method: 'POST', url: '/api/v1/user/tokens', headers: { authorization: basic }, payload: { scopes: ['everything'] } });
+    assert.equal(scope.statusCode, 400);
+    assert.match(scope.json().error.message, /unknown scope/);
+  });
+});
