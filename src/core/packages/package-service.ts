@@ -126,23 +126,7 @@ export class PackageService {
           if (taken) throw versionExists(label, request.version);
         } else {
           created = true;
-          const row = await trx.insertInto('packages').values({
-            owner_id: request.owner.id,
-            format: request.format,
-            name: request.name,
-            name_lower: request.nameLower,
-            repo_id: linkRepoId,
-            visibility: request.owner.publicPackagesByDefault ? 'public' : 'private',
-            description: request.description ?? null,
-            rev: 1,
-            created_at: now,
-            updated_at: now,
-            deleted_at: null,
-          }).returning('id').executeTakeFirstOrThrow();
-          pkgId = row.id;
-          if (linkRepoId === null && actorId !== null) {
-            await trx.insertInto('package_members').values({ package_id: pkgId, user_id: actorId, role: 'admin', created_at: now }).execute();
-          }
+          pkgId = await this.insertPackage(trx, request, linkRepoId, actorId, now);
         }
         const version = await trx.insertInto('versions').values({
           package_id: pkgId,
@@ -159,15 +143,7 @@ export class PackageService {
           purged_at: null,
         }).returningAll().executeTakeFirstOrThrow();
         for (const file of request.files) {
-          await trx.insertInto('blobs').values({
-            sha256: file.blob.sha256,
-            size: file.blob.size,
-            sha512: file.blob.digests.sha512 ?? null,
-            sha1: file.blob.digests.sha1 ?? null,
-            md5: file.blob.digests.md5 ?? null,
-            created_at: now,
-            touched_at: now,
-          }).onConflict((oc) => oc.column('sha256').doUpdateSet({ touched_at: now })).execute();
+          await this.upsertBlob(trx, file.blob, now);
           await trx.insertInto('files').values({
             version_id: version.id,
             name: file.name,
@@ -227,15 +203,7 @@ export class PackageService {
       const q = new PackageQueries(trx);
       let pkg = await q.find(request.format, request.owner.login, request.nameLower, true);
       if (!pkg) {
-        const row = await trx.insertInto('packages').values({
-          owner_id: request.owner.id, format: request.format, name: request.name, name_lower: request.nameLower,
-          repo_id: linkRepoId, visibility: request.owner.publicPackagesByDefault ? 'public' : 'private',
-          description: request.description ?? null, rev: 1, created_at: now, updated_at: now, deleted_at: null,
-        }).returning('id').executeTakeFirstOrThrow();
-        if (linkRepoId === null && actorId !== null) {
-          await trx.insertInto('package_members').values({ package_id: row.id, user_id: actorId, role: 'admin', created_at: now }).execute();
-        }
-        pkg = (await q.findById(row.id))!;
+        pkg = (await q.findById(await this.insertPackage(trx, request, linkRepoId, actorId, now)))!;
       }
       let version = await q.version(pkg.id, request.version);
       if (version?.deletedAt) throw versionExists(label, request.version);
@@ -254,10 +222,7 @@ export class PackageService {
           readme: request.readme ?? null,
         }).where('id', '=', version.id).execute();
       }
-      await trx.insertInto('blobs').values({
-        sha256: blob.sha256, size: blob.size, sha512: blob.digests.sha512 ?? null, sha1: blob.digests.sha1 ?? null,
-        md5: blob.digests.md5 ?? null, created_at: now, touched_at: now,
-      }).onConflict((oc) => oc.column('sha256').doUpdateSet({ touched_at: now })).execute();
+      await this.upsertBlob(trx, blob, now);
       const current = await trx.selectFrom('files').select(['id', 'blob_sha256']).where('version_id', '=', version.id).where('name', '=', request.file.name).executeTakeFirst();
       let outcome: AddFileResult['outcome'] = 'created';
       if (current) {
@@ -379,6 +344,46 @@ export class PackageService {
       await trx.updateTable('packages').set((eb) => ({ rev: eb('rev', '+', 1), updated_at: now })).where('id', '=', pkg.id).execute();
       await recordAudit(trx, { actorId: principalUserId(principal), action, target: `${pkg.format}:${pkg.name}`, meta }, new Date(now));
     });
+  }
+
+  /** Inserts a new package row (its publisher becomes admin when unlinked); returns its id. */
+  private async insertPackage(
+    trx: Tx,
+    request: Pick<PublishRequest, 'owner' | 'format' | 'name' | 'nameLower' | 'description'>,
+    linkRepoId: number | null,
+    actorId: number | null,
+    now: string,
+  ): Promise<number> {
+    const row = await trx.insertInto('packages').values({
+      owner_id: request.owner.id,
+      format: request.format,
+      name: request.name,
+      name_lower: request.nameLower,
+      repo_id: linkRepoId,
+      visibility: request.owner.publicPackagesByDefault ? 'public' : 'private',
+      description: request.description ?? null,
+      rev: 1,
+      created_at: now,
+      updated_at: now,
+      deleted_at: null,
+    }).returning('id').executeTakeFirstOrThrow();
+    if (linkRepoId === null && actorId !== null) {
+      await trx.insertInto('package_members').values({ package_id: row.id, user_id: actorId, role: 'admin', created_at: now }).execute();
+    }
+    return row.id;
+  }
+
+  /** Records a committed blob, or restarts the grace period of a known one. */
+  private async upsertBlob(trx: Tx, blob: StagedBlob, now: string): Promise<void> {
+    await trx.insertInto('blobs').values({
+      sha256: blob.sha256,
+      size: blob.size,
+      sha512: blob.digests.sha512 ?? null,
+      sha1: blob.digests.sha1 ?? null,
+      md5: blob.digests.md5 ?? null,
+      created_at: now,
+      touched_at: now,
+    }).onConflict((oc) => oc.column('sha256').doUpdateSet({ touched_at: now })).execute();
   }
 
   private async upsertTag(trx: Tx, packageId: number, tag: string, versionId: number, now: string): Promise<void> {
