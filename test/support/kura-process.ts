@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,13 @@ export interface KuraProcess {
   stop(): Promise<void>;
 }
 
+/** The environment minus `KURA_*` settings, so a developer's own configuration never leaks into a test server. */
+function withoutKuraSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const clean: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(env)) if (!key.startsWith('KURA_')) clean[key] = value;
+  return clean;
+}
+
 /** Runs the built `kura` binary (npm run build first; scripts/run-tests.js does). */
 export function runKura(args: string[], options: { env?: NodeJS.ProcessEnv; stdin?: string; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
@@ -51,8 +59,9 @@ export function runKura(args: string[], options: { env?: NodeJS.ProcessEnv; stdi
  * @throws Error with the server's output when it exits or stays silent for `startTimeoutMs`.
  */
 export async function startKuraProcess(options: { env?: NodeJS.ProcessEnv; args?: string[]; startTimeoutMs?: number } = {}): Promise<KuraProcess> {
+  if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` (scripts/run-tests.js does)');
   const dataDir = await mkdtemp(join(tmpdir(), 'kura-e2e-'));
-  const env = { ...process.env, KURA_LOG_LEVEL: 'warn', ...options.env };
+  const env = { ...withoutKuraSettings(process.env), KURA_LOG_LEVEL: 'warn', ...options.env };
   const child: ChildProcess = spawn(process.execPath, [bin, 'serve', '--data', dataDir, '--port', '0', ...(options.args ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
@@ -72,7 +81,7 @@ export async function startKuraProcess(options: { env?: NodeJS.ProcessEnv; args?
       reject(new Error(`kura serve exited with ${code}:\n${output}`));
     });
   });
-  const collect = (d: Buffer) => (output += d.toString());
+  const collect = (d: Buffer) => (output = (output + d.toString()).slice(-64 * 1024));
   child.stdout!.removeAllListeners('data');
   child.stderr!.removeAllListeners('data');
   child.stdout!.on('data', collect);
@@ -90,7 +99,7 @@ export async function startKuraProcess(options: { env?: NodeJS.ProcessEnv; args?
       return result.stdout.trim();
     },
     async stop() {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
