@@ -79,6 +79,7 @@ export async function createKura(config: KuraConfig, options: { logger?: Logger;
       { name: 'downloads.flush', everyMs: config.downloadFlushMs, exclusive: false, run: () => core.downloads.flush() },
       { name: 'packages.purge', everyMs: 3_600_000, exclusive: true, run: async () => { await purgeDeleted(core.deps, config.restoreWindowDays); } },
       { name: 'blobs.gc', everyMs: 3_600_000, exclusive: true, run: async () => { await collectGarbage(core.deps, config.gcGraceHours); } },
+      ...formats.flatMap((format) => format.jobs?.({ core, config, logger: logger.child({ format: format.id }) }) ?? []),
     ]);
   }
   let closed = false;

@@ -1,5 +1,6 @@
 import { Migrator, type ColumnDefinitionBuilder, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as initial from './migrations/0001-initial.js';
+import * as registry from './migrations/0002-registry.js';
 
 /** The only dialect differences migrations may use: how an auto-generated integer key is declared. */
 export interface MigrationDialect {
@@ -15,7 +16,7 @@ export const postgresMigrationDialect: MigrationDialect = {
 };
 
 type Step = { up(db: Kysely<unknown>, dialect: MigrationDialect): Promise<void> };
-const steps: Record<string, Step> = { '0001-initial': initial };
+const steps: Record<string, Step> = { '0001-initial': initial, '0002-registry': registry };
 
 /**
  * Brings the schema to the newest version. Safe to run from several processes: each migration

@@ -5,6 +5,7 @@ import type { Principal } from '../core/access/principal.js';
 import type { Core } from '../core/core.js';
 import type { KuraError } from '../core/errors/catalogue.js';
 import type { UrlBuilder } from '../http/url-builder.js';
+import type { Job } from '../jobs/scheduler.js';
 
 /** What a format receives from Kura: the core, config, URLs, authentication and a logger. */
 export interface FormatContext {
@@ -17,6 +18,13 @@ export interface FormatContext {
    * @throws KuraError UNAUTHENTICATED when credentials were sent but are invalid, expired or revoked.
    */
   authenticate(request: FastifyRequest): Promise<Principal>;
+}
+
+/** What a format's background jobs receive. */
+export interface FormatJobContext {
+  core: Core;
+  config: KuraConfig;
+  logger: Logger;
 }
 
 /**
@@ -40,4 +48,9 @@ export interface PackageFormat {
   register(app: FastifyInstance, ctx: FormatContext): Promise<void>;
   /** Renders an error in the client's dialect (status and headers included). */
   renderError(error: KuraError, request: FastifyRequest, reply: FastifyReply): unknown;
+  /**
+   * Background jobs the format needs (e.g. reaping abandoned uploads), started by `kura serve`
+   * with Kura's own. Each must be idempotent and safe to run while the server serves.
+   */
+  jobs?(ctx: FormatJobContext): readonly Job[];
 }

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { sql } from 'kysely';
 import type { KuraConfig } from '../config/config.js';
@@ -28,6 +28,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: true,
     return503OnClosing: true,
     routerOptions: { maxParamLength: 1000, caseSensitive: true, ignoreDuplicateSlashes: false },
+    // Errors raised before routing (a malformed URL) are rendered by the format that owns the path.
+    frameworkErrors: (error, request, rawReply) => {
+      const reply = rawReply as FastifyReply;
+      const kuraError = toKuraError(error, request);
+      const format = deps.formats.find((f) => request.url === f.mountPath || request.url.startsWith(`${f.mountPath}/`));
+      if (format) return format.renderError(kuraError, request, reply);
+      return reply.status(kuraError.status).send({ error: { code: kuraError.code, message: kuraError.message } });
+    },
   });
 
   const urls = new UrlBuilder(deps.config.baseUrl);

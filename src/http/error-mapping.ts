@@ -17,6 +17,8 @@ export function toKuraError(error: unknown, request: FastifyRequest): KuraError 
       return new KuraError('MALFORMED_JSON', 'the request body is not valid JSON');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new KuraError('UNSUPPORTED_MEDIA_TYPE', 'unsupported content type');
+    case 'FST_ERR_BAD_URL':
+      return new KuraError('BAD_REQUEST', 'the URL is malformed (bad percent-encoding)');
     case 'FST_ERR_VALIDATION':
       return new KuraError('BAD_REQUEST', fastifyError.message ?? 'invalid request');
     default:

@@ -122,6 +122,71 @@ function blobStoreConformance(name: string, make: () => Promise<{ store: BlobSto
       assert.equal((await store.stat(staged.sha256))?.size, whole.length);
     });
 
+    it('appends a resumable upload over several calls and commits it as a blob', async () => {
+      const store = await fresh();
+      const id = await store.uploads.start();
+      assert.equal(await store.uploads.size(id), 0);
+      assert.equal(await store.uploads.append(id, 0, Readable.from([Buffer.from('hello ')])), 6);
+      assert.equal(await store.uploads.append(id, 6, Readable.from([Buffer.from('resum'), Buffer.from('able')])), 15);
+      assert.equal((await collect(await store.uploads.read(id))).toString(), 'hello resumable');
+      const listed = [];
+      for await (const info of store.uploads.list()) listed.push(info);
+      assert.deepEqual(listed.map((u) => [u.id, u.size]), [[id, 15]]);
+      const digest = sha256(Buffer.from('hello resumable'));
+      await store.uploads.commit(id, digest);
+      assert.equal((await store.read(digest)).toString(), 'hello resumable');
+      assert.equal(await store.uploads.size(id), null);
+    });
+
+    it('refuses a resumable append that does not start at the end, keeping the bytes', async () => {
+      const store = await fresh();
+      const id = await store.uploads.start();
+      await store.uploads.append(id, 0, Readable.from([Buffer.from('abc')]));
+      await assert.rejects(store.uploads.append(id, 1, Readable.from([Buffer.from('x')])), (e: unknown) => e instanceof KuraError && e.code === 'RANGE_NOT_SATISFIABLE');
+      await assert.rejects(store.uploads.append(id, 4, Readable.from([Buffer.from('x')])), (e: unknown) => e instanceof KuraError && e.code === 'RANGE_NOT_SATISFIABLE');
+      assert.equal(await store.uploads.size(id), 3);
+      await store.uploads.cancel(id);
+      assert.equal(await store.uploads.size(id), null);
+    });
+
+    it('keeps what arrived before a resumable source failed', async () => {
+      const store = await fresh();
+      const id = await store.uploads.start();
+      const failing = (async function* () {
+        yield Buffer.from('kept');
+        throw new Error('connection reset');
+      })();
+      await assert.rejects(store.uploads.append(id, 0, failing), /connection reset/);
+      assert.equal(await store.uploads.size(id), 4);
+      assert.equal(await store.uploads.append(id, 4, Readable.from([Buffer.from('!')])), 5);
+      await store.uploads.cancel(id);
+    });
+
+    it('treats unknown or malformed upload ids as absent', async () => {
+      const store = await fresh();
+      const unknown = '00000000-0000-4000-8000-000000000000';
+      assert.equal(await store.uploads.size(unknown), null);
+      assert.equal(await store.uploads.size('../../etc/passwd'), null);
+      await assert.rejects(store.uploads.append(unknown, 0, Readable.from([Buffer.from('x')])), (e: unknown) => e instanceof KuraError && e.code === 'NOT_FOUND');
+      await assert.rejects(store.uploads.append('../x', 0, Readable.from([Buffer.from('x')])), (e: unknown) => e instanceof KuraError && e.code === 'NOT_FOUND');
+      await assert.rejects(store.uploads.commit(unknown, sha256(Buffer.from('x'))), (e: unknown) => e instanceof KuraError && e.code === 'NOT_FOUND');
+      await store.uploads.cancel(unknown);
+      await store.uploads.cancel('../x');
+    });
+
+    it('commits a resumable upload of content already stored by touching the blob', async () => {
+      const store = await fresh();
+      const data = Buffer.from('twice');
+      const digest = await put(store, data);
+      const id = await store.uploads.start();
+      await store.uploads.append(id, 0, Readable.from([data]));
+      await store.uploads.commit(id, digest);
+      const listed = [];
+      for await (const info of store.list()) listed.push(info.sha256);
+      assert.deepEqual(listed, [digest]);
+      assert.equal(await store.uploads.size(id), null);
+    });
+
     it('stops an ingest past its size limit and keeps nothing', async () => {
       const store = await fresh();
       const source = Readable.from([Buffer.alloc(600), Buffer.alloc(600)]);
@@ -142,7 +207,28 @@ blobStoreConformance('fs', async () => {
     store,
     cleanup: async () => {
       assert.deepEqual(await readdir(join(dir, 'uploads')), [], 'no upload temp files are left behind');
+      assert.deepEqual(await readdir(join(dir, 'resumable')), [], 'no resumable uploads are left behind');
       await rm(dir, { recursive: true, force: true });
     },
   };
+});
+
+describe('FsBlobStore resumable uploads across restarts', () => {
+  it('resumes an upload from a new store instance over the same directory', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kura-blobs-'));
+    try {
+      const before = await new FsBlobStore(dir).init();
+      const id = await before.uploads.start();
+      await before.uploads.append(id, 0, Readable.from([Buffer.from('first half, ')]));
+      const after = await new FsBlobStore(dir).init();
+      assert.equal(await after.uploads.size(id), 12);
+      await after.uploads.append(id, 12, Readable.from([Buffer.from('second half')]));
+      const data = Buffer.from('first half, second half');
+      assert.deepEqual(await collect(await after.uploads.read(id)), data);
+      await after.uploads.commit(id, sha256(data));
+      assert.deepEqual(await after.read(sha256(data)), data);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

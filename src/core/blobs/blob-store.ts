@@ -33,6 +33,46 @@ export interface BlobWriter {
   cancel(): Promise<void>;
 }
 
+/** An upload in progress, as {@link ResumableUploads.list} reports it. */
+export interface UploadInfo {
+  id: string;
+  /** Bytes received so far. */
+  size: number;
+  /** Last time bytes arrived. */
+  modifiedAt: Date;
+}
+
+/**
+ * Resumable writes: bytes appended under an upload id over many requests (and across server
+ * restarts), then committed under their digest like a {@link BlobWriter}. The store keeps only
+ * the bytes; who may append and for what is the caller's business. Upload ids are UUIDs.
+ */
+export interface ResumableUploads {
+  /** Starts an empty upload and returns its id. */
+  start(): Promise<string>;
+  /** Bytes received so far, or null when no upload has that id. */
+  size(id: string): Promise<number | null>;
+  /**
+   * Appends `source` at `offset`, which must be the current size, and makes the bytes durable
+   * before resolving to the new size. When `source` fails midway, the bytes written before the
+   * failure stay (a client resumes from {@link size}).
+   * @throws KuraError NOT_FOUND for an unknown id, RANGE_NOT_SATISFIABLE when `offset` is not the current size.
+   */
+  append(id: string, offset: number, source: AsyncIterable<Uint8Array>): Promise<number>;
+  /** Streams the bytes received so far (to hash them again after a restart). @throws KuraError NOT_FOUND */
+  read(id: string): Promise<Readable>;
+  /**
+   * Makes the upload's bytes the blob `sha256` and ends the upload; an existing blob with that
+   * digest is kept and touched instead. The caller vouches for the digest.
+   * @throws KuraError NOT_FOUND for an unknown id.
+   */
+  commit(id: string, sha256: string): Promise<void>;
+  /** Discards an upload; unknown ids are not an error. Never fails. */
+  cancel(id: string): Promise<void>;
+  /** Every upload in progress, in no particular order (for reaping abandoned ones). */
+  list(): AsyncIterable<UploadInfo>;
+}
+
 /**
  * The narrow storage port for content-addressed bytes. Drivers (fs, memory, later S3) pass
  * the conformance suite in test/conformance/blob-store.test.ts.
@@ -57,6 +97,8 @@ export interface BlobStore {
   list(): AsyncIterable<BlobInfo>;
   /** A URL clients may fetch the blob from directly, when the driver offers one. */
   redirectUrl?(sha256: string): Promise<string | null>;
+  /** Writes that span several requests (chunked container blob uploads). */
+  readonly uploads: ResumableUploads;
 }
 
 const sha256Pattern = /^[0-9a-f]{64}$/;
@@ -64,4 +106,11 @@ const sha256Pattern = /^[0-9a-f]{64}$/;
 /** True when `value` is a lower-case hex SHA-256 digest (the only key a BlobStore accepts). */
 export function isSha256Hex(value: string): boolean {
   return sha256Pattern.test(value);
+}
+
+const uploadIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** True when `value` is a lower-case UUID, the only upload id a BlobStore accepts. */
+export function isUploadId(value: string): boolean {
+  return uploadIdPattern.test(value);
 }

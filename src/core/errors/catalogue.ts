@@ -25,6 +25,7 @@ export const errorCatalogue = {
   RESTORE_EXPIRED: { status: 410, summary: 'The deleted item is past its restore window.' },
   PAYLOAD_TOO_LARGE: { status: 413, summary: 'The body exceeds the configured size limit.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: 'The body’s content type is not accepted here.' },
+  RANGE_NOT_SATISFIABLE: { status: 416, summary: 'A byte range does not fit the content, or an upload chunk does not start where the upload ends.' },
   INTERNAL: { status: 500, summary: 'An unexpected server error; details are logged, never returned.' },
   UNAVAILABLE: { status: 503, summary: 'A dependency of the server (database, storage) is not reachable.' },
 } as const satisfies Record<string, { status: number; summary: string }>;

@@ -198,6 +198,17 @@ export class PackageService {
 
     const now = this.deps.now().toISOString();
     const actorId = principalUserId(request.principal);
+    try {
+      return await this.addFileInTransaction(request, label, linkRepoId, actorId, now);
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new KuraError('VERSION_EXISTS', `${label}@${request.version}: ${request.file.name} was uploaded concurrently; retry the upload`);
+      }
+      throw error;
+    }
+  }
+
+  private async addFileInTransaction(request: AddFileRequest, label: string, linkRepoId: number | null, actorId: number | null, now: string): Promise<AddFileResult> {
     const blob = request.file.blob;
     return this.deps.db.transaction().execute(async (trx) => {
       const q = new PackageQueries(trx);
@@ -221,6 +232,7 @@ export class PackageService {
           license: request.license ?? null,
           readme: request.readme ?? null,
         }).where('id', '=', version.id).execute();
+        if (request.description) await trx.updateTable('packages').set({ description: request.description }).where('id', '=', pkg.id).execute();
       }
       await this.upsertBlob(trx, blob, now);
       const current = await trx.selectFrom('files').select(['id', 'blob_sha256']).where('version_id', '=', version.id).where('name', '=', request.file.name).executeTakeFirst();
@@ -383,7 +395,12 @@ export class PackageService {
       md5: blob.digests.md5 ?? null,
       created_at: now,
       touched_at: now,
-    }).onConflict((oc) => oc.column('sha256').doUpdateSet({ touched_at: now })).execute();
+    }).onConflict((oc) => oc.column('sha256').doUpdateSet((eb) => ({
+      touched_at: now,
+      sha512: eb.fn.coalesce('blobs.sha512', eb.ref('excluded.sha512')),
+      sha1: eb.fn.coalesce('blobs.sha1', eb.ref('excluded.sha1')),
+      md5: eb.fn.coalesce('blobs.md5', eb.ref('excluded.md5')),
+    }))).execute();
   }
 
   private async upsertTag(trx: Tx, packageId: number, tag: string, versionId: number, now: string): Promise<void> {

@@ -4,26 +4,32 @@ import { mkdir, open, readdir, readFile, rename, rm, stat, utimes, type FileHand
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { KuraError } from '../../core/errors/catalogue.js';
-import { isSha256Hex, type BlobInfo, type BlobStore, type BlobWriter, type ByteRange } from '../../core/blobs/blob-store.js';
+import { isSha256Hex, isUploadId, type BlobInfo, type BlobStore, type BlobWriter, type ByteRange, type ResumableUploads, type UploadInfo } from '../../core/blobs/blob-store.js';
 
 /**
  * Blobs as files under `root`:
  *
  *   root/sha256/ab/cd/abcd…   committed content, named by its SHA-256
  *   root/uploads/<uuid>       writes in progress (fsynced, then renamed into place on commit)
+ *   root/resumable/<uuid>     resumable uploads: appended to (fsynced per append), renamed on commit
  */
 export class FsBlobStore implements BlobStore {
   private readonly blobsDir: string;
   private readonly uploadsDir: string;
+  private readonly resumableDir: string;
+  readonly uploads: ResumableUploads;
 
   constructor(root: string) {
     this.blobsDir = join(root, 'sha256');
     this.uploadsDir = join(root, 'uploads');
+    this.resumableDir = join(root, 'resumable');
+    this.uploads = new FsResumableUploads(this.resumableDir, (temp, sha256) => moveIntoPlace(temp, this.pathOf(sha256)));
   }
 
   async init(): Promise<this> {
     await mkdir(this.blobsDir, { recursive: true });
     await mkdir(this.uploadsDir, { recursive: true });
+    await mkdir(this.resumableDir, { recursive: true });
     return this;
   }
 
@@ -111,15 +117,7 @@ class FsBlobWriter implements BlobWriter {
     const path = this.target(sha256);
     await this.handle.sync();
     await this.close();
-    const existing = await stat(path).catch(() => null);
-    if (existing) {
-      await rm(this.temp, { force: true });
-      const now = new Date();
-      await utimes(path, now, now);
-      return;
-    }
-    await mkdir(join(path, '..'), { recursive: true });
-    await rename(this.temp, path);
+    await moveIntoPlace(this.temp, path);
   }
 
   async cancel(): Promise<void> {
@@ -131,5 +129,100 @@ class FsBlobWriter implements BlobWriter {
     if (this.closed) return;
     this.closed = true;
     await this.handle.close();
+  }
+}
+
+/**
+ * Renames a finished temp file to its content path, or drops it and touches the existing blob
+ * when that content is already stored.
+ */
+async function moveIntoPlace(temp: string, path: string): Promise<void> {
+  const existing = await stat(path).catch(() => null);
+  if (existing) {
+    await rm(temp, { force: true });
+    const now = new Date();
+    await utimes(path, now, now);
+    return;
+  }
+  await mkdir(join(path, '..'), { recursive: true });
+  await rename(temp, path);
+}
+
+/** Resumable uploads as files under `dir`, one per upload id; each append is fsynced. */
+class FsResumableUploads implements ResumableUploads {
+  constructor(
+    private readonly dir: string,
+    private readonly place: (temp: string, sha256: string) => Promise<void>,
+  ) {}
+
+  private pathOf(id: string): string {
+    if (!isUploadId(id)) throw new KuraError('NOT_FOUND', 'unknown upload');
+    return join(this.dir, id);
+  }
+
+  async start(): Promise<string> {
+    const id = randomUUID();
+    const handle = await open(this.pathOf(id), 'wx');
+    await handle.close();
+    return id;
+  }
+
+  async size(id: string): Promise<number | null> {
+    if (!isUploadId(id)) return null;
+    const s = await stat(this.pathOf(id)).catch(() => null);
+    return s ? s.size : null;
+  }
+
+  async append(id: string, offset: number, source: AsyncIterable<Uint8Array>): Promise<number> {
+    const handle = await open(this.pathOf(id), 'r+').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') throw new KuraError('NOT_FOUND', 'unknown upload');
+      throw error;
+    });
+    try {
+      let position = (await handle.stat()).size;
+      if (position !== offset) throw new KuraError('RANGE_NOT_SATISFIABLE', `the upload has ${position} bytes; a chunk must start there, not at ${offset}`);
+      try {
+        for await (const chunk of source) {
+          let written = 0;
+          while (written < chunk.byteLength) {
+            const { bytesWritten } = await handle.write(chunk, written, chunk.byteLength - written, position);
+            written += bytesWritten;
+            position += bytesWritten;
+          }
+        }
+      } finally {
+        await handle.sync();
+      }
+      return position;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async read(id: string): Promise<Readable> {
+    const handle = await open(this.pathOf(id), 'r').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') throw new KuraError('NOT_FOUND', 'unknown upload');
+      throw error;
+    });
+    return createReadStream('', { fd: handle, highWaterMark: 256 * 1024 });
+  }
+
+  async commit(id: string, sha256: string): Promise<void> {
+    const path = this.pathOf(id);
+    if (!(await stat(path).catch(() => null))) throw new KuraError('NOT_FOUND', 'unknown upload');
+    await this.place(path, sha256);
+  }
+
+  async cancel(id: string): Promise<void> {
+    if (!isUploadId(id)) return;
+    await rm(this.pathOf(id), { force: true }).catch(() => undefined);
+  }
+
+  async *list(): AsyncIterable<UploadInfo> {
+    for (const name of await readdir(this.dir).catch(() => [] as string[])) {
+      if (!isUploadId(name)) continue;
+      const s = await stat(join(this.dir, name)).catch(() => null);
+      if (s) yield { id: name, size: s.size, modifiedAt: s.mtime };
+    }
   }
 }

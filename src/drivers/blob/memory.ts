@@ -1,10 +1,20 @@
 import { Readable } from 'node:stream';
 import { KuraError } from '../../core/errors/catalogue.js';
-import { isSha256Hex, type BlobInfo, type BlobStore, type BlobWriter, type ByteRange } from '../../core/blobs/blob-store.js';
+import { randomUUID } from 'node:crypto';
+import { isSha256Hex, isUploadId, type BlobInfo, type BlobStore, type BlobWriter, type ByteRange, type ResumableUploads, type UploadInfo } from '../../core/blobs/blob-store.js';
 
 /** Blobs held in process memory: for tests and throwaway servers. */
 export class MemoryBlobStore implements BlobStore {
   private readonly blobs = new Map<string, { data: Buffer; modifiedAt: Date }>();
+  readonly uploads: ResumableUploads = new MemoryResumableUploads((sha256, data) => this.place(sha256, data));
+
+  /** Stores `data` as `sha256`, or touches the blob already stored under it. */
+  private place(sha256: string, data: Buffer): void {
+    if (!isSha256Hex(sha256)) throw new KuraError('BAD_REQUEST', 'invalid blob digest');
+    const existing = this.blobs.get(sha256);
+    if (existing) existing.modifiedAt = new Date();
+    else this.blobs.set(sha256, { data, modifiedAt: new Date() });
+  }
 
   async create(): Promise<BlobWriter> {
     const chunks: Buffer[] = [];
@@ -22,9 +32,7 @@ export class MemoryBlobStore implements BlobStore {
       commit: async (sha256) => {
         if (!isSha256Hex(sha256)) throw new KuraError('BAD_REQUEST', 'invalid blob digest');
         finished = true;
-        const existing = this.blobs.get(sha256);
-        if (existing) existing.modifiedAt = new Date();
-        else this.blobs.set(sha256, { data: Buffer.concat(chunks), modifiedAt: new Date() });
+        this.place(sha256, Buffer.concat(chunks));
         chunks.length = 0;
       },
       cancel: async () => {
@@ -67,5 +75,57 @@ export class MemoryBlobStore implements BlobStore {
     for (const [sha256, entry] of [...this.blobs]) {
       yield { sha256, size: entry.data.byteLength, modifiedAt: entry.modifiedAt };
     }
+  }
+}
+
+/** Resumable uploads as buffers in memory. */
+class MemoryResumableUploads implements ResumableUploads {
+  private readonly uploads = new Map<string, { chunks: Buffer[]; size: number; modifiedAt: Date }>();
+
+  constructor(private readonly place: (sha256: string, data: Buffer) => void) {}
+
+  private get(id: string) {
+    const upload = isUploadId(id) ? this.uploads.get(id) : undefined;
+    if (!upload) throw new KuraError('NOT_FOUND', 'unknown upload');
+    return upload;
+  }
+
+  async start(): Promise<string> {
+    const id = randomUUID();
+    this.uploads.set(id, { chunks: [], size: 0, modifiedAt: new Date() });
+    return id;
+  }
+
+  async size(id: string): Promise<number | null> {
+    return this.uploads.get(id)?.size ?? null;
+  }
+
+  async append(id: string, offset: number, source: AsyncIterable<Uint8Array>): Promise<number> {
+    const upload = this.get(id);
+    if (upload.size !== offset) throw new KuraError('RANGE_NOT_SATISFIABLE', `the upload has ${upload.size} bytes; a chunk must start there, not at ${offset}`);
+    for await (const chunk of source) {
+      upload.chunks.push(Buffer.from(chunk));
+      upload.size += chunk.byteLength;
+      upload.modifiedAt = new Date();
+    }
+    return upload.size;
+  }
+
+  async read(id: string): Promise<Readable> {
+    return Readable.from([Buffer.concat(this.get(id).chunks)]);
+  }
+
+  async commit(id: string, sha256: string): Promise<void> {
+    const upload = this.get(id);
+    this.place(sha256, Buffer.concat(upload.chunks));
+    this.uploads.delete(id);
+  }
+
+  async cancel(id: string): Promise<void> {
+    this.uploads.delete(id);
+  }
+
+  async *list(): AsyncIterable<UploadInfo> {
+    for (const [id, upload] of [...this.uploads]) yield { id, size: upload.size, modifiedAt: upload.modifiedAt };
   }
 }

@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# npm registry benchmark: Kura against Verdaccio 6.8.0, same data, same machine, same run.
+# Usage: npm run bench:npm   (or bash bench/npm/run.sh); see bench/README.md.
+#
+# Each server runs alone, pinned to one core (BENCH_SERVER_CPU, default 0); the load generator
+# and the npm client are pinned to another (BENCH_CLIENT_CPU, default 1). Kura runs once per
+# level in BENCH_KURA_LOG_LEVELS, each time on a fresh data directory.
+#
+# Knobs (environment):
+#   BENCH_DURATION=10          seconds measured per load scenario (after BENCH_WARMUP=2 s of warm-up)
+#   BENCH_PACKAGES=200         packages seeded into each server
+#   BENCH_VERSIONS=20          versions per package
+#   BENCH_CONNECTIONS=48       concurrent connections (BENCH_LARGE_CONNECTIONS=4 for the 10 MB tarball)
+#   BENCH_LARGE_MB=10          size of the large tarball
+#   BENCH_PUBLISHES=200        fresh versions published one at a time for the publish latency
+#   BENCH_INSTALL_DEPS=100     dependencies of the cold-install project; BENCH_INSTALL_RUNS=3
+#   BENCH_SEED_CONCURRENCY=4   packages seeded in parallel
+#   BENCH_KURA_LOG_LEVELS="info warn"   Kura runs to compare (info is Kura's default)
+#   BENCH_SKIP_BUILD=1         do not run `npm run build` first
+#   BENCH_KEEP=1               keep the temporary directory (data, logs) for inspection
+#   BENCH_STRICT=1             exit 1 when a target fails
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+BENCH="$ROOT/bench/npm"
+SERVER_CPU="${BENCH_SERVER_CPU:-0}"
+CLIENT_CPU="${BENCH_CLIENT_CPU:-1}"
+KURA_LOG_LEVELS="${BENCH_KURA_LOG_LEVELS:-info warn}"
+export BENCH_DURATION="${BENCH_DURATION:-10}" BENCH_PACKAGES="${BENCH_PACKAGES:-200}" BENCH_VERSIONS="${BENCH_VERSIONS:-20}"
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/kura-bench-npm.XXXXXX")"
+SERVER_PID=""
+CLIENT_PID=""
+
+say() { printf '[bench] %s\n' "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+stop_server() {
+  [ -n "$SERVER_PID" ] || return 0
+  if kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+  fi
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
+}
+
+cleanup() {
+  if [ -n "$CLIENT_PID" ]; then kill -TERM "$CLIENT_PID" 2>/dev/null || true; fi
+  stop_server
+  if [ "${BENCH_KEEP:-}" = 1 ]; then say "kept $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Command prefixes that pin to a core. They are arrays, not functions, so that a server started
+# in the background is exec'd directly and $! is its own PID (for RSS sampling and stopping).
+# Pinning needs two cores; elsewhere everything runs unpinned (and the results say less).
+if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
+  ON_SERVER=(taskset -c "$SERVER_CPU")
+  ON_CLIENT=(taskset -c "$CLIENT_CPU")
+else
+  say "warning: taskset or a second core is missing: servers and load generator are not pinned"
+  ON_SERVER=()
+  ON_CLIENT=()
+fi
+
+# Installs a package.json's pinned dependencies from its lockfile unless they are current.
+install_locked() {
+  local dir="$1"
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    say "installing $(basename "$dir") dependencies (npm ci)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2)
+  fi
+}
+
+free_port() {
+  node -e 'const s = require("node:net").createServer(); s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
+}
+
+# Polls URL until it answers 2xx; fails early if the server process exited.
+wait_ready() {
+  local url="$1" log="$2"
+  for _ in $(seq 1 600); do
+    kill -0 "$SERVER_PID" 2>/dev/null || { tail -n 20 "$log" >&2; die "the server exited before it was ready ($url)"; }
+    if curl -fsS -o /dev/null --max-time 1 "$url" 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  tail -n 20 "$log" >&2
+  die "no answer from $url after 60 s"
+}
+
+# Runs a client step (pinned) in the background and waits for it: bash runs traps only between
+# foreground commands, so this lets an interrupt stop the run at once, and cleanup stop the step.
+run_client() {
+  local status=0
+  "${ON_CLIENT[@]}" "$@" &
+  CLIENT_PID=$!
+  wait "$CLIENT_PID" || status=$?
+  CLIENT_PID=""
+  return "$status"
+}
+
+measure() {
+  run_client node "$BENCH/bench.mjs" measure --fixtures "$WORK/fixtures" --pid "$SERVER_PID" "$@"
+}
+
+run_kura() {
+  local level="$1" port token
+  local data="$WORK/kura-$level" log="$WORK/kura-$level.log"
+  port="$(free_port)"
+  node "$ROOT/bin/kura.js" user create bench --data "$data" >/dev/null
+  node "$ROOT/bin/kura.js" repo create bench/bench --description "benchmark packages" --data "$data" >/dev/null
+  token="$(node "$ROOT/bin/kura.js" token create --user bench --scopes read:packages,write:packages --name bench --data "$data")"
+  say "Kura (log level $level) on 127.0.0.1:$port, core $SERVER_CPU"
+  KURA_LOG_LEVEL="$level" "${ON_SERVER[@]}" node "$ROOT/bin/kura.js" serve --data "$data" --host 127.0.0.1 --port "$port" >"$log" 2>&1 &
+  SERVER_PID=$!
+  wait_ready "http://127.0.0.1:$port/healthz" "$log"
+  mkdir -p "$WORK/work-kura-$level"
+  measure --server kura --label "Kura (log $level)" --log-level "$level" --log "$log" \
+    --registry "http://127.0.0.1:$port/npm" --token "$token" \
+    --work "$WORK/work-kura-$level" --out "$WORK/results/kura-$level.json" || say "Kura (log $level) did not finish: see the report"
+  stop_server
+}
+
+run_verdaccio() {
+  local dir="$WORK/verdaccio" log="$WORK/verdaccio.log" port
+  port="$(free_port)"
+  mkdir -p "$dir/storage" "$WORK/work-verdaccio"
+  # Offline (no uplinks), htpasswd users, JWT API tokens (its fast token mode), bodies up to
+  # 64 MB for the 10 MB tarball (base64 in JSON), logs at warn.
+  cat >"$dir/config.yaml" <<EOF
+storage: $dir/storage
+auth:
+  htpasswd:
+    file: $dir/htpasswd
+    max_users: 10
+security:
+  api:
+    legacy: false
+    jwt:
+      sign:
+        expiresIn: 7d
+  web:
+    sign:
+      expiresIn: 7d
+uplinks: {}
+packages:
+  '@bench/*':
+    access: \$all
+    publish: \$authenticated
+    unpublish: \$authenticated
+  '**':
+    access: \$all
+    publish: \$authenticated
+middlewares:
+  audit:
+    enabled: false
+server:
+  keepAliveTimeout: 60
+max_body_size: 64mb
+listen: 127.0.0.1:$port
+log: { type: stdout, format: json, level: warn }
+EOF
+  say "Verdaccio 6.8.0 on 127.0.0.1:$port, core $SERVER_CPU"
+  "${ON_SERVER[@]}" node "$BENCH/verdaccio/node_modules/verdaccio/bin/verdaccio" --config "$dir/config.yaml" >"$log" 2>&1 &
+  SERVER_PID=$!
+  wait_ready "http://127.0.0.1:$port/-/ping" "$log"
+  measure --server verdaccio --label "Verdaccio 6.8.0" --log-level warn --log "$log" \
+    --registry "http://127.0.0.1:$port" --adduser \
+    --work "$WORK/work-verdaccio" --out "$WORK/results/verdaccio.json" || say "Verdaccio did not finish: see the report"
+  stop_server
+}
+
+command -v curl >/dev/null || die "curl is required"
+install_locked "$BENCH"
+install_locked "$BENCH/verdaccio"
+if [ "${BENCH_SKIP_BUILD:-}" != 1 ]; then
+  say "building Kura (npm run build)"
+  (cd "$ROOT" && npm run build --silent >&2)
+fi
+
+mkdir -p "$WORK/results"
+say "generating fixtures: $BENCH_PACKAGES packages × $BENCH_VERSIONS versions"
+run_client node "$BENCH/bench.mjs" fixtures --dir "$WORK/fixtures"
+
+for kura_level in $KURA_LOG_LEVELS; do run_kura "$kura_level"; done
+run_verdaccio
+
+run_client node "$BENCH/bench.mjs" report --in "$WORK/results" --out-dir "$ROOT/bench/results"

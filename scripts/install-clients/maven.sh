@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the clients the Maven/Gradle e2e tests drive: Debian's Maven 3.8.7 with the plugins
+# its default lifecycle binds (offline, from /usr/share/maven-repo), Gradle 4.4.1, and a JDK
+# (javac) for the test projects they build.
+# Idempotent: does nothing when every package is already installed; runs apt-get update once
+# otherwise. Needs root (CI and developer machines run as root).
+set -euo pipefail
+
+packages=(
+  openjdk-17-jdk-headless
+  maven
+  gradle
+  libmaven-deploy-plugin-java
+  libmaven-install-plugin-java
+  libmaven-jar-plugin-java
+  libmaven-compiler-plugin-java
+  libmaven-resources-plugin-java
+  libsurefire-java
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$package")
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "maven clients: already installed"
+  exit 0
+fi
+
+echo "maven clients: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq "${missing[@]}" >/dev/null
+echo "maven clients: installed"

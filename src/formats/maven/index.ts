@@ -1,0 +1,24 @@
+import type { PackageFormat } from '../contract.js';
+import { compareMavenVersions } from './comparable-version.js';
+import { mavenNameKey, parseMavenPackageName } from './coordinates.js';
+import { sendMavenError } from './error-response.js';
+import { registerMavenRoutes } from './routes.js';
+
+/**
+ * Maven and Gradle: a Maven 2 repository layout per repository at `/maven/OWNER/REPO/`
+ * (deploy and resolve) and across an owner's repositories at `/maven/OWNER/` (resolve).
+ * Packages are `groupId:artifactId`; versions order by Maven's ComparableVersion rules.
+ * Errors are plain text with the message as the HTTP reason phrase, which mvn and Gradle print.
+ */
+export const mavenFormat: PackageFormat = {
+  id: 'maven',
+  displayName: 'Maven',
+  mountPath: '/maven',
+  normalizeName(_ownerLogin, name) {
+    const coordinates = parseMavenPackageName(name);
+    return coordinates ? mavenNameKey(coordinates) : null;
+  },
+  compareVersions: compareMavenVersions,
+  register: registerMavenRoutes,
+  renderError: (error, _request, reply) => sendMavenError(error, reply),
+};

@@ -1,0 +1,65 @@
+import type { Db } from '../../db/schema.js';
+import type { Digest } from './digests.js';
+
+/** A blob as seen from one image. */
+export interface LinkedBlob {
+  digest: string;
+  sha256: string;
+  size: number;
+}
+
+/** Where an image lives: its owner and the path after the owner. */
+export interface ImageKey {
+  ownerId: number;
+  image: string;
+}
+
+/**
+ * Which blobs belong to which image. Bytes are stored once (content-addressed, across images
+ * and formats), but an image serves only the blobs pushed or mounted into it, so knowing a
+ * digest never reveals another image's content.
+ */
+export class BlobLinks {
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => Date,
+  ) {}
+
+  /** Links a stored blob to an image (idempotent). */
+  async link(key: ImageKey, digest: Digest, blob: { sha256: string; size: number }): Promise<void> {
+    await this.db.insertInto('oci_blob_links').values({
+      owner_id: key.ownerId, image: key.image, digest: digest.text, blob_sha256: blob.sha256, size: blob.size, created_at: this.now().toISOString(),
+    }).onConflict((oc) => oc.columns(['owner_id', 'image', 'digest']).doUpdateSet({ blob_sha256: blob.sha256, size: blob.size })).execute();
+  }
+
+  /** The blob `digest` of an image, or null when it was never pushed there (or was deleted). */
+  async find(key: ImageKey, digest: string): Promise<LinkedBlob | null> {
+    const row = await this.db.selectFrom('oci_blob_links').select(['digest', 'blob_sha256', 'size'])
+      .where('owner_id', '=', key.ownerId).where('image', '=', key.image).where('digest', '=', digest)
+      .executeTakeFirst();
+    return row ? { digest: row.digest, sha256: row.blob_sha256, size: Number(row.size) } : null;
+  }
+
+  /** Removes a blob from an image; false when it was not there. The bytes stay for GC. */
+  async unlink(key: ImageKey, digest: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('oci_blob_links')
+      .where('owner_id', '=', key.ownerId).where('image', '=', key.image).where('digest', '=', digest)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  /** Images holding `digest`, at most `limit` (candidates for a mount without `from`). */
+  async holders(digest: string, limit: number): Promise<Array<ImageKey & LinkedBlob>> {
+    const rows = await this.db.selectFrom('oci_blob_links').select(['owner_id', 'image', 'digest', 'blob_sha256', 'size'])
+      .where('digest', '=', digest).limit(limit).execute();
+    return rows.map((r) => ({ ownerId: r.owner_id, image: r.image, digest: r.digest, sha256: r.blob_sha256, size: Number(r.size) }));
+  }
+
+  /** Drops links to blobs garbage collection has deleted. Returns how many. */
+  async pruneDangling(): Promise<number> {
+    const result = await this.db.deleteFrom('oci_blob_links')
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('blobs').select('blobs.sha256').whereRef('blobs.sha256', '=', 'oci_blob_links.blob_sha256'))))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}

@@ -1,0 +1,23 @@
+import type { PackageFormat } from '../contract.js';
+import { containerFormat } from './access.js';
+import { sendOciError } from './errors.js';
+import { registryJobs } from './jobs.js';
+import { normalizeImage } from './names.js';
+import { registerRegistryRoutes } from './routes/register.js';
+
+/**
+ * Container images (OCI distribution spec 1.1) at `/v2/OWNER/IMAGE[/…]`, for docker, podman,
+ * skopeo, buildah, oras and every other registry client. Each manifest is a version named by
+ * its digest; tags are the package's tags. Errors are the spec's `{"errors":[…]}`, and a 401
+ * carries the Bearer challenge of the token flow (`/v2/token`).
+ */
+export const ociFormat: PackageFormat = {
+  id: containerFormat,
+  displayName: 'Container',
+  mountPath: '/v2',
+  normalizeName: (_ownerLogin, name) => normalizeImage(name),
+  compareVersions: (a, b) => (a < b ? -1 : a > b ? 1 : 0),
+  register: registerRegistryRoutes,
+  renderError: (error, request, reply) => sendOciError(error, request, reply),
+  jobs: registryJobs,
+};

@@ -1,0 +1,87 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { BlobReader } from '../../../core/blobs/blob-reader.js';
+import type { FormatContext } from '../../contract.js';
+import { RegistryAccess } from '../access.js';
+import { noteRealm } from '../challenge.js';
+import { BlobLinks } from '../blob-links.js';
+import { ociError } from '../errors.js';
+import { ManifestIndex } from '../manifest-index.js';
+import { ManifestPusher } from '../push.js';
+import { RegistryTokens } from '../token.js';
+import { UploadSessions } from '../uploads.js';
+import { issueToken, ping } from './base.js';
+import { deleteBlob, getBlob } from './blobs.js';
+import { deleteManifest, getManifest, putManifest } from './manifests.js';
+import { listReferrers } from './referrers.js';
+import type { RegistryContext } from './registry-context.js';
+import { parseRegistryPath } from './registry-path.js';
+import { listTags } from './tags.js';
+import { cancelUpload, finishUpload, patchUpload, startUpload, uploadStatus } from './uploads.js';
+
+/** The distribution spec's endpoints at `/v2/`, dispatched by path since image names contain slashes. */
+export async function registerRegistryRoutes(app: FastifyInstance, ctx: FormatContext): Promise<void> {
+  const { core } = ctx;
+  const tokens = new RegistryTokens(core);
+  const links = new BlobLinks(core.deps.db, core.deps.now);
+  const index = new ManifestIndex(core.deps.db);
+  const rc: RegistryContext = {
+    ctx, core, tokens, links, index,
+    access: new RegistryAccess(core, tokens, (request) => ctx.authenticate(request)),
+    uploads: new UploadSessions(core.deps),
+    pusher: new ManifestPusher(core, links, index),
+    reader: new BlobReader(core.deps.blobs),
+  };
+
+  // Bodies (blobs of any size, manifests) are streamed by the handlers after access checks.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+
+  app.addHook('onRequest', async (request, reply) => {
+    noteRealm(request, ctx.urls.absolute(request, '/v2/token'));
+    reply.header('docker-distribution-api-version', 'registry/2.0');
+  });
+
+  app.get('/', (request, reply) => ping(rc, request, reply));
+  app.get('/token', (request, reply) => issueToken(rc, request, reply));
+
+  app.route({
+    method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    url: '/*',
+    handler: (request, reply) => dispatch(rc, request, reply),
+  });
+}
+
+function dispatch(rc: RegistryContext, request: FastifyRequest, reply: FastifyReply) {
+  const path = parseRegistryPath(request.url);
+  const method = request.method;
+  const read = method === 'GET' || method === 'HEAD';
+  switch (path?.kind) {
+    case 'blob':
+      if (read) return getBlob(rc, request, reply, path.name, path.digest);
+      if (method === 'DELETE') return deleteBlob(rc, request, reply, path.name, path.digest);
+      break;
+    case 'uploads':
+      if (method === 'POST') return startUpload(rc, request, reply, path.name);
+      break;
+    case 'upload':
+      if (method === 'PATCH') return patchUpload(rc, request, reply, path.name, path.id);
+      if (method === 'PUT') return finishUpload(rc, request, reply, path.name, path.id);
+      if (method === 'GET') return uploadStatus(rc, request, reply, path.name, path.id);
+      if (method === 'DELETE') return cancelUpload(rc, request, reply, path.name, path.id);
+      break;
+    case 'manifest':
+      if (read) return getManifest(rc, request, reply, path.name, path.reference);
+      if (method === 'PUT') return putManifest(rc, request, reply, path.name, path.reference);
+      if (method === 'DELETE') return deleteManifest(rc, request, reply, path.name, path.reference);
+      break;
+    case 'tags':
+      if (method === 'GET') return listTags(rc, request, reply, path.name);
+      break;
+    case 'referrers':
+      if (method === 'GET') return listReferrers(rc, request, reply, path.name, path.digest);
+      break;
+    case undefined:
+      throw ociError('NAME_UNKNOWN', `no registry endpoint at ${request.url.split('?')[0]}`);
+  }
+  throw ociError('UNSUPPORTED', `${method} is not supported on ${request.url.split('?')[0]}`);
+}
