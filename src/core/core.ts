@@ -1,4 +1,5 @@
 import { AccessPolicy } from './access/access-policy.js';
+import { BlobReader } from './blobs/blob-reader.js';
 import type { CoreDeps } from './context.js';
 import { DownloadRecorder } from './downloads/download-recorder.js';
 import { OwnerService } from './owners/owner-service.js';
@@ -15,6 +16,8 @@ export interface Core {
   access: AccessPolicy;
   packages: PackageService;
   downloads: DownloadRecorder;
+  /** Serves blob bytes for downloads; one shared memory budget for every format. */
+  blobReader: BlobReader;
 }
 
 export function createCore(deps: CoreDeps, options: PackageServiceOptions): Core {
@@ -36,5 +39,6 @@ export function createCore(deps: CoreDeps, options: PackageServiceOptions): Core
     access,
     packages: new PackageService(deps, access, repos, options),
     downloads: new DownloadRecorder(deps),
+    blobReader: new BlobReader(deps.blobs),
   };
 }

@@ -12,7 +12,7 @@ export class BlobReader {
   constructor(
     private readonly store: BlobStore,
     private readonly maxCachedBytes = 256 * 1024,
-    private readonly budgetBytes = 64 * 1024 * 1024,
+    private readonly budgetBytes = 48 * 1024 * 1024,
   ) {}
 
   /** The blob as a buffer (small, cached) or a stream (large). @throws KuraError NOT_FOUND */
@@ -33,14 +33,5 @@ export class BlobReader {
       this.cache.delete(oldest);
     }
     return data;
-  }
-
-  /** Drops a cached copy (after garbage collection deleted the blob). */
-  forget(sha256: string): void {
-    const data = this.cache.get(sha256);
-    if (data) {
-      this.cachedBytes -= data.length;
-      this.cache.delete(sha256);
-    }
   }
 }

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { BlobReader } from '../../core/blobs/blob-reader.js';
 import { KuraError } from '../../core/errors/catalogue.js';
 import { effectiveVisibility, type PackageRecord } from '../../core/packages/package.js';
 import type { FormatContext } from '../contract.js';
@@ -37,7 +36,7 @@ export async function registerMavenRoutes(app: FastifyInstance, ctx: FormatConte
   const scopes = new ScopeResolver(core);
   const reader = new RepositoryReader(core, scopes);
   const deployer = new MavenDeployer(core, readMavenSettings(), ctx.config.maxBodyBytes);
-  const blobs = new BlobReader(core.deps.blobs);
+  const blobs = core.blobReader;
 
   // Bodies are streamed by the handlers, after access checks.
   app.removeAllContentTypeParsers();

@@ -251,24 +251,33 @@ function isKuraError(error: unknown): error is KuraError {
   return error instanceof KuraError;
 }
 
-/** Decodes base64 arriving in arbitrary pieces; invalid characters fail the upload. */
-class Base64Decoder {
-  private carry = '';
+/** Base64 characters gathered before decoding (about 256 KiB of bytes): few large writes, not many small ones. */
+const base64BatchChars = 344_064;
 
+/** Decodes base64 arriving in arbitrary pieces, in large batches; invalid characters fail the upload. */
+class Base64Decoder {
+  private pending: string[] = [];
+  private pendingChars = 0;
+
+  /** Takes more text; returns decoded bytes once a batch is full, else an empty buffer. */
   push(text: string): Buffer {
-    const all = this.carry + text.replace(/\s+/g, '');
-    if (!/^[A-Za-z0-9+/=]*$/.test(all)) throw new KuraError('INVALID_ARCHIVE', 'attachment data is not valid base64');
-    const usable = all.length - (all.length % 4);
-    this.carry = all.slice(usable);
-    return Buffer.from(all.slice(0, usable), 'base64');
+    this.pending.push(text);
+    this.pendingChars += text.length;
+    return this.pendingChars >= base64BatchChars ? this.drain(false) : Buffer.alloc(0);
   }
 
+  /** Decodes whatever is left. */
   end(): Buffer {
-    if (this.carry.length > 0) {
-      const rest = Buffer.from(this.carry, 'base64');
-      this.carry = '';
-      return rest;
-    }
-    return Buffer.alloc(0);
+    return this.drain(true);
+  }
+
+  private drain(final: boolean): Buffer {
+    const all = this.pending.join('').replace(/\s+/g, '');
+    if (!/^[A-Za-z0-9+/=]*$/.test(all)) throw new KuraError('INVALID_ARCHIVE', 'attachment data is not valid base64');
+    const usable = final ? all.length : all.length - (all.length % 4);
+    const carry = all.slice(usable);
+    this.pending = carry ? [carry] : [];
+    this.pendingChars = carry.length;
+    return Buffer.from(all.slice(0, usable), 'base64');
   }
 }

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import type { Principal } from '../../core/access/principal.js';
-import { BlobReader } from '../../core/blobs/blob-reader.js';
 import { KuraError } from '../../core/errors/catalogue.js';
 import { effectiveVisibility, packageTarget, type PackageRecord } from '../../core/packages/package.js';
 import { PackageQueries } from '../../core/packages/package-queries.js';
@@ -38,7 +37,7 @@ export async function registerNpmRoutes(app: FastifyInstance, ctx: FormatContext
   const { core } = ctx;
   const queries = new PackageQueries(core.deps.db);
   const cache = new PackumentCache(queries);
-  const reader = new BlobReader(core.deps.blobs);
+  const reader = core.blobReader;
   const mountPrefix = '/npm/';
 
   // Bodies are read by the handlers, after access checks, as streams.

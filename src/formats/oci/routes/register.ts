@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { BlobReader } from '../../../core/blobs/blob-reader.js';
 import type { FormatContext } from '../../contract.js';
 import { RegistryAccess } from '../access.js';
 import { noteRealm } from '../challenge.js';
@@ -29,7 +28,7 @@ export async function registerRegistryRoutes(app: FastifyInstance, ctx: FormatCo
     access: new RegistryAccess(core, tokens, (request) => ctx.authenticate(request)),
     uploads: new UploadSessions(core.deps),
     pusher: new ManifestPusher(core, links, index),
-    reader: new BlobReader(core.deps.blobs),
+    reader: core.blobReader,
   };
 
   // Bodies (blobs of any size, manifests) are streamed by the handlers after access checks.
