@@ -114,7 +114,7 @@ run_kura() {
   node "$ROOT/bin/kura.js" repo create bench/bench --description "benchmark packages" --data "$data" >/dev/null
   token="$(node "$ROOT/bin/kura.js" token create --user bench --scopes read:packages,write:packages --name bench --data "$data")"
   say "Kura (log level $level) on 127.0.0.1:$port, core $SERVER_CPU"
-  KURA_LOG_LEVEL="$level" "${ON_SERVER[@]}" node "$ROOT/bin/kura.js" serve --data "$data" --host 127.0.0.1 --port "$port" >"$log" 2>&1 &
+  KURA_LOG_LEVEL="$level" "${ON_SERVER[@]}" "$ROOT/bin/kura.js" serve --data "$data" --host 127.0.0.1 --port "$port" >"$log" 2>&1 &
   SERVER_PID=$!
   wait_ready "http://127.0.0.1:$port/healthz" "$log"
   mkdir -p "$WORK/work-kura-$level"

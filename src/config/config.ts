@@ -18,6 +18,8 @@ export interface KuraConfig {
   restoreWindowDays: number;
   gcGraceHours: number;
   downloadFlushMs: number;
+  /** Timestamped builds kept per Maven `-SNAPSHOT` version. */
+  mavenSnapshotKeep: number;
   /** Mode per format id; formats not listed are enabled. */
   formatModes: Record<string, FormatMode>;
 }
@@ -44,6 +46,7 @@ export const settings: readonly Setting[] = [
   { key: 'restoreWindowDays', env: 'KURA_RESTORE_WINDOW_DAYS', default: '30', describe: 'Days a deleted package or version can be restored before it is purged.' },
   { key: 'gcGraceHours', env: 'KURA_GC_GRACE_HOURS', default: '24', describe: 'Hours an unreferenced blob is kept before garbage collection deletes it.' },
   { key: 'downloadFlushMs', env: 'KURA_DOWNLOAD_FLUSH_MS', default: '2000', describe: 'How often download counts are written to the database.' },
+  { key: 'mavenSnapshotKeep', env: 'KURA_MAVEN_SNAPSHOT_KEEP', default: '10', describe: 'Timestamped builds kept per Maven -SNAPSHOT version; older builds’ files are removed on deploy.' },
   { key: 'formatModes', env: 'KURA_FORMATS', default: '', describe: 'Format modes, e.g. `npm=read-only`; each format is enabled, read-only or disabled.' },
 ];
 
@@ -101,6 +104,7 @@ export function loadConfig(flags: Record<string, string | undefined> = {}, env: 
     restoreWindowDays: parseInteger('restore window', get('restoreWindowDays'), 0),
     gcGraceHours: parseInteger('GC grace period', get('gcGraceHours'), 0),
     downloadFlushMs: parseInteger('download flush interval', get('downloadFlushMs'), 10),
+    mavenSnapshotKeep: parseInteger('Maven snapshot builds to keep', get('mavenSnapshotKeep'), 1),
     formatModes: parseFormatModes(get('formatModes')),
   };
 }

@@ -4,6 +4,7 @@ import type { KuraConfig } from '../config/config.js';
 import type { Principal } from '../core/access/principal.js';
 import type { Core } from '../core/core.js';
 import type { KuraError } from '../core/errors/catalogue.js';
+import type { PackageRecord, VersionRecord } from '../core/packages/package.js';
 import type { UrlBuilder } from '../http/url-builder.js';
 import type { Job } from '../jobs/scheduler.js';
 
@@ -18,6 +19,32 @@ export interface FormatContext {
    * @throws KuraError UNAUTHENTICATED when credentials were sent but are invalid, expired or revoked.
    */
   authenticate(request: FastifyRequest): Promise<Principal>;
+}
+
+/** One way to install or use a version with one client. */
+export interface InstallSnippet {
+  /** The client or file the snippet is for, e.g. `npm`, `Gradle (Kotlin)`, `.npmrc`. */
+  client: string;
+  code: string;
+}
+
+/** What the package page and the REST API show about one version, beyond core's columns. */
+export interface VersionPresentation {
+  install: InstallSnippet[];
+  /** Format-specific facts: dependencies, platforms, tags, size… (JSON-serialisable). */
+  facts: Record<string, unknown>;
+}
+
+/** A version as a format's presenter sees it. */
+export interface PresentInput {
+  pkg: PackageRecord;
+  version: VersionRecord;
+  /** The version's parsed metadata document. */
+  metadata: Record<string, unknown>;
+  /** Tags pointing at this version. */
+  tags: string[];
+  /** Public base URL, no trailing slash. */
+  baseUrl: string;
 }
 
 /** What a format's background jobs receive. */
@@ -53,4 +80,6 @@ export interface PackageFormat {
    * with Kura's own. Each must be idempotent and safe to run while the server serves.
    */
   jobs?(ctx: FormatJobContext): readonly Job[];
+  /** Install snippets and facts for one version; pure (no I/O). */
+  present(input: PresentInput): VersionPresentation;
 }

@@ -56,7 +56,11 @@ describe('REST API /api/v1', () => {
     assert.equal(versions[0].name, '1.0.0');
     assert.equal(versions[0].download_count, 1);
     assert.deepEqual(versions[0].metadata.tags, ['latest']);
-    assert.equal((await k.inject({ method: 'GET', url: '/api/v1/orgs/acme/packages/npm/open' })).json().download_count, 1);
+    const detail = (await k.inject({ method: 'GET', url: '/api/v1/orgs/acme/packages/npm/open' })).json();
+    assert.equal(detail.download_count, 1);
+    assert.equal(detail.latest_version.name, '1.0.0');
+    assert.ok(detail.latest_version.install.some((s: { client: string; code: string }) => s.client === 'npm' && s.code === 'npm install @acme/open'));
+    assert.deepEqual(detail.latest_version.metadata.npm.distTags, ['latest']);
   });
 
   it('lists deleted versions only for those who may delete, and restores them', async () => {

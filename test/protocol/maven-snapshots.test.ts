@@ -3,7 +3,6 @@ import { after, before, describe, it } from 'node:test';
 import { startTestKura, type TestKura } from '../support/harness.js';
 import { digest, jarBytes } from '../e2e/fixtures/maven/artifacts.js';
 import { assertAll2xx, MavenInjectClient } from '../e2e/fixtures/maven/inject-client.js';
-import { snapshotKeepVariable } from '../../src/formats/maven/settings.js';
 
 const lib = { groupId: 'com.example', artifactId: 'lib', version: '1.1.0-SNAPSHOT' };
 const base = '/maven/alice/tools/com/example/lib';
@@ -68,23 +67,17 @@ describe('Maven -SNAPSHOT versions (inject)', () => {
   });
 });
 
-describe(`Maven snapshot retention (${snapshotKeepVariable})`, () => {
+describe('Maven snapshot retention (KURA_MAVEN_SNAPSHOT_KEEP)', () => {
   let k: TestKura;
   let mvn: MavenInjectClient;
-  const saved = process.env[snapshotKeepVariable];
 
   before(async () => {
-    process.env[snapshotKeepVariable] = '2';
-    k = await startTestKura();
+    k = await startTestKura({ KURA_MAVEN_SNAPSHOT_KEEP: '2' });
     const alice = await k.user('alice');
     await k.core.repos.create({ fullName: 'alice/tools' });
     mvn = new MavenInjectClient(k, '/maven/alice/tools', alice.token);
   });
-  after(async () => {
-    await k.close();
-    if (saved === undefined) delete process.env[snapshotKeepVariable];
-    else process.env[snapshotKeepVariable] = saved;
-  });
+  after(() => k.close());
 
   it('keeps only the newest builds of a -SNAPSHOT version', async () => {
     for (const build of ['20261124.010000-1', '20261124.020000-2', '20261124.030000-3']) assertAll2xx(await mvn.deploy(lib, { build }));

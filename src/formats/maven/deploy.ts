@@ -16,7 +16,6 @@ import { licenseSummary, type PomFacts } from './pom.js';
 import { releasePointers } from './release-pointers.js';
 import { readSmallText } from './request-body.js';
 import { ownerTarget, type RepositoryScope } from './repository-scope.js';
-import type { MavenSettings } from './settings.js';
 import { filesOfExpiredBuilds } from './snapshot-retention.js';
 import { inspected, inspectionFor } from './upload-inspection.js';
 import { XmlTreeReader } from './xml-reader.js';
@@ -44,7 +43,7 @@ export class MavenDeployer {
 
   constructor(
     private readonly core: Core,
-    private readonly settings: MavenSettings,
+    private readonly snapshotKeep: number,
     private readonly maxBodyBytes: number,
   ) {
     this.queries = new PackageQueries(core.deps.db);
@@ -158,7 +157,7 @@ export class MavenDeployer {
   /** Removes the files of builds beyond the configured number, newest kept. */
   private async pruneBuilds(principal: Principal, result: AddFileResult, artifactId: string): Promise<void> {
     const names = (await this.files.versionFiles(result.version.id)).map((f) => f.name);
-    const expired = filesOfExpiredBuilds(artifactId, result.version.version, names, this.settings.snapshotKeep);
+    const expired = filesOfExpiredBuilds(artifactId, result.version.version, names, this.snapshotKeep);
     if (expired.length > 0) await this.pruning.removeFiles(principal, result.package, result.version, expired);
   }
 

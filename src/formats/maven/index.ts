@@ -3,6 +3,7 @@ import { compareMavenVersions } from './comparable-version.js';
 import { mavenNameKey, parseMavenPackageName } from './coordinates.js';
 import { sendMavenError } from './error-response.js';
 import { registerMavenRoutes } from './routes.js';
+import { presentMavenVersion } from './present.js';
 
 /**
  * Maven and Gradle: a Maven 2 repository layout per repository at `/maven/OWNER/REPO/`
@@ -20,5 +21,6 @@ export const mavenFormat: PackageFormat = {
   },
   compareVersions: compareMavenVersions,
   register: registerMavenRoutes,
+  present: presentMavenVersion,
   renderError: (error, _request, reply) => sendMavenError(error, reply),
 };

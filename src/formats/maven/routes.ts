@@ -10,7 +10,6 @@ import { MavenDeployer } from './deploy.js';
 import { metadataFileName, parseRepositoryTarget, splitMavenPath } from './repository-path.js';
 import { RepositoryReader, type RepositoryResource } from './repository-reader.js';
 import { ScopeResolver } from './repository-scope.js';
-import { readMavenSettings } from './settings.js';
 
 const mountPrefix = '/maven/';
 
@@ -35,7 +34,7 @@ export async function registerMavenRoutes(app: FastifyInstance, ctx: FormatConte
   const { core } = ctx;
   const scopes = new ScopeResolver(core);
   const reader = new RepositoryReader(core, scopes);
-  const deployer = new MavenDeployer(core, readMavenSettings(), ctx.config.maxBodyBytes);
+  const deployer = new MavenDeployer(core, ctx.config.mavenSnapshotKeep, ctx.config.maxBodyBytes);
   const blobs = core.blobReader;
 
   // Bodies are streamed by the handlers, after access checks.

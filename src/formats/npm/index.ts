@@ -2,6 +2,7 @@ import semver from 'semver';
 import type { PackageFormat } from '../contract.js';
 import { parseNpmName } from './names.js';
 import { registerNpmRoutes } from './routes.js';
+import { presentNpmVersion } from './present.js';
 
 /**
  * npm: scoped packages `@OWNER/NAME` at `/npm/`, for npm, yarn 1 and 4, and pnpm.
@@ -21,6 +22,7 @@ export const npmFormat: PackageFormat = {
   },
   compareVersions: (a, b) => semver.compare(a, b),
   register: registerNpmRoutes,
+  present: presentNpmVersion,
   renderError(error, _request, reply) {
     if (error.status === 401) reply.header('www-authenticate', 'Bearer realm="kura"');
     return reply.status(error.status).type('application/json; charset=utf-8').send({ error: error.message, code: error.code });

@@ -34,7 +34,7 @@ export class PackumentCache {
 
   constructor(
     private readonly queries: PackageQueries,
-    private readonly budgetBytes = 48 * 1024 * 1024,
+    private readonly budgetBytes = 24 * 1024 * 1024,
   ) {}
 
   /** The rendered entry for the package's current revision, rendering it at most once. */

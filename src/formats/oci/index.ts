@@ -4,6 +4,7 @@ import { sendOciError } from './errors.js';
 import { registryJobs } from './jobs.js';
 import { normalizeImage } from './names.js';
 import { registerRegistryRoutes } from './routes/register.js';
+import { presentImageVersion } from './present.js';
 
 /**
  * Container images (OCI distribution spec 1.1) at `/v2/OWNER/IMAGE[/…]`, for docker, podman,
@@ -18,6 +19,7 @@ export const ociFormat: PackageFormat = {
   normalizeName: (_ownerLogin, name) => normalizeImage(name),
   compareVersions: (a, b) => (a < b ? -1 : a > b ? 1 : 0),
   register: registerRegistryRoutes,
+  present: presentImageVersion,
   renderError: (error, request, reply) => sendOciError(error, request, reply),
   jobs: registryJobs,
 };

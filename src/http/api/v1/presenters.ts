@@ -1,6 +1,7 @@
 import type { Owner } from '../../../core/owners/owner.js';
 import { effectiveVisibility, type PackageRecord, type TagRecord, type VersionRecord } from '../../../core/packages/package.js';
 import type { TokenRecord } from '../../../core/tokens/token-service.js';
+import type { PackageFormat } from '../../../formats/contract.js';
 
 /** JSON shapes of the REST API, modelled on GitHub's REST API for packages. */
 export function presentOwner(owner: Owner) {
@@ -51,7 +52,12 @@ export function presentPackage(pkg: PackageRecord, base: string, extra: { versio
   };
 }
 
-export function presentVersion(pkg: PackageRecord, version: VersionRecord, tags: TagRecord[], base: string) {
+/** A version with its format's facts (under `metadata.<package_type>`) and install snippets. */
+export function presentVersion(pkg: PackageRecord, version: VersionRecord, tags: TagRecord[], base: string, format: PackageFormat | undefined) {
+  const versionTags = tags.filter((t) => t.versionId === version.id).map((t) => t.name);
+  const presentation = format && !version.deletedAt
+    ? format.present({ pkg, version, metadata: parseMetadata(version.metadata), tags: versionTags, baseUrl: base })
+    : null;
   return {
     id: version.id,
     name: version.version,
@@ -64,6 +70,16 @@ export function presentVersion(pkg: PackageRecord, version: VersionRecord, tags:
     created_at: version.createdAt,
     updated_at: version.createdAt,
     deleted_at: version.deletedAt,
-    metadata: { package_type: pkg.format, tags: tags.filter((t) => t.versionId === version.id).map((t) => t.name) },
+    metadata: { package_type: pkg.format, tags: versionTags, ...(presentation ? { [pkg.format]: presentation.facts } : {}) },
+    install: presentation?.install ?? [],
   };
+}
+
+function parseMetadata(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
 }

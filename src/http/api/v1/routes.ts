@@ -42,6 +42,7 @@ export async function registerApiV1(api: FastifyInstance, deps: ApiDeps): Promis
     return principal;
   };
 
+  const formatById = (id: string) => deps.formats.find((f) => f.id === id);
   const formatOf = (type: string): PackageFormat => {
     const format = deps.formats.find((f) => f.id === type);
     if (!format) throw new KuraError('BAD_REQUEST', `unknown package_type "${type}" (known: ${deps.formats.map((f) => f.id).join(', ')})`);
@@ -153,7 +154,10 @@ export async function registerApiV1(api: FastifyInstance, deps: ApiDeps): Promis
 
     api.get(base, async (request) => {
       const { pkg } = await packageOf(request, params(request));
-      return describe(pkg, request);
+      const [summary, versions, tags] = await Promise.all([describe(pkg, request), queries.versions(pkg.id), queries.tags(pkg.id)]);
+      const latestId = tags.find((t) => t.name === 'latest')?.versionId ?? versions[versions.length - 1]?.id;
+      const latest = versions.find((v) => v.id === latestId);
+      return { ...summary, latest_version: latest ? presentVersion(pkg, latest, tags, urls.base(request), formatById(pkg.format)) : null };
     });
 
     api.patch(base, async (request) => {
@@ -183,14 +187,14 @@ export async function registerApiV1(api: FastifyInstance, deps: ApiDeps): Promis
       if (state === 'deleted') await core.access.authorizePackage(principal, 'delete', packageTarget(pkg));
       const [versions, tags] = await Promise.all([queries.versions(pkg.id, state === 'deleted'), queries.tags(pkg.id)]);
       const selected = versions.filter((v) => (state === 'deleted' ? v.deletedAt !== null && !v.purgedAt : v.deletedAt === null));
-      return selected.reverse().map((v) => presentVersion(pkg, v, tags, urls.base(request)));
+      return selected.reverse().map((v) => presentVersion(pkg, v, tags, urls.base(request), formatById(pkg.format)));
     });
 
     api.get(`${base}/versions/:id`, async (request) => {
       const { pkg } = await packageOf(request, params(request));
       const version = await versionOf(pkg, (request.params as { id: string }).id);
       if (version.deletedAt) throw new KuraError('NOT_FOUND', `version ${version.id} not found`);
-      return presentVersion(pkg, version, await queries.tags(pkg.id), urls.base(request));
+      return presentVersion(pkg, version, await queries.tags(pkg.id), urls.base(request), formatById(pkg.format));
     });
 
     api.delete(`${base}/versions/:id`, async (request, reply) => {
