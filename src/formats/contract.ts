@@ -47,6 +47,19 @@ export interface PresentInput {
   baseUrl: string;
 }
 
+/**
+ * Format-specific settings of one package (e.g. how long untagged container manifests are kept),
+ * read by whoever may read the package and changed by its admins through the REST API.
+ */
+export interface PackageSettings {
+  read(core: Core, pkg: PackageRecord): Promise<Record<string, unknown>>;
+  /**
+   * Validates and applies `changes` (fields not named stay as they are), audited as `actorId`.
+   * @throws KuraError BAD_REQUEST naming the bad field.
+   */
+  write(core: Core, pkg: PackageRecord, changes: Record<string, unknown>, actorId: number | null): Promise<Record<string, unknown>>;
+}
+
 /** What a format's background jobs receive. */
 export interface FormatJobContext {
   core: Core;
@@ -80,6 +93,8 @@ export interface PackageFormat {
    * with Kura's own. Each must be idempotent and safe to run while the server serves.
    */
   jobs?(ctx: FormatJobContext): readonly Job[];
+  /** Settings a package of this format has, if any. */
+  packageSettings?: PackageSettings;
   /** Install snippets and facts for one version; pure (no I/O). */
   present(input: PresentInput): VersionPresentation;
 }

@@ -5,6 +5,7 @@ import { registryJobs } from './jobs.js';
 import { normalizeImage } from './names.js';
 import { registerRegistryRoutes } from './routes/register.js';
 import { presentImageVersion } from './present.js';
+import { cleanupPolicySettings } from './cleanup-policy.js';
 
 /**
  * Container images (OCI distribution spec 1.1) at `/v2/OWNER/IMAGE[/…]`, for docker, podman,
@@ -20,6 +21,7 @@ export const ociFormat: PackageFormat = {
   compareVersions: (a, b) => (a < b ? -1 : a > b ? 1 : 0),
   register: registerRegistryRoutes,
   present: presentImageVersion,
+  packageSettings: cleanupPolicySettings,
   renderError: (error, request, reply) => sendOciError(error, request, reply),
   jobs: registryJobs,
 };

@@ -180,6 +180,25 @@ export async function registerApiV1(api: FastifyInstance, deps: ApiDeps): Promis
       return reply.status(204).send();
     });
 
+    const settingsOf = (pkg: PackageRecord) => {
+      const settings = formatById(pkg.format)?.packageSettings;
+      if (!settings) throw new KuraError('NOT_FOUND', `${pkg.format} packages have no settings`);
+      return settings;
+    };
+
+    api.get(`${base}/settings`, async (request) => {
+      const { pkg } = await packageOf(request, params(request));
+      return settingsOf(pkg).read(core, pkg);
+    });
+
+    api.patch(`${base}/settings`, async (request) => {
+      const { pkg, principal } = await packageOf(request, params(request));
+      await core.access.authorizePackage(principal, 'delete', packageTarget(pkg));
+      const body = request.body;
+      if (!body || typeof body !== 'object' || Array.isArray(body)) throw new KuraError('BAD_REQUEST', 'the body must be a JSON object of settings');
+      return settingsOf(pkg).write(core, pkg, body as Record<string, unknown>, principal.kind === 'user' ? principal.user.id : null);
+    });
+
     api.get(`${base}/versions`, async (request) => {
       const { pkg, principal } = await packageOf(request, params(request));
       const { state } = request.query as { state?: string };
