@@ -6,31 +6,15 @@
 # otherwise. Needs root (CI and developer machines run as root).
 set -euo pipefail
 
-packages=(
-  openjdk-17-jdk-headless
-  maven
-  gradle
-  libmaven-deploy-plugin-java
-  libmaven-install-plugin-java
-  libmaven-jar-plugin-java
-  libmaven-compiler-plugin-java
-  libmaven-resources-plugin-java
+# shellcheck source=../lib/apt-packages.sh
+source "$(dirname "$0")/../lib/apt-packages.sh"
+ensure_apt_packages "maven clients" \
+  openjdk-17-jdk-headless \
+  maven \
+  gradle \
+  libmaven-deploy-plugin-java \
+  libmaven-install-plugin-java \
+  libmaven-jar-plugin-java \
+  libmaven-compiler-plugin-java \
+  libmaven-resources-plugin-java \
   libsurefire-java
-)
-
-missing=()
-for package in "${packages[@]}"; do
-  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
-  [[ "$status" == "install ok installed" ]] || missing+=("$package")
-done
-
-if ((${#missing[@]} == 0)); then
-  echo "maven clients: already installed"
-  exit 0
-fi
-
-echo "maven clients: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq "${missing[@]}" >/dev/null
-echo "maven clients: installed"

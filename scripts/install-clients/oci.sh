@@ -15,21 +15,9 @@ conformance_version="v0.0.0-20260831232431-97274622c111"
 oras_module="oras.land/oras/cmd/oras"
 oras_version="v1.3.6"
 
-packages=(skopeo podman buildah uidmap fuse-overlayfs slirp4netns crun)
-
-missing=()
-for package in "${packages[@]}"; do
-  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
-  [[ "$status" == "install ok installed" ]] || missing+=("$package")
-done
-if ((${#missing[@]} == 0)); then
-  echo "oci clients: Debian packages already installed"
-else
-  echo "oci clients: installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+# shellcheck source=../lib/apt-packages.sh
+source "$root/scripts/lib/apt-packages.sh"
+ensure_apt_packages "oci clients" skopeo podman buildah uidmap fuse-overlayfs slirp4netns crun
 
 # Builds `module@version` into .tools/bin/NAME unless the stamp says that version is there.
 go_tool() {

@@ -4,27 +4,10 @@ import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { startTestKura, type TestKura } from '../support/harness.js';
 import { buildTarball, integrityOf, npmUrlName, publishBody } from '../support/npm-fixtures.js';
+import { tarWithFile } from '../support/tar-archive.js';
 
-/** Builds a gzip'd tar by hand with one entry at an arbitrary (possibly hostile) path. */
-function tarWithEntry(path: string, content: string): Buffer {
-  const header = Buffer.alloc(512);
-  header.write(path, 0, 100, 'utf8');
-  header.write('0000644\0', 100);
-  header.write('0000000\0', 108);
-  header.write('0000000\0', 116);
-  header.write(content.length.toString(8).padStart(11, '0') + '\0', 124);
-  header.write('00000000000\0', 136);
-  header.write('        ', 148);
-  header.write('0', 156);
-  header.write('ustar\0', 257);
-  header.write('00', 263);
-  let sum = 0;
-  for (const byte of header) sum += byte;
-  header.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
-  const body = Buffer.alloc(Math.ceil(content.length / 512) * 512);
-  body.write(content);
-  return gzipSync(Buffer.concat([header, body, Buffer.alloc(1024)]));
-}
+/** A gzip'd tar with one entry at an arbitrary (possibly hostile) path. */
+const tarWithEntry = (path: string, content: string): Buffer => gzipSync(tarWithFile(path, Buffer.from(content)));
 
 describe('npm publish rejects bad input with a clear 4xx and stores nothing', () => {
   let k: TestKura;

@@ -5,6 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { tarWithFile } from './tar-archive.js';
 
 /** The checkout's root, and where scripts/install-clients/oci.sh puts the Go-built tools. */
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -83,26 +84,6 @@ export async function hasCommand(command: string): Promise<boolean> {
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
-/** A tar archive holding one regular file (ustar, enough for container layers). */
-function tarOf(name: string, content: Buffer): Buffer {
-  const header = Buffer.alloc(512);
-  header.write(name, 0, 100);
-  header.write('0000644\0', 100);
-  header.write('0000000\0', 108);
-  header.write('0000000\0', 116);
-  header.write(content.length.toString(8).padStart(11, '0') + '\0', 124);
-  header.write('00000000000\0', 136);
-  header.write('        ', 148);
-  header.write('0', 156);
-  header.write('ustar\0', 257);
-  header.write('00', 263);
-  let sum = 0;
-  for (const byte of header) sum += byte;
-  header.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
-  const padding = Buffer.alloc((512 - (content.length % 512)) % 512);
-  return Buffer.concat([header, content, padding, Buffer.alloc(1024)]);
-}
-
 export interface LayoutImage {
   /** Written into the single layer as /hello.txt. */
   content: string;
@@ -123,7 +104,7 @@ export async function writeOciLayout(dir: string, tags: Record<string, LayoutIma
     return { digest: `sha256:${hex}`, size: data.length };
   };
   const image = async (spec: LayoutImage) => {
-    const tar = tarOf('hello.txt', Buffer.from(spec.content));
+    const tar = tarWithFile('hello.txt', Buffer.from(spec.content));
     const layer = await put(gzipSync(tar));
     const platform = spec.platform ?? { os: 'linux', architecture: 'amd64' };
     const config = await put(Buffer.from(JSON.stringify({ ...platform, created: '2024-01-01T00:00:00Z', config: {}, rootfs: { type: 'layers', diff_ids: [`sha256:${sha256(tar)}`] } })));

@@ -46,17 +46,26 @@ export async function registerNpmRoutes(app: FastifyInstance, ctx: FormatContext
 
   const body = (request: FastifyRequest): Readable => request.body as Readable;
 
-  /** The package a path names, if it exists and the caller may read it. */
-  async function readablePackage(request: FastifyRequest, name: NpmName): Promise<{ pkg: PackageRecord; principal: Principal }> {
+  /**
+   * The caller and the live package a path names. A missing package answers like a private one:
+   * 401 to anonymous callers, 404 to signed-in ones.
+   */
+  async function existingPackage(request: FastifyRequest, name: NpmName, verb: string): Promise<{ pkg: PackageRecord; principal: Principal }> {
     const principal = await ctx.authenticate(request);
     const pkg = await queries.find('npm', name.scope, name.full.toLowerCase());
     if (!pkg) {
       throw principal.kind === 'anonymous'
-        ? new KuraError('UNAUTHENTICATED', `authentication required to read ${name.full}`)
+        ? new KuraError('UNAUTHENTICATED', `authentication required to ${verb} ${name.full}`)
         : new KuraError('NOT_FOUND', `npm package ${name.full} not found`);
     }
-    await core.access.authorizePackage(principal, 'read', packageTarget(pkg));
     return { pkg, principal };
+  }
+
+  /** The package a path names, if it exists and the caller may read it. */
+  async function readablePackage(request: FastifyRequest, name: NpmName): Promise<{ pkg: PackageRecord; principal: Principal }> {
+    const found = await existingPackage(request, name, 'read');
+    await core.access.authorizePackage(found.principal, 'read', packageTarget(found.pkg));
+    return found;
   }
 
   function sendRendered(request: FastifyRequest, reply: FastifyReply, pkg: PackageRecord, entry: PackumentEntry) {
@@ -249,13 +258,7 @@ export async function registerNpmRoutes(app: FastifyInstance, ctx: FormatContext
     const path = parseNpmPath(rawPath(request.url, mountPrefix));
     if (!path) throw new KuraError('NOT_FOUND', 'not found');
     const name = parseNpmName(path.name);
-    const principal = await ctx.authenticate(request);
-    const pkg = await queries.find('npm', name.scope, name.full.toLowerCase());
-    if (!pkg) {
-      throw principal.kind === 'anonymous'
-        ? new KuraError('UNAUTHENTICATED', `authentication required to unpublish ${name.full}`)
-        : new KuraError('NOT_FOUND', `npm package ${name.full} not found`);
-    }
+    const { pkg, principal } = await existingPackage(request, name, 'unpublish');
     if (path.kind === 'rev' || path.kind === 'package') {
       await core.packages.deletePackage(principal, pkg);
       return { ok: `${name.full} unpublished` };
