@@ -37,6 +37,11 @@ export interface PublishRequest {
   files: PublishFile[];
   /** Tags to point at the new version. */
   tags?: readonly string[] | undefined;
+  /**
+   * Rows the format keeps beside the version (e.g. a manifest index), written inside the
+   * publish transaction so they commit or roll back with it.
+   */
+  withinTransaction?: ((trx: Tx, ids: { packageId: number; versionId: number }) => Promise<void>) | undefined;
 }
 
 export interface PublishResult {
@@ -154,6 +159,7 @@ export class PackageService {
           }).execute();
         }
         for (const tag of request.tags ?? []) await this.upsertTag(trx, pkgId, tag, version.id, now);
+        if (request.withinTransaction) await request.withinTransaction(trx, { packageId: pkgId, versionId: version.id });
         await trx.updateTable('packages').set((eb) => ({
           rev: eb('rev', '+', 1),
           updated_at: now,
@@ -300,6 +306,30 @@ export class PackageService {
     await this.write(pkg, principal, 'version.delete', { version: version.version }, async (trx, now) => {
       await trx.updateTable('versions').set({ deleted_at: now }).where('id', '=', version.id).execute();
       await trx.deleteFrom('tags').where('version_id', '=', version.id).execute();
+    });
+  }
+
+  /**
+   * Soft-deletes versions on behalf of a retention rule (no user acts): live versions of the
+   * package among `versionIds` whose downloads do not exceed the delete-protection threshold.
+   * One transaction with an audit row naming `rule`. Returns how many were deleted.
+   */
+  async expireVersions(packageId: number, versionIds: readonly number[], rule: string, meta: Record<string, unknown> = {}): Promise<number> {
+    if (versionIds.length === 0) return 0;
+    const now = this.deps.now().toISOString();
+    return this.deps.db.transaction().execute(async (trx) => {
+      const result = await trx.updateTable('versions').set({ deleted_at: now })
+        .where('package_id', '=', packageId)
+        .where('id', 'in', [...versionIds])
+        .where('deleted_at', 'is', null)
+        .where('download_count', '<=', this.options.deleteProtectionDownloads)
+        .executeTakeFirst();
+      const count = Number(result.numUpdatedRows);
+      if (count === 0) return 0;
+      await trx.deleteFrom('tags').where('version_id', 'in', [...versionIds]).where('package_id', '=', packageId).execute();
+      await trx.updateTable('packages').set((eb) => ({ rev: eb('rev', '+', 1), updated_at: now })).where('id', '=', packageId).execute();
+      await recordAudit(trx, { actorId: null, action: 'version.expire', target: `package:${packageId}`, meta: { rule, ...meta } }, new Date(now));
+      return count;
     });
   }
 

@@ -12,7 +12,7 @@ const hourMs = 3_600_000;
  * dropping blob links whose bytes garbage collection removed, and deleting untagged manifests
  * of packages whose cleanup policy asks for it.
  */
-export function registryJobs({ core, config, logger }: FormatJobContext): Job[] {
+export function registryJobs({ core, logger }: FormatJobContext): Job[] {
   const uploads = new UploadSessions(core.deps);
   const links = new BlobLinks(core.deps.db, core.deps.now);
   const index = new ManifestIndex(core.deps.db);
@@ -32,7 +32,7 @@ export function registryJobs({ core, config, logger }: FormatJobContext): Job[] 
       everyMs: hourMs,
       exclusive: true,
       run: async () => {
-        const deleted = await deleteUntaggedManifests(core.deps.db, index, core.deps.now(), config.deleteProtectionDownloads);
+        const deleted = await deleteUntaggedManifests(core, index, core.deps.now());
         if (deleted > 0) logger.info({ deleted }, 'deleted untagged manifests per cleanup policies');
       },
     },
@@ -41,26 +41,19 @@ export function registryJobs({ core, config, logger }: FormatJobContext): Job[] 
 
 /**
  * Soft-deletes, per package cleanup policy, untagged manifests older than the policy's days that
- * no live index lists and that refer to no live subject, sparing those downloaded more often
- * than the delete-protection threshold (only a site admin deletes those). Their blobs become
- * garbage once the deletions are purged. Returns how many were deleted.
+ * no live index lists and that refer to no live subject (core spares versions past the
+ * delete-protection download threshold). Their blobs become garbage once the deletions are
+ * purged. Returns how many were deleted.
  */
-export async function deleteUntaggedManifests(db: FormatJobContext['core']['deps']['db'], index: ManifestIndex, now: Date, protectedAbove: number): Promise<number> {
-  const policies = await db.selectFrom('oci_cleanup_policies').selectAll().execute();
+export async function deleteUntaggedManifests(core: FormatJobContext['core'], index: ManifestIndex, now: Date): Promise<number> {
+  const policies = await core.deps.db.selectFrom('oci_cleanup_policies').selectAll().execute();
   let deleted = 0;
   for (const policy of policies) {
     const before = new Date(now.getTime() - policy.untagged_days * 24 * hourMs).toISOString();
     const doomed = await index.untaggedUnreferenced(policy.package_id, before);
-    if (doomed.length === 0) continue;
-    deleted += await db.transaction().execute(async (trx) => {
-      const result = await trx.updateTable('versions').set({ deleted_at: now.toISOString() })
-        .where('id', 'in', doomed.map((d) => d.versionId)).where('deleted_at', 'is', null).where('download_count', '<=', protectedAbove)
-        .executeTakeFirst();
-      const count = Number(result.numUpdatedRows);
-      if (count === 0) return 0;
-      await trx.updateTable('packages').set((eb) => ({ rev: eb('rev', '+', 1), updated_at: now.toISOString() })).where('id', '=', policy.package_id).execute();
-      await trx.insertInto('audit_log').values({ actor_id: null, action: 'version.cleanup', target: `${containerFormat}:package:${policy.package_id}`, meta: JSON.stringify({ untaggedDays: policy.untagged_days, candidates: doomed.map((d) => d.digest) }), created_at: now.toISOString() }).execute();
-      return count;
+    deleted += await core.packages.expireVersions(policy.package_id, doomed.map((d) => d.versionId), `${containerFormat}.untagged`, {
+      untaggedDays: policy.untagged_days,
+      digests: doomed.map((d) => d.digest),
     });
   }
   return deleted;

@@ -1,4 +1,4 @@
-import type { Db } from '../../db/schema.js';
+import type { Db, DbOrTx } from '../../db/schema.js';
 import type { Manifest } from './manifest.js';
 import { referrerArtifactType } from './manifest.js';
 
@@ -29,9 +29,9 @@ export class ManifestIndex {
   constructor(private readonly db: Db) {}
 
   /** Records a pushed manifest's facts (idempotent: re-pushes keep the first row). */
-  async record(entry: { versionId: number; packageId: number; digest: string; sha256: string; size: number; manifest: Manifest; createdAt: string }): Promise<void> {
+  async record(entry: { versionId: number; packageId: number; digest: string; sha256: string; size: number; manifest: Manifest; createdAt: string }, db: DbOrTx = this.db): Promise<void> {
     const { manifest } = entry;
-    await this.db.insertInto('oci_manifests').values({
+    await db.insertInto('oci_manifests').values({
       version_id: entry.versionId,
       package_id: entry.packageId,
       digest: entry.digest,

@@ -1,3 +1,4 @@
+import type { Tx } from '../../db/schema.js';
 import { Readable } from 'node:stream';
 import { ingestStream, type StagedBlob } from '../../core/blobs/blob-ingest.js';
 import { touchStoredBlobs } from '../../core/blobs/blob-records.js';
@@ -65,7 +66,7 @@ export class ManifestPusher {
     const staged = await ingestStream(this.core.deps.blobs, Readable.from([body]));
     try {
       const manifestFile: PublishFile = { name: digest.text, blob: staged, contentType: manifest.mediaType };
-      const result = await this.core.packages.publishVersion({
+      await this.core.packages.publishVersion({
         principal: caller.principal,
         format: containerFormat,
         owner: image.owner,
@@ -78,8 +79,8 @@ export class ManifestPusher {
         repository: described.repository,
         files: [manifestFile, ...files.filter((f) => f.name !== digest.text)],
         tags,
+        withinTransaction: (trx, ids) => this.recordIndex(ids.versionId, ids.packageId, digest, body, manifest, staged.sha256, trx),
       });
-      await this.recordIndex(result.version.id, result.package.id, digest, body, manifest, staged.sha256);
     } catch (error) {
       if (!isKuraError(error) || error.code !== 'VERSION_EXISTS') throw error;
       const raced = await this.core.packages.queries.find(containerFormat, image.owner.login, image.name.image);
@@ -137,11 +138,11 @@ export class ManifestPusher {
     await this.core.packages.setTag(caller.principal, pkg, tag, digest);
   }
 
-  private async recordIndex(versionId: number, packageId: number, digest: Digest, body: Buffer, manifest: Manifest, sha256?: string): Promise<void> {
+  private async recordIndex(versionId: number, packageId: number, digest: Digest, body: Buffer, manifest: Manifest, sha256?: string, db?: Tx): Promise<void> {
     await this.index.record({
       versionId, packageId, digest: digest.text, sha256: sha256 ?? digestOf('sha256', body).hex, size: body.length, manifest,
       createdAt: this.core.deps.now().toISOString(),
-    });
+    }, db);
   }
 }
 
