@@ -6,6 +6,7 @@ import type { Core } from '../core/core.js';
 import { KuraError } from '../core/errors/catalogue.js';
 import type { FormatContext, PackageFormat } from '../formats/contract.js';
 import { registerApiV1 } from './api/v1/routes.js';
+import { registerWeb } from '../web/routes.js';
 import { createAuthenticator } from './authenticate.js';
 import { toKuraError } from './error-mapping.js';
 import { UrlBuilder } from './url-builder.js';
@@ -60,6 +61,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(async (api) => registerApiV1(api, { core: deps.core, formats: deps.formats, authenticate, urls }), { prefix: '/api/v1' });
+  await app.register(async (web) => registerWeb(web, { core: deps.core, formats: deps.formats, authenticate, urls }));
 
   for (const format of deps.formats) {
     const mode = deps.config.formatModes[format.id] ?? 'enabled';

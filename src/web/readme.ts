@@ -1,0 +1,10 @@
+import MarkdownIt from 'markdown-it';
+import { SafeHtml } from './html.js';
+
+/** Raw HTML in Markdown is escaped, not passed through, and unsafe link schemes are refused. */
+const markdown = new MarkdownIt({ html: false, linkify: true, typographer: false });
+
+/** Renders a README (Markdown) to HTML that is safe by construction. */
+export function renderReadme(text: string): SafeHtml {
+  return new SafeHtml(markdown.render(text));
+}

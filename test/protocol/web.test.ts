@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestKura, type TestKura } from '../support/harness.js';
+import { buildTarball, npmUrlName, publishBody } from '../support/npm-fixtures.js';
+import { imageFixture, pushImage } from '../support/oci-fixtures.js';
+
+describe('web pages', () => {
+  let k: TestKura;
+  let alice: string;
+
+  before(async () => {
+    k = await startTestKura();
+    alice = (await k.user('alice')).token;
+    await k.core.repos.create({ fullName: 'alice/tools', description: 'Alice’s tools' });
+    await k.core.repos.create({ fullName: 'alice/secret', visibility: 'private' });
+    for (const [name, repo, readme] of [
+      ['@alice/widget', 'alice/tools', '# Widget\n\nMakes **widgets**. <script>alert("x")</script> [bad](javascript:alert(1))'],
+      ['@alice/hidden', 'alice/secret', '# Hidden'],
+    ] as const) {
+      const manifest = { repository: repo, license: 'MIT', dependencies: { leftpad: '^1.0.0' } };
+      const tarball = await buildTarball({ name, version: '1.0.0', manifest, files: { 'README.md': readme, 'index.js': '' } });
+      const res = await k.inject({ method: 'PUT', url: `/npm/${npmUrlName(name)}`, token: alice, payload: publishBody(name, '1.0.0', tarball, { manifest }) });
+      assert.equal(res.statusCode, 201, res.body);
+    }
+    await k.inject({ method: 'GET', url: '/npm/@alice/widget/-/widget-1.0.0.tgz' });
+    await k.core.downloads.flush();
+    const image = await pushImage(k, alice, 'alice/web', imageFixture({ annotations: { 'org.opencontainers.image.source': 'https://kura.example/alice/tools' } }), 'v1');
+    assert.equal(image.statusCode, 201, image.body);
+  });
+  after(() => k.close());
+
+  const page = (url: string, token?: string) => k.inject({ method: 'GET', url, token });
+
+  it('renders an npm package page: README (sanitized), install snippets, versions, downloads, facts', async () => {
+    const res = await page('/alice/-/packages/npm/%40alice%2Fwidget');
+    assert.equal(res.statusCode, 200);
+    assert.match(String(res.headers['content-type']), /text\/html/);
+    const body = res.body;
+    assert.match(body, /<h1>Widget<\/h1>/);
+    assert.match(body, /<strong>widgets<\/strong>/);
+    assert.ok(!body.includes('<script>alert'), 'raw HTML in a README is escaped');
+    assert.ok(!body.includes('href="javascript:'), 'unsafe links are not rendered');
+    assert.match(body, /npm install @alice\/widget/);
+    assert.match(body, /@alice:registry=http:\/\/localhost(:\d+)?\/npm\//);
+    assert.match(body, /<td>1\.0\.0<\/td><td>\d{4}-\d\d-\d\d<\/td><td>1<\/td>/);
+    assert.match(body, /leftpad/);
+    assert.match(body, /<a href="\/alice\/tools">alice\/tools<\/a>/);
+    assert.match(body, /<svg class="chart"/);
+    assert.match(body, /widget-1\.0\.0\.tgz/);
+  });
+
+  it('renders a container image page with pull instructions, tags and platforms', async () => {
+    const res = await page('/alice/-/packages/container/web');
+    assert.equal(res.statusCode, 200, res.body);
+    assert.match(res.body, /docker pull localhost(:\d+)?\/alice\/web:v1/);
+    assert.match(res.body, /platforms/);
+    assert.match(res.body, /totalSize/);
+  });
+
+  it('lists packages on owner and repository pages, showing private ones only to those who may read them', async () => {
+    const owner = await page('/alice');
+    assert.match(owner.body, /@alice\/widget/);
+    assert.ok(!owner.body.includes('@alice/hidden'));
+    assert.match((await page('/alice', alice)).body, /@alice\/hidden/);
+    const repo = await page('/alice/tools');
+    assert.match(repo.body, /@alice\/widget/);
+    assert.match(repo.body, /Alice’s tools/);
+  });
+
+  it('answers 404 pages for private and missing packages alike', async () => {
+    assert.equal((await page('/alice/-/packages/npm/%40alice%2Fhidden')).statusCode, 404);
+    assert.equal((await page('/alice/-/packages/npm/%40alice%2Fnothing')).statusCode, 404);
+    assert.equal((await page('/alice/secret')).statusCode, 404);
+    assert.equal((await page('/nobody')).statusCode, 404);
+    assert.equal((await page('/alice/-/packages/npm/%40alice%2Fhidden', alice)).statusCode, 200);
+  });
+
+  it('searches by name and description from the home page', async () => {
+    const res = await page('/?q=widget');
+    assert.match(res.body, /@alice\/widget/);
+    assert.ok(!res.body.includes('@alice/hidden'));
+    assert.ok(!(await page('/?q=zzz-nothing')).body.includes('@alice/widget'));
+  });
+});
