@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { startTestKura, type TestKura } from '../support/harness.js';
 import { buildTarball, npmUrlName, publishBody } from '../support/npm-fixtures.js';
 import { imageFixture, pushImage } from '../support/oci-fixtures.js';
+import { assertAll2xx, MavenInjectClient } from '../e2e/fixtures/maven/inject-client.js';
 
 describe('web pages', () => {
   let k: TestKura;
@@ -26,6 +27,11 @@ describe('web pages', () => {
     await k.core.downloads.flush();
     const image = await pushImage(k, alice, 'alice/web', imageFixture({ annotations: { 'org.opencontainers.image.source': 'https://kura.example/alice/tools' } }), 'v1');
     assert.equal(image.statusCode, 201, image.body);
+    const mvn = new MavenInjectClient(k, '/maven/alice/tools', alice);
+    assertAll2xx(await mvn.deploy({
+      groupId: 'com.example', artifactId: 'widget', version: '1.0.0', description: 'A Maven widget', url: 'https://widget.example',
+      licenses: [{ name: 'Apache-2.0' }], dependencies: [{ groupId: 'org.slf4j', artifactId: 'slf4j-api', version: '2.0.9', scope: 'compile' }],
+    }));
   });
   after(() => k.close());
 
@@ -47,6 +53,19 @@ describe('web pages', () => {
     assert.match(body, /<a href="\/alice\/tools">alice\/tools<\/a>/);
     assert.match(body, /<svg class="chart"/);
     assert.match(body, /widget-1\.0\.0\.tgz/);
+  });
+
+  it('renders a Maven package page with the POM facts and Maven and Gradle snippets', async () => {
+    const res = await page('/alice/-/packages/maven/com.example%3Awidget');
+    assert.equal(res.statusCode, 200, res.body);
+    assert.match(res.body, /A Maven widget/);
+    assert.match(res.body, /&lt;artifactId&gt;widget&lt;\/artifactId&gt;/);
+    assert.match(res.body, /implementation &#39;com\.example:widget:1\.0\.0&#39;/);
+    assert.match(res.body, /implementation\(&quot;com\.example:widget:1\.0\.0&quot;\)/);
+    assert.match(res.body, /slf4j-api/);
+    assert.match(res.body, /Apache-2\.0/);
+    assert.match(res.body, /https:\/\/widget\.example/);
+    assert.match((await page('/alice/tools')).body, /com\.example:widget/);
   });
 
   it('renders a container image page with pull instructions, tags and platforms', async () => {

@@ -148,6 +148,9 @@ async function moveIntoPlace(temp: string, path: string): Promise<void> {
   await rename(temp, path);
 }
 
+/** Bytes gathered before one write to a resumable upload's file. */
+const appendBatchBytes = 1024 * 1024;
+
 /** Resumable uploads as files under `dir`, one per upload id; each append is fsynced. */
 class FsResumableUploads implements ResumableUploads {
   constructor(
@@ -181,16 +184,30 @@ class FsResumableUploads implements ResumableUploads {
     try {
       let position = (await handle.stat()).size;
       if (position !== offset) throw new KuraError('RANGE_NOT_SATISFIABLE', `the upload has ${position} bytes; a chunk must start there, not at ${offset}`);
+      // Chunks from the network are small; gather them and write about 1 MiB at a time.
+      let batch: Uint8Array[] = [];
+      let batched = 0;
+      const flush = async () => {
+        if (batched === 0) return;
+        const data = Buffer.concat(batch, batched);
+        batch = [];
+        batched = 0;
+        let written = 0;
+        while (written < data.length) {
+          const { bytesWritten } = await handle.write(data, written, data.length - written, position);
+          written += bytesWritten;
+          position += bytesWritten;
+        }
+      };
       try {
         for await (const chunk of source) {
-          let written = 0;
-          while (written < chunk.byteLength) {
-            const { bytesWritten } = await handle.write(chunk, written, chunk.byteLength - written, position);
-            written += bytesWritten;
-            position += bytesWritten;
-          }
+          batch.push(chunk);
+          batched += chunk.byteLength;
+          if (batched >= appendBatchBytes) await flush();
         }
       } finally {
+        // What arrived is kept even when the source failed: a client resumes from there.
+        await flush();
         await handle.sync();
       }
       return position;
