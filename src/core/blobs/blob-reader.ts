@@ -12,7 +12,7 @@ export class BlobReader {
   constructor(
     private readonly store: BlobStore,
     private readonly maxCachedBytes = 256 * 1024,
-    private readonly budgetBytes = 32 * 1024 * 1024,
+    private readonly budgetBytes = 48 * 1024 * 1024,
   ) {}
 
   /** The blob as a buffer (small, cached) or a stream (large). @throws KuraError NOT_FOUND */
