@@ -4,6 +4,7 @@
 import { cpus } from 'node:os';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { markdownTable, textTable } from '../lib/tables.mjs';
 
 const number = (value, digits = 0) => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const latency = (s) => `p50 ${number(s.latencyMs.p50, 1)} ms, p99 ${number(s.latencyMs.p99, 1)} ms`;
@@ -91,21 +92,6 @@ function compare(row, kura, verdaccio) {
     verdict,
     ...(failure ? { failure } : {}),
   };
-}
-
-function textTable(header, lines) {
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const format = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join(' | ').trimEnd();
-  return [format(header), widths.map((w) => '-'.repeat(w)).join('-+-'), ...lines.map(format)].join('\n');
-}
-
-function markdownTable(header, lines) {
-  const escape = (cell) => cell.replace(/\|/g, '\\|');
-  return [
-    `| ${header.join(' | ')} |`,
-    `|${header.map(() => '---').join('|')}|`,
-    ...lines.map((l) => `| ${l.map(escape).join(' | ')} |`),
-  ].join('\n');
 }
 
 /** The load scenarios whose server CPU cost is compared, and the unit it is counted in. */

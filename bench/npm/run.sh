@@ -32,8 +32,8 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/kura-bench-npm.XXXXXX")"
 SERVER_PID=""
 CLIENT_PID=""
 
-say() { printf '[bench] %s\n' "$*" >&2; }
-die() { say "error: $*"; exit 1; }
+# shellcheck source=../lib/common.sh
+source "$ROOT/bench/lib/common.sh"
 
 stop_server() {
   [ -n "$SERVER_PID" ] || return 0
@@ -54,53 +54,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Command prefixes that pin to a core. They are arrays, not functions, so that a server started
-# in the background is exec'd directly and $! is its own PID (for RSS sampling and stopping).
-# Pinning needs two cores; elsewhere everything runs unpinned (and the results say less).
-if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
-  ON_SERVER=(taskset -c "$SERVER_CPU")
-  ON_CLIENT=(taskset -c "$CLIENT_CPU")
-else
-  say "warning: taskset or a second core is missing: servers and load generator are not pinned"
-  ON_SERVER=()
-  ON_CLIENT=()
-fi
-
-# Installs a package.json's pinned dependencies from its lockfile unless they are current.
-install_locked() {
-  local dir="$1"
-  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
-    say "installing $(basename "$dir") dependencies (npm ci)"
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2)
-  fi
-}
-
-free_port() {
-  node -e 'const s = require("node:net").createServer(); s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
-}
-
-# Polls URL until it answers 2xx; fails early if the server process exited.
-wait_ready() {
-  local url="$1" log="$2"
-  for _ in $(seq 1 600); do
-    kill -0 "$SERVER_PID" 2>/dev/null || { tail -n 20 "$log" >&2; die "the server exited before it was ready ($url)"; }
-    if curl -fsS -o /dev/null --max-time 1 "$url" 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  tail -n 20 "$log" >&2
-  die "no answer from $url after 60 s"
-}
-
-# Runs a client step (pinned) in the background and waits for it: bash runs traps only between
-# foreground commands, so this lets an interrupt stop the run at once, and cleanup stop the step.
-run_client() {
-  local status=0
-  "${ON_CLIENT[@]}" "$@" &
-  CLIENT_PID=$!
-  wait "$CLIENT_PID" || status=$?
-  CLIENT_PID=""
-  return "$status"
-}
 
 measure() {
   run_client node "$BENCH/bench.mjs" measure --fixtures "$WORK/fixtures" --pid "$SERVER_PID" "$@"
@@ -116,7 +69,7 @@ run_kura() {
   say "Kura (log level $level) on 127.0.0.1:$port, core $SERVER_CPU"
   KURA_LOG_LEVEL="$level" "${ON_SERVER[@]}" "$ROOT/bin/kura.js" serve --data "$data" --host 127.0.0.1 --port "$port" >"$log" 2>&1 &
   SERVER_PID=$!
-  wait_ready "http://127.0.0.1:$port/healthz" "$log"
+  wait_ready "http://127.0.0.1:$port/healthz" "$log" "$SERVER_PID"
   mkdir -p "$WORK/work-kura-$level"
   measure --server kura --label "Kura (log $level)" --log-level "$level" --log "$log" \
     --registry "http://127.0.0.1:$port/npm" --token "$token" \
@@ -166,7 +119,7 @@ EOF
   say "Verdaccio 6.8.0 on 127.0.0.1:$port, core $SERVER_CPU"
   "${ON_SERVER[@]}" node "$BENCH/verdaccio/node_modules/verdaccio/bin/verdaccio" --config "$dir/config.yaml" >"$log" 2>&1 &
   SERVER_PID=$!
-  wait_ready "http://127.0.0.1:$port/-/ping" "$log"
+  wait_ready "http://127.0.0.1:$port/-/ping" "$log" "$SERVER_PID"
   measure --server verdaccio --label "Verdaccio 6.8.0" --log-level warn --log "$log" \
     --registry "http://127.0.0.1:$port" --adduser \
     --work "$WORK/work-verdaccio" --out "$WORK/results/verdaccio.json" || say "Verdaccio did not finish: see the report"

@@ -4,6 +4,7 @@
 import { cpus } from 'node:os';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { markdownTable, textTable } from '../lib/tables.mjs';
 
 const number = (value, digits = 0) => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const latency = (l) => `p50 ${number(l.p50, 1)} ms, p99 ${number(l.p99, 1)} ms`;
@@ -154,21 +155,6 @@ function cpuScenarios(sizesMiB) {
     ['manifest PUTs', (r) => r.manifestPut],
     ['tags list GETs', (r) => r.tagsList],
   ];
-}
-
-function textTable(header, lines) {
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const format = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join(' | ').trimEnd();
-  return [format(header), widths.map((w) => '-'.repeat(w)).join('-+-'), ...lines.map(format)].join('\n');
-}
-
-function markdownTable(header, lines) {
-  const escape = (cell) => cell.replace(/\|/g, '\\|');
-  return [
-    `| ${header.join(' | ')} |`,
-    `|${header.map(() => '---').join('|')}|`,
-    ...lines.map((l) => `| ${l.map(escape).join(' | ')} |`),
-  ].join('\n');
 }
 
 /** Reads the Kura and CNCF registry results in `inDir`, prints the comparison and writes it to `outDir`. */

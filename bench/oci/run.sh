@@ -45,8 +45,8 @@ export BENCH_STORAGE
 SERVER_PIDS=()
 CLIENT_PID=""
 
-say() { printf '[bench] %s\n' "$*" >&2; }
-die() { say "error: $*"; exit 1; }
+# shellcheck source=../lib/common.sh
+source "$ROOT/bench/lib/common.sh"
 
 stop_servers() {
   local pid
@@ -67,65 +67,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Command prefixes that pin to a core. They are arrays, not functions, so that a server started
-# in the background is exec'd directly and $! is its own PID (for RSS sampling and stopping).
-if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
-  ON_SERVER=(taskset -c "$SERVER_CPU")
-  ON_CLIENT=(taskset -c "$CLIENT_CPU")
-else
-  say "warning: taskset or a second core is missing: servers and load generator are not pinned"
-  ON_SERVER=()
-  ON_CLIENT=()
-fi
-
-# Installs a Debian package unless COMMAND exists; refreshes the package lists only when needed.
-ensure_apt() {
-  local command="$1" package="$2" sudo=()
-  command -v "$command" >/dev/null && return 0
-  [ "$(id -u)" = 0 ] || sudo=(sudo)
-  say "installing $package (apt-get)"
-  if ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$package" >&2; then
-    "${sudo[@]}" apt-get update -q >&2
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$package" >&2
-  fi
-}
-
-# Installs the npm benchmark's pinned load generator (autocannon) from its lockfile unless current.
-install_locked() {
-  local dir="$1"
-  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
-    say "installing $(basename "$dir") dependencies (npm ci)"
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2)
-  fi
-}
-
-free_port() {
-  node -e 'const s = require("node:net").createServer(); s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
-}
-
-# Polls GET URL until it answers 200 or 401; fails early if the server process PID exited.
-wait_ready() {
-  local url="$1" log="$2" pid="$3" code
-  for _ in $(seq 1 600); do
-    kill -0 "$pid" 2>/dev/null || { tail -n 20 "$log" >&2; die "the server exited before it was ready ($url)"; }
-    code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url" 2>/dev/null || true)"
-    if [ "$code" = 200 ] || [ "$code" = 401 ]; then return 0; fi
-    sleep 0.1
-  done
-  tail -n 20 "$log" >&2
-  die "no answer from $url after 60 s"
-}
-
-# Runs a client step (pinned) in the background and waits for it: bash runs traps only between
-# foreground commands, so this lets an interrupt stop the run at once, and cleanup stop the step.
-run_client() {
-  local status=0
-  "${ON_CLIENT[@]}" "$@" &
-  CLIENT_PID=$!
-  wait "$CLIENT_PID" || status=$?
-  CLIENT_PID=""
-  return "$status"
-}
 
 # Starts Kura with user `bench` and a personal access token; appends its entry to targets.json.
 start_kura() {
@@ -201,9 +142,9 @@ start_registry_anonymous() {
 }
 
 command -v curl >/dev/null || die "curl is required"
-ensure_apt docker-registry docker-registry
-ensure_apt htpasswd apache2-utils
-ensure_apt skopeo skopeo
+# shellcheck source=../../scripts/lib/apt-packages.sh
+source "$ROOT/scripts/lib/apt-packages.sh"
+ensure_apt_packages "oci bench" docker-registry apache2-utils skopeo
 REGISTRY_VERSION="$(docker-registry --version 2>/dev/null | grep -oE '[0-9]+\.[0-9]+\.[0-9]+' | head -n 1 || true)"
 install_locked "$ROOT/bench/npm"
 if [ "${BENCH_SKIP_BUILD:-}" != 1 ]; then

@@ -1,0 +1,55 @@
+# Shell helpers shared by the benchmarks' run.sh scripts. Source it after setting SERVER_CPU and
+# CLIENT_CPU; the caller keeps CLIENT_PID (the running client step) for its cleanup trap.
+
+say() { printf '[bench] %s\n' "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+# Command prefixes that pin to a core. They are arrays, not functions, so that a server started
+# in the background is exec'd directly and $! is its own PID (for RSS sampling and stopping).
+# Pinning needs two cores; elsewhere everything runs unpinned (and the results say less).
+if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
+  ON_SERVER=(taskset -c "$SERVER_CPU")
+  ON_CLIENT=(taskset -c "$CLIENT_CPU")
+else
+  say "warning: taskset or a second core is missing: servers and load generator are not pinned"
+  ON_SERVER=()
+  ON_CLIENT=()
+fi
+
+# Installs a package.json's pinned dependencies from its lockfile unless they are current.
+install_locked() {
+  local dir="$1"
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    say "installing $(basename "$dir") dependencies (npm ci)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2)
+  fi
+}
+
+free_port() {
+  node -e 'const s = require("node:net").createServer(); s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
+}
+
+# wait_ready URL LOG PID: polls URL until it answers 200 (or 401, a registry asking for
+# credentials); fails early, showing LOG, if process PID exited.
+wait_ready() {
+  local url="$1" log="$2" pid="$3" code
+  for _ in $(seq 1 600); do
+    kill -0 "$pid" 2>/dev/null || { tail -n 20 "$log" >&2; die "the server exited before it was ready ($url)"; }
+    code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url" 2>/dev/null || true)"
+    if [ "$code" = 200 ] || [ "$code" = 401 ]; then return 0; fi
+    sleep 0.1
+  done
+  tail -n 20 "$log" >&2
+  die "no answer from $url after 60 s"
+}
+
+# Runs a client step (pinned) in the background and waits for it: bash runs traps only between
+# foreground commands, so this lets an interrupt stop the run at once, and cleanup stop the step.
+run_client() {
+  local status=0
+  "${ON_CLIENT[@]}" "$@" &
+  CLIENT_PID=$!
+  wait "$CLIENT_PID" || status=$?
+  CLIENT_PID=""
+  return "$status"
+}
