@@ -53,3 +53,14 @@ run_client() {
   CLIENT_PID=""
   return "$status"
 }
+
+# Sets KURA_LAUNCH to the command that starts Kura as `npx kura` does: bin/kura.js itself, so its
+# shebang's Node flags apply; or, with BENCH_KURA_NODE_FLAGS set, `node FLAGS bin/kura.js` (those
+# flags instead of the shebang's).
+kura_launch() {
+  KURA_LAUNCH=("$ROOT/bin/kura.js")
+  if [ -n "${BENCH_KURA_NODE_FLAGS:-}" ]; then
+    read -r -a KURA_LAUNCH <<<"$BENCH_KURA_NODE_FLAGS"
+    KURA_LAUNCH=(node "${KURA_LAUNCH[@]}" "$ROOT/bin/kura.js")
+  fi
+}

@@ -16,6 +16,7 @@
 #   BENCH_INSTALL_DEPS=100     dependencies of the cold-install project; BENCH_INSTALL_RUNS=3
 #   BENCH_SEED_CONCURRENCY=4   packages seeded in parallel
 #   BENCH_KURA_LOG_LEVELS="info warn"   Kura runs to compare (info is Kura's default)
+#   BENCH_KURA_NODE_FLAGS      run Kura as `node FLAGS bin/kura.js` instead of bin/kura.js with its shebang's flags
 #   BENCH_SKIP_BUILD=1         do not run `npm run build` first
 #   BENCH_KEEP=1               keep the temporary directory (data, logs) for inspection
 #   BENCH_STRICT=1             exit 1 when a target fails
@@ -67,7 +68,8 @@ run_kura() {
   node "$ROOT/bin/kura.js" repo create bench/bench --description "benchmark packages" --data "$data" >/dev/null
   token="$(node "$ROOT/bin/kura.js" token create --user bench --scopes read:packages,write:packages --name bench --data "$data")"
   say "Kura (log level $level) on 127.0.0.1:$port, core $SERVER_CPU"
-  KURA_LOG_LEVEL="$level" "${ON_SERVER[@]}" "$ROOT/bin/kura.js" serve --data "$data" --host 127.0.0.1 --port "$port" >"$log" 2>&1 &
+  kura_launch
+  KURA_LOG_LEVEL="$level" "${ON_SERVER[@]}" "${KURA_LAUNCH[@]}" serve --data "$data" --host 127.0.0.1 --port "$port" >"$log" 2>&1 &
   SERVER_PID=$!
   wait_ready "http://127.0.0.1:$port/healthz" "$log" "$SERVER_PID"
   mkdir -p "$WORK/work-kura-$level"

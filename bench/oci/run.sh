@@ -75,14 +75,8 @@ start_kura() {
   node "$ROOT/bin/kura.js" user create bench --data "$data" >/dev/null
   token="$(node "$ROOT/bin/kura.js" token create --user bench --scopes read:packages,write:packages,delete:packages --name bench --data "$data")"
   say "Kura on 127.0.0.1:$port, core $SERVER_CPU, log level $LOG_LEVEL"
-  # Run as `npx kura` runs it: bin/kura.js itself, so its shebang's Node flags apply; or with
-  # BENCH_KURA_NODE_FLAGS set, as `node FLAGS bin/kura.js` (those flags instead of the shebang's).
-  local launch=("$ROOT/bin/kura.js")
-  if [ -n "${BENCH_KURA_NODE_FLAGS:-}" ]; then
-    read -r -a launch <<<"$BENCH_KURA_NODE_FLAGS"
-    launch=(node "${launch[@]}" "$ROOT/bin/kura.js")
-  fi
-  KURA_LOG_LEVEL="$LOG_LEVEL" "${ON_SERVER[@]}" "${launch[@]}" serve --data "$data" --host 127.0.0.1 --port "$port" >"$log" 2>&1 &
+  kura_launch
+  KURA_LOG_LEVEL="$LOG_LEVEL" "${ON_SERVER[@]}" "${KURA_LAUNCH[@]}" serve --data "$data" --host 127.0.0.1 --port "$port" >"$log" 2>&1 &
   pid=$!
   SERVER_PIDS+=("$pid")
   wait_ready "http://127.0.0.1:$port/v2/" "$log" "$pid"

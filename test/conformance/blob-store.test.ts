@@ -74,6 +74,22 @@ function blobStoreConformance(name: string, make: () => Promise<{ store: BlobSto
       assert.equal((await collect(await store.open(digest, { start: 15, end: 15 }))).toString(), 'f');
     });
 
+    it('reads at positions through a handle, short at the end and 0 past it', async () => {
+      const store = await fresh();
+      const data = Buffer.from('0123456789abcdef');
+      const digest = await put(store, data);
+      const handle = await store.openHandle(digest);
+      const into = Buffer.alloc(8, 0x2e);
+      assert.equal(await handle.read(into, 4, 2), 4);
+      assert.equal(into.toString(), '2345....');
+      assert.equal(await handle.read(into, 8, 12), 4);
+      assert.equal(into.subarray(0, 4).toString(), 'cdef');
+      assert.equal(await handle.read(into, 8, 16), 0);
+      await handle.close();
+      await handle.close();
+      await assert.rejects(store.openHandle(sha256(Buffer.from('absent'))), (e: unknown) => e instanceof KuraError && e.code === 'NOT_FOUND');
+    });
+
     it('stores identical content once and touches it on a second commit', async () => {
       const store = await fresh();
       const data = Buffer.from('dedupe me');

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +35,7 @@ describe('container clients against kura serve', () => {
     digests = await writeOciLayout(layout, {
       v1: { content: 'hello from kura\n' },
       multi: [{ content: 'amd64\n', platform: { os: 'linux', architecture: 'amd64' } }, { content: 'arm64\n', platform: { os: 'linux', architecture: 'arm64' } }],
+      large: { content: randomBytes(3 * 1024 * 1024 + 17) },
       public: { content: 'public\n', annotations: { 'org.opencontainers.image.source': 'https://example.test/alice/site' } },
     });
   });
@@ -56,6 +58,18 @@ describe('container clients against kura serve', () => {
     await skopeo(['copy', '--src-tls-verify=false', '--src-creds', creds(), `docker://${host}/alice/hello:v1`, `oci:${out}:v1`]);
     const index = JSON.parse(await readFile(join(out, 'index.json'), 'utf8')) as { manifests: Array<{ digest: string }> };
     assert.equal(index.manifests[0]!.digest, digests['v1']);
+  });
+
+  it('skopeo moves a layer of several MiB both ways byte for byte', async () => {
+    await skopeo(['copy', `oci:${layout}:large`, `docker://${host}/alice/large:v1`, '--dest-tls-verify=false', '--dest-creds', creds()]);
+    const out = join(work, 'pulled-large');
+    await skopeo(['copy', '--src-tls-verify=false', '--src-creds', creds(), `docker://${host}/alice/large:v1`, `oci:${out}:v1`]);
+    const manifest = JSON.parse(await readFile(join(out, 'blobs', 'sha256', digests['large']!.slice('sha256:'.length)), 'utf8')) as { layers: Array<{ digest: string; size: number }> };
+    const layer = manifest.layers[0]!;
+    assert.ok(layer.size > 3 * 1024 * 1024, `layer of ${layer.size} bytes`);
+    const pulled = await readFile(join(out, 'blobs', 'sha256', layer.digest.slice('sha256:'.length)));
+    const pushed = await readFile(join(layout, 'blobs', 'sha256', layer.digest.slice('sha256:'.length)));
+    assert.ok(pulled.equals(pushed));
   });
 
   it('skopeo copies a multi-arch index both ways with --all', async () => {

@@ -86,7 +86,7 @@ const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 
 export interface LayoutImage {
   /** Written into the single layer as /hello.txt. */
-  content: string;
+  content: string | Buffer;
   platform?: { os: string; architecture: string };
   annotations?: Record<string, string>;
 }

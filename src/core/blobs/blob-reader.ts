@@ -1,9 +1,21 @@
-import type { Readable } from 'node:stream';
-import type { BlobStore } from './blob-store.js';
+import type { BlobHandle, BlobStore, ByteRange } from './blob-store.js';
+
+/** Bytes of a blob still to be read from an open handle. Whoever sends them closes the handle. */
+export interface BlobSlice {
+  handle: BlobHandle;
+  /** Offset of the first byte. */
+  start: number;
+  /** Number of bytes. */
+  length: number;
+}
+
+/** A download's body: the bytes themselves (small, cached blobs) or a slice to read. */
+export type BlobContent = Buffer | BlobSlice;
 
 /**
  * Serves blob bytes for downloads. Blobs up to `maxCachedBytes` are kept in an LRU memory cache
- * (they are immutable, so a cached copy is never stale); larger ones are streamed from the store.
+ * (they are immutable, so a cached copy is never stale); larger ones are read from the store
+ * through a handle, so the sender can reuse its buffers.
  */
 export class BlobReader {
   private readonly cache = new Map<string, Buffer>();
@@ -15,9 +27,20 @@ export class BlobReader {
     private readonly budgetBytes = 48 * 1024 * 1024,
   ) {}
 
-  /** The blob as a buffer (small, cached) or a stream (large). @throws KuraError NOT_FOUND */
-  async open(sha256: string, size: number): Promise<Buffer | Readable> {
-    if (size > this.maxCachedBytes) return this.store.open(sha256);
+  /**
+   * The blob of `size` bytes, or its inclusive `range` (already checked against `size`).
+   * @throws KuraError NOT_FOUND
+   */
+  async open(sha256: string, size: number, range?: ByteRange): Promise<BlobContent> {
+    if (size > this.maxCachedBytes) {
+      const handle = await this.store.openHandle(sha256);
+      return range ? { handle, start: range.start, length: range.end - range.start + 1 } : { handle, start: 0, length: size };
+    }
+    const data = await this.cached(sha256);
+    return range ? data.subarray(range.start, range.end + 1) : data;
+  }
+
+  private async cached(sha256: string): Promise<Buffer> {
     const hit = this.cache.get(sha256);
     if (hit) {
       this.cache.delete(sha256);

@@ -33,6 +33,20 @@ export interface BlobWriter {
   cancel(): Promise<void>;
 }
 
+/**
+ * A committed blob opened for positioned reads, so a caller can reuse its own buffers instead
+ * of receiving a fresh one per chunk. Close it exactly once.
+ */
+export interface BlobHandle {
+  /**
+   * Copies up to `length` bytes from `position` of the blob into the start of `into` and
+   * resolves to the number copied: fewer than asked only at the end of the blob, 0 past it.
+   */
+  read(into: Uint8Array, length: number, position: number): Promise<number>;
+  /** Releases the handle. Never fails. */
+  close(): Promise<void>;
+}
+
 /** An upload in progress, as {@link ResumableUploads.list} reports it. */
 export interface UploadInfo {
   id: string;
@@ -85,6 +99,11 @@ export interface BlobStore {
    * @throws KuraError NOT_FOUND when no blob has that digest.
    */
   open(sha256: string, range?: ByteRange): Promise<Readable>;
+  /**
+   * Opens a blob for positioned reads (downloads use it with reused buffers).
+   * @throws KuraError NOT_FOUND when no blob has that digest.
+   */
+  openHandle(sha256: string): Promise<BlobHandle>;
   /** Reads a whole blob into memory; for small blobs only (callers check the size first). */
   read(sha256: string): Promise<Buffer>;
   /** Size and modification time, or null when absent. */

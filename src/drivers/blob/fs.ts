@@ -4,7 +4,7 @@ import { mkdir, open, readdir, readFile, rename, rm, stat, utimes, type FileHand
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { KuraError } from '../../core/errors/catalogue.js';
-import { isSha256Hex, isUploadId, type BlobInfo, type BlobStore, type BlobWriter, type ByteRange, type ResumableUploads, type UploadInfo } from '../../core/blobs/blob-store.js';
+import { isSha256Hex, isUploadId, type BlobHandle, type BlobInfo, type BlobStore, type BlobWriter, type ByteRange, type ResumableUploads, type UploadInfo } from '../../core/blobs/blob-store.js';
 
 /** Bytes per read when streaming a blob: large reads mean fewer trips through the thread pool. */
 const readChunkBytes = 1024 * 1024;
@@ -47,13 +47,29 @@ export class FsBlobStore implements BlobStore {
     return new FsBlobWriter(handle, temp, (sha256) => this.pathOf(sha256));
   }
 
-  async open(sha256: string, range?: ByteRange): Promise<Readable> {
-    const path = this.pathOf(sha256);
-    const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
+  private async openFile(sha256: string): Promise<FileHandle> {
+    return open(this.pathOf(sha256), 'r').catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') throw new KuraError('NOT_FOUND', 'blob not found');
       throw error;
     });
+  }
+
+  async open(sha256: string, range?: ByteRange): Promise<Readable> {
+    const handle = await this.openFile(sha256);
     return createReadStream('', { fd: handle, start: range?.start, end: range?.end, highWaterMark: readChunkBytes });
+  }
+
+  async openHandle(sha256: string): Promise<BlobHandle> {
+    const file = await this.openFile(sha256);
+    let closed = false;
+    return {
+      read: async (into, length, position) => (await file.read(into, 0, length, position)).bytesRead,
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        await file.close().catch(() => undefined);
+      },
+    };
   }
 
   async read(sha256: string): Promise<Buffer> {

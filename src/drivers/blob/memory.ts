@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { KuraError } from '../../core/errors/catalogue.js';
 import { randomUUID } from 'node:crypto';
-import { isSha256Hex, isUploadId, type BlobInfo, type BlobStore, type BlobWriter, type ByteRange, type ResumableUploads, type UploadInfo } from '../../core/blobs/blob-store.js';
+import { isSha256Hex, isUploadId, type BlobHandle, type BlobInfo, type BlobStore, type BlobWriter, type ByteRange, type ResumableUploads, type UploadInfo } from '../../core/blobs/blob-store.js';
 
 /** Blobs held in process memory: for tests and throwaway servers. */
 export class MemoryBlobStore implements BlobStore {
@@ -51,6 +51,14 @@ export class MemoryBlobStore implements BlobStore {
   async open(sha256: string, range?: ByteRange): Promise<Readable> {
     const data = this.get(sha256);
     return Readable.from(range ? [data.subarray(range.start, range.end + 1)] : [data]);
+  }
+
+  async openHandle(sha256: string): Promise<BlobHandle> {
+    const data = this.get(sha256);
+    return {
+      read: async (into, length, position) => (position >= data.length ? 0 : data.copy(into, 0, position, Math.min(position + length, data.length))),
+      close: async () => undefined,
+    };
   }
 
   async read(sha256: string): Promise<Buffer> {

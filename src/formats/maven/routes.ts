@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { BlobContent } from '../../core/blobs/blob-reader.js';
 import { KuraError } from '../../core/errors/catalogue.js';
 import { effectiveVisibility, type PackageRecord } from '../../core/packages/package.js';
+import { sendBlob } from '../../http/blob-response.js';
 import type { FormatContext } from '../contract.js';
 import { splitChecksumSuffix } from './checksums.js';
 import { contentTypeFor } from './content-types.js';
@@ -96,7 +98,7 @@ export async function registerMavenRoutes(app: FastifyInstance, ctx: FormatConte
     reply.header('cache-control', cacheControl(resource.pkg));
     reply.header('vary', 'Authorization');
     let etag: string;
-    let payload: () => Promise<Buffer | Readable>;
+    let payload: () => Promise<BlobContent>;
     let length: number;
     if (resource.kind === 'stored') {
       const { file } = resource;
@@ -121,6 +123,6 @@ export async function registerMavenRoutes(app: FastifyInstance, ctx: FormatConte
     reply.header('content-length', length);
     if (request.method === 'HEAD') return reply.send();
     if (resource.kind === 'stored' && resource.isDownload) core.downloads.record(resource.file.versionId);
-    return reply.send(await payload());
+    return sendBlob(reply, await payload());
   }
 }

@@ -4,6 +4,7 @@ import type { Principal } from '../../core/access/principal.js';
 import { KuraError } from '../../core/errors/catalogue.js';
 import { effectiveVisibility, packageTarget, type PackageRecord } from '../../core/packages/package.js';
 import { PackageQueries } from '../../core/packages/package-queries.js';
+import { sendBlob } from '../../http/blob-response.js';
 import type { FormatContext } from '../contract.js';
 import { parseNpmName, type NpmName } from './names.js';
 import { PackumentCache, type PackumentEntry } from './packument-cache.js';
@@ -213,7 +214,7 @@ export async function registerNpmRoutes(app: FastifyInstance, ctx: FormatContext
         reply.header('content-length', file.size);
         if (request.method === 'HEAD') return reply.send();
         core.downloads.record(file.versionId);
-        return reply.send(await reader.open(file.sha256, file.size));
+        return sendBlob(reply, await reader.open(file.sha256, file.size));
       }
       throw new KuraError('METHOD_NOT_ALLOWED', `${request.method} is not supported here`);
     },

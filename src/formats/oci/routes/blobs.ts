@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ByteRange } from '../../../core/blobs/blob-store.js';
 import { effectiveVisibility } from '../../../core/packages/package.js';
+import { sendBlob } from '../../../http/blob-response.js';
 import { parseDigest } from '../digests.js';
 import { ociError } from '../errors.js';
 import { authorizedTarget, type RegistryContext } from './registry-context.js';
@@ -58,12 +59,11 @@ export async function getBlob(rc: RegistryContext, request: FastifyRequest, repl
     reply.header('content-range', `bytes ${range.start}-${range.end}/${info.size}`);
     reply.header('content-length', range.end - range.start + 1);
     if (request.method === 'HEAD') return reply.send();
-    return reply.send(await rc.core.deps.blobs.open(blob.sha256, range));
+    return sendBlob(reply, await rc.reader.open(blob.sha256, info.size, range));
   }
   reply.header('content-length', info.size);
   if (request.method === 'HEAD') return reply.send();
-  if (info.size === 0) return reply.send(Buffer.alloc(0));
-  return reply.send(await rc.reader.open(blob.sha256, info.size));
+  return sendBlob(reply, await rc.reader.open(blob.sha256, info.size));
 }
 
 /** DELETE `/v2/NAME/blobs/DIGEST`: removes the blob from the image (bytes go at the next GC). */

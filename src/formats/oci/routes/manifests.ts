@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { effectiveVisibility } from '../../../core/packages/package.js';
+import { sendBlob } from '../../../http/blob-response.js';
 import { looksLikeDigest, parseDigest } from '../digests.js';
 import { ociError } from '../errors.js';
 import type { StoredManifest } from '../manifest-index.js';
@@ -53,7 +54,7 @@ export async function getManifest(rc: RegistryContext, request: FastifyRequest, 
   if (request.method === 'HEAD') return reply.send();
   const body = await rc.reader.open(manifest.sha256, manifest.size);
   rc.core.downloads.record(manifest.versionId);
-  return reply.send(body);
+  return sendBlob(reply, body);
 }
 
 /** Reads a manifest body, refusing more than {@link maxManifestBytes}. */
