@@ -18,30 +18,11 @@ import http from 'node:http';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
-import { createRequire } from 'node:module';
 import { generateFixtures, loadFixtures, publishBody, readTarball } from './fixtures.mjs';
+import { autocannon } from '../lib/autocannon.mjs';
+import { runCommands } from '../lib/commands.mjs';
+import { envNumber, wholeNumber } from '../lib/knobs.mjs';
 import { report } from './report.mjs';
-
-const require = createRequire(import.meta.url);
-const autocannon = require('autocannon');
-// autocannon (9.0.0, pinned) appends every response body to a string (`req.body += chunk`) for
-// its optional body checks, which this benchmark does not use. For a 10 MB tarball that
-// decoding costs the load generator more CPU than the server spends sending it (measured: 68
-// MB/s with it, 376 MB/s without, against the same server), so it is switched off.
-require('autocannon/lib/pipelinedRequestsQueue.js').prototype.addBody = () => {};
-
-function envNumber(name, fallback, { integer = false } = {}) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-    throw new Error(`${name} must be a positive ${integer ? 'integer' : 'number'}, got "${raw}"`);
-  }
-  return value;
-}
-
-const wholeNumber = { integer: true };
 
 /** The run's knobs, from the BENCH_* variables that run.sh documents. */
 const config = {
@@ -410,40 +391,22 @@ async function measure(args) {
   return result.error ? 1 : 0;
 }
 
-async function main() {
-  const { positionals, values } = parseArgs({
-    allowPositionals: true,
-    options: {
-      dir: { type: 'string' }, server: { type: 'string' }, label: { type: 'string' }, registry: { type: 'string' },
-      pid: { type: 'string' }, fixtures: { type: 'string' }, work: { type: 'string' }, out: { type: 'string' },
-      token: { type: 'string' }, adduser: { type: 'boolean' }, log: { type: 'string' }, 'log-level': { type: 'string' },
-      in: { type: 'string' }, 'out-dir': { type: 'string' },
-    },
-  });
-  const need = (...names) => {
-    for (const name of names) if (values[name] === undefined) throw new Error(`missing --${name}`);
-  };
-  switch (positionals[0]) {
-    case 'fixtures': {
-      need('dir');
+runCommands({
+  fixtures: {
+    options: ['dir'],
+    run: async (values) => {
       const index = await generateFixtures(values.dir, config);
       const total = index.packages.reduce((n, p) => n + p.versions.reduce((m, v) => m + v.size, 0), 0);
       const count = index.packages.length * config.versions;
       process.stderr.write(`fixtures: ${count} tarballs (mean ${Math.round(total / count)} bytes), ${index.publishes.length} for publishing, one of ${index.large.size} bytes\n`);
       return 0;
-    }
-    case 'measure':
-      need('server', 'label', 'registry', 'pid', 'fixtures', 'work', 'out');
-      return measure(values);
-    case 'report':
-      need('in', 'out-dir');
-      return report(values.in, values['out-dir']);
-    default:
-      throw new Error('usage: bench.mjs fixtures|measure|report …');
-  }
-}
-
-main().then((code) => { process.exitCode = code; }, (error) => {
-  process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
-}).finally(() => agent.destroy());
+    },
+  },
+  measure: {
+    options: ['server', 'label', 'registry', 'pid', 'fixtures', 'work', 'out'],
+    optional: ['token', 'log', 'log-level'],
+    flags: ['adduser'],
+    run: measure,
+  },
+  report: { options: ['in', 'out-dir'], run: (values) => report(values.in, values['out-dir']) },
+}, () => agent.destroy());

@@ -4,12 +4,13 @@ import { createCipheriv, createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { tarOf } from '../lib/tar-archive.mjs';
 
 export const scope = 'bench';
 /** Every package links to this repository; Kura makes a linked package follow the repository's visibility. */
 export const repositoryUrl = 'http://127.0.0.1/bench/bench.git';
 /** npm's fixed tarball mtime (1985-10-26T08:15:00Z), so identical inputs give identical bytes. */
-const tarMtime = 499162500;
+const tarMtime = new Date('1985-10-26T08:15:00Z');
 
 /** `@bench/pkg-007`. */
 export function packageName(index) {
@@ -22,39 +23,10 @@ function pseudoRandom(seed, length) {
   return createCipheriv('aes-256-ctr', key, Buffer.alloc(16)).update(Buffer.alloc(length));
 }
 
-function octal(value, width) {
-  return value.toString(8).padStart(width - 1, '0') + '\0';
-}
-
-/** One ustar header block for a regular file. */
-function tarHeader(path, size) {
-  const header = Buffer.alloc(512);
-  header.write(path, 0, 100, 'utf8');
-  header.write(octal(0o644, 8), 100, 'ascii');
-  header.write(octal(0, 8), 108, 'ascii');
-  header.write(octal(0, 8), 116, 'ascii');
-  header.write(octal(size, 12), 124, 'ascii');
-  header.write(octal(tarMtime, 12), 136, 'ascii');
-  header.fill(' ', 148, 156);
-  header.write('0', 156, 'ascii');
-  header.write('ustar\0', 257, 'ascii');
-  header.write('00', 263, 'ascii');
-  let sum = 0;
-  for (const byte of header) sum += byte;
-  header.write(octal(sum, 7) + ' ', 148, 'ascii');
-  return header;
-}
-
 /** A gzip'd tar of `files` (path → Buffer), laid out as `npm pack` does (`package/…`). */
 function packTarball(files) {
-  const blocks = [];
-  for (const [path, content] of Object.entries(files)) {
-    blocks.push(tarHeader(`package/${path}`, content.length), content);
-    const padding = (512 - (content.length % 512)) % 512;
-    if (padding) blocks.push(Buffer.alloc(padding));
-  }
-  blocks.push(Buffer.alloc(1024));
-  return gzipSync(Buffer.concat(blocks), { level: 9 });
+  const entries = Object.fromEntries(Object.entries(files).map(([path, content]) => [`package/${path}`, content]));
+  return gzipSync(tarOf(entries, tarMtime), { level: 9 });
 }
 
 /** The package.json written into the tarball; the publish body's version document extends it. */

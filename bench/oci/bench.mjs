@@ -22,31 +22,16 @@ import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pipeline } from 'node:stream/promises';
-import { parseArgs, promisify } from 'node:util';
+import { promisify } from 'node:util';
 import { generateFixtures, loadFixtures, mediaTypes, MiB, repeatsFor, smallManifest } from './fixtures.mjs';
+import { autocannon } from '../lib/autocannon.mjs';
+import { runCommands } from '../lib/commands.mjs';
+import { envNumber, wholeNumber } from '../lib/knobs.mjs';
 import { report } from './report.mjs';
-
-// The load generator (autocannon 9.0.0) is the npm benchmark's, installed from bench/npm's lockfile.
-const require = createRequire(new URL('../npm/package.json', import.meta.url));
-const autocannon = require('autocannon');
-// autocannon appends every response body to a string for its optional body checks, which are
-// not used here and would make the load generator the bottleneck (see bench/npm/bench.mjs).
-require('autocannon/lib/pipelinedRequestsQueue.js').prototype.addBody = () => {};
-
-function envNumber(name, fallback, { integer = false } = {}) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-    throw new Error(`${name} must be a positive ${integer ? 'integer' : 'number'}, got "${raw}"`);
-  }
-  return value;
-}
 
 function envSizes(name, fallback) {
   const raw = process.env[name];
@@ -55,8 +40,6 @@ function envSizes(name, fallback) {
   if (sizes.some((s) => !Number.isInteger(s) || s <= 0)) throw new Error(`${name} must list positive whole MiB, got "${raw}"`);
   return [...new Set(sizes)].sort((a, b) => a - b);
 }
-
-const wholeNumber = { integer: true };
 
 /** The run's knobs, from the BENCH_* variables that run.sh documents. */
 const config = {
@@ -637,39 +620,18 @@ async function measure(args) {
   return all.some((t) => t.result.error) ? 1 : 0;
 }
 
-async function main() {
-  const { positionals, values } = parseArgs({
-    allowPositionals: true,
-    options: {
-      dir: { type: 'string' }, targets: { type: 'string' }, fixtures: { type: 'string' },
-      in: { type: 'string' }, 'out-dir': { type: 'string' },
-    },
-  });
-  const need = (...names) => {
-    for (const name of names) if (values[name] === undefined) throw new Error(`missing --${name}`);
-  };
-  switch (positionals[0]) {
-    case 'fixtures': {
-      need('dir');
+runCommands({
+  fixtures: {
+    options: ['dir'],
+    run: async (values) => {
       const started = performance.now();
       const index = await generateFixtures(values.dir, { sizesMiB: config.sizesMiB, repeats: config.repeats, skopeoRuns: config.skopeoRuns });
       const files = Object.values(index.blobs).flatMap((modes) => Object.values(modes).flat());
       const bytes = files.reduce((n, b) => n + b.size, 0);
       say(`fixtures: ${files.length} blob files (${(bytes / MiB).toFixed(0)} MiB), ${index.layouts.length} OCI layouts, in ${((performance.now() - started) / 1000).toFixed(1)} s`);
       return 0;
-    }
-    case 'measure':
-      need('targets', 'fixtures', 'out-dir');
-      return measure(values);
-    case 'report':
-      need('in', 'out-dir');
-      return report(values.in, values['out-dir']);
-    default:
-      throw new Error('usage: bench.mjs fixtures|measure|report …');
-  }
-}
-
-main().then((code) => { process.exitCode = code; }, (error) => {
-  process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
-}).finally(() => agent.destroy());
+    },
+  },
+  measure: { options: ['targets', 'fixtures', 'out-dir'], run: measure },
+  report: { options: ['in', 'out-dir'], run: (values) => report(values.in, values['out-dir']) },
+}, () => agent.destroy());

@@ -6,6 +6,7 @@ import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { tarOf } from '../lib/tar-archive.mjs';
 
 export const MiB = 1024 * 1024;
 
@@ -44,30 +45,6 @@ function sha256(buffer) {
   return `sha256:${createHash('sha256').update(buffer).digest('hex')}`;
 }
 
-function octal(value, width) {
-  return value.toString(8).padStart(width - 1, '0') + '\0';
-}
-
-/** A tar holding one regular file (a ustar header, the content, padding, the end blocks). */
-function tarOf(path, content) {
-  const header = Buffer.alloc(512);
-  header.write(path, 0, 100, 'utf8');
-  header.write(octal(0o644, 8), 100, 'ascii');
-  header.write(octal(0, 8), 108, 'ascii');
-  header.write(octal(0, 8), 116, 'ascii');
-  header.write(octal(content.length, 12), 124, 'ascii');
-  header.write(octal(0, 12), 136, 'ascii');
-  header.fill(' ', 148, 156);
-  header.write('0', 156, 'ascii');
-  header.write('ustar\0', 257, 'ascii');
-  header.write('00', 263, 'ascii');
-  let sum = 0;
-  for (const byte of header) sum += byte;
-  header.write(octal(sum, 7) + ' ', 148, 'ascii');
-  const padding = (512 - (content.length % 512)) % 512;
-  return Buffer.concat([header, content, Buffer.alloc(padding), Buffer.alloc(1024)]);
-}
-
 export const mediaTypes = {
   manifest: 'application/vnd.oci.image.manifest.v1+json',
   config: 'application/vnd.oci.image.config.v1+json',
@@ -94,7 +71,7 @@ function imageParts(layers) {
 
 /** A gzip'd single-file tar of `size` random bytes, with the digest of the tar (its diff id). */
 function randomLayer(name, size, random) {
-  const tar = tarOf(name, random(size));
+  const tar = tarOf({ [name]: random(size) });
   return { gzip: gzipSync(tar, { level: 1 }), diffId: sha256(tar) };
 }
 
