@@ -190,6 +190,21 @@ describe('Maven deploy and resolve (inject)', () => {
     assert.equal(await count(), before + 1);
   });
 
+  it('serves byte ranges of stored and generated files', async () => {
+    const v = `${base}/1.9.0/hello-1.9.0`;
+    const jar = await mvn.get(`${v}.jar`, null);
+    const part = await k.app.inject({ method: 'GET', url: `${v}.jar`, headers: { range: 'bytes=4-11' } });
+    assert.equal(part.statusCode, 206);
+    assert.equal(part.headers['content-range'], `bytes 4-11/${jar.rawPayload.length}`);
+    assert.ok(part.rawPayload.equals(jar.rawPayload.subarray(4, 12)));
+    const metadata = await mvn.get(`${base}/maven-metadata.xml`, null);
+    const start = await k.app.inject({ method: 'GET', url: `${base}/maven-metadata.xml`, headers: { range: 'bytes=0-4' } });
+    assert.equal(start.statusCode, 206);
+    assert.equal(start.body, metadata.body.slice(0, 5));
+    const outside = await k.app.inject({ method: 'GET', url: `${v}.jar`, headers: { range: 'bytes=999999999-' } });
+    assert.equal(outside.statusCode, 416);
+  });
+
   it('resolves across every repository of the owner (group view), with or without *', async () => {
     await k.core.repos.create({ fullName: 'alice/other' });
     const other = new MavenInjectClient(k, '/maven/alice/other', alice.token);

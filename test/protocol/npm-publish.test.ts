@@ -62,6 +62,35 @@ describe('npm publish and install (inject)', () => {
     assert.equal(versions[0]?.downloadCount, 1);
   });
 
+  it('serves byte ranges of a tarball for resumed downloads, counting only a download from the start', async () => {
+    const pkg = (await k.core.packages.queries.find('npm', 'alice', '@alice/widget'))!;
+    const count = async () => {
+      await k.core.downloads.flush();
+      return (await k.core.packages.queries.versions(pkg.id))[0]!.downloadCount;
+    };
+    const url = '/npm/@alice/widget/-/widget-1.0.0.tgz';
+    const whole = await k.inject({ method: 'GET', url });
+    const size = whole.rawPayload.length;
+    const before = await count();
+    const tail = await k.inject({ method: 'GET', url, headers: { range: 'bytes=10-' } });
+    assert.equal(tail.statusCode, 206);
+    assert.equal(tail.headers['content-range'], `bytes 10-${size - 1}/${size}`);
+    assert.equal(tail.headers['accept-ranges'], 'bytes');
+    assert.ok(tail.rawPayload.equals(whole.rawPayload.subarray(10)));
+    assert.equal(await count(), before, 'a resumed download is not a new one');
+    const head = await k.inject({ method: 'GET', url, headers: { range: 'bytes=0-9', 'if-range': String(whole.headers.etag) } });
+    assert.equal(head.statusCode, 206);
+    assert.ok(head.rawPayload.equals(whole.rawPayload.subarray(0, 10)));
+    assert.equal(await count(), before + 1);
+    const stale = await k.inject({ method: 'GET', url, headers: { range: 'bytes=0-9', 'if-range': '"something-else"' } });
+    assert.equal(stale.statusCode, 200, 'If-Range that does not match sends the whole tarball');
+    assert.equal(stale.rawPayload.length, size);
+    const outside = await k.inject({ method: 'GET', url, headers: { range: `bytes=${size}-` } });
+    assert.equal(outside.statusCode, 416);
+    assert.equal(outside.headers['content-range'], `bytes */${size}`);
+    assert.match(outside.json().error, /not within/);
+  });
+
   it('refuses to publish an existing version again with 409', async () => {
     const res = await publish('@alice/widget', '1.0.0', alice.token);
     assert.equal(res.statusCode, 409);

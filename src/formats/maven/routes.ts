@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { BlobContent } from '../../core/blobs/blob-reader.js';
+import type { ByteRange } from '../../core/blobs/blob-store.js';
 import { KuraError } from '../../core/errors/catalogue.js';
 import { effectiveVisibility, type PackageRecord } from '../../core/packages/package.js';
 import { sendBlob } from '../../http/blob-response.js';
+import { prepareRange } from '../../http/byte-range.js';
 import type { FormatContext } from '../contract.js';
 import { splitChecksumSuffix } from './checksums.js';
 import { contentTypeFor } from './content-types.js';
@@ -98,7 +100,7 @@ export async function registerMavenRoutes(app: FastifyInstance, ctx: FormatConte
     reply.header('cache-control', cacheControl(resource.pkg));
     reply.header('vary', 'Authorization');
     let etag: string;
-    let payload: () => Promise<BlobContent>;
+    let payload: (range: ByteRange | undefined) => Promise<BlobContent>;
     let length: number;
     if (resource.kind === 'stored') {
       const { file } = resource;
@@ -109,20 +111,20 @@ export async function registerMavenRoutes(app: FastifyInstance, ctx: FormatConte
       reply.header('x-checksum-sha256', file.sha256);
       if (file.sha1) reply.header('x-checksum-sha1', file.sha1);
       if (file.md5) reply.header('x-checksum-md5', file.md5);
-      payload = () => blobs.open(file.sha256, file.size);
+      payload = (range) => blobs.open(file.sha256, file.size, range);
     } else {
       const bytes = resource.kind === 'generated' ? resource.bytes : Buffer.from(resource.digest, 'utf8');
       etag = `"${createHash('sha256').update(bytes).digest('hex')}"`;
       length = bytes.length;
       reply.header('content-type', resource.kind === 'generated' ? 'application/xml; charset=utf-8' : 'text/plain; charset=utf-8');
       reply.header('last-modified', httpDate(resource.lastModified));
-      payload = async () => bytes;
+      payload = async (range) => (range ? bytes.subarray(range.start, range.end + 1) : bytes);
     }
     reply.header('etag', etag);
     if (request.headers['if-none-match'] === etag) return reply.status(304).send();
-    reply.header('content-length', length);
+    const range = prepareRange(request, reply, length);
     if (request.method === 'HEAD') return reply.send();
-    if (resource.kind === 'stored' && resource.isDownload) core.downloads.record(resource.file.versionId);
-    return sendBlob(reply, await payload());
+    if (resource.kind === 'stored' && resource.isDownload && (!range || range.start === 0)) core.downloads.record(resource.file.versionId);
+    return sendBlob(reply, await payload(range ?? undefined));
   }
 }

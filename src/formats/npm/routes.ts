@@ -5,6 +5,7 @@ import { KuraError } from '../../core/errors/catalogue.js';
 import { effectiveVisibility, packageTarget, type PackageRecord } from '../../core/packages/package.js';
 import { PackageQueries } from '../../core/packages/package-queries.js';
 import { sendBlob } from '../../http/blob-response.js';
+import { prepareRange } from '../../http/byte-range.js';
 import type { FormatContext } from '../contract.js';
 import { parseNpmName, type NpmName } from './names.js';
 import { PackumentCache, type PackumentEntry } from './packument-cache.js';
@@ -211,10 +212,10 @@ export async function registerNpmRoutes(app: FastifyInstance, ctx: FormatContext
         reply.header('content-type', 'application/octet-stream');
         reply.header('cache-control', effectiveVisibility(pkg) === 'public' ? 'public, max-age=31536000, immutable' : 'private, max-age=31536000, immutable');
         if (request.headers['if-none-match'] === etag) return reply.status(304).send();
-        reply.header('content-length', file.size);
+        const range = prepareRange(request, reply, file.size);
         if (request.method === 'HEAD') return reply.send();
-        core.downloads.record(file.versionId);
-        return sendBlob(reply, await reader.open(file.sha256, file.size));
+        if (!range || range.start === 0) core.downloads.record(file.versionId);
+        return sendBlob(reply, await reader.open(file.sha256, file.size, range ?? undefined));
       }
       throw new KuraError('METHOD_NOT_ALLOWED', `${request.method} is not supported here`);
     },
