@@ -10,7 +10,9 @@ const pool = new BufferPool(1024 * 1024, 16);
  * Sends a download body with the status and headers already set on `reply` (including
  * `content-length`). A slice is read into pooled buffers, one read ahead of the socket, and its
  * handle is closed in every case. Once the headers are out, a failure (the client went away, a
- * read error) can only end the connection; it is logged, never thrown.
+ * read error) can only end the connection; it is logged, never thrown. A slice is written past
+ * Fastify's send path (the reply is hijacked): `onSend` hooks do not see it, while `onResponse`
+ * hooks and the request log still do.
  */
 export async function sendBlob(reply: FastifyReply, content: BlobContent): Promise<FastifyReply> {
   if (Buffer.isBuffer(content)) return reply.send(content);
