@@ -21,6 +21,7 @@ import { performance } from 'node:perf_hooks';
 import { generateFixtures, loadFixtures, publishBody, readTarball } from './fixtures.mjs';
 import { autocannon } from '../lib/autocannon.mjs';
 import { runCommands } from '../lib/commands.mjs';
+import { RssSampler } from '../lib/rss-sampler.mjs';
 import { envNumber, wholeNumber } from '../lib/knobs.mjs';
 import { report } from './report.mjs';
 
@@ -69,42 +70,6 @@ function request(url, { method = 'GET', headers = {}, body } = {}) {
 
 function describeFailure(what, response) {
   return new Error(`${what}: HTTP ${response.status} ${response.body.toString('utf8').slice(0, 300)}`);
-}
-
-/** Samples a process's resident set size (VmRSS) from /proc, keeping the maximum per phase. */
-class RssSampler {
-  constructor(pid, intervalMs = 100) {
-    this.pid = pid;
-    this.phase = 'start';
-    this.maxKb = 0;
-    this.byPhase = {};
-    this.timer = setInterval(() => this.sample(), intervalMs);
-    this.sample();
-  }
-
-  sample() {
-    let status;
-    try {
-      status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
-    } catch {
-      return;
-    }
-    const kb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1] ?? 0);
-    this.maxKb = Math.max(this.maxKb, kb);
-    this.byPhase[this.phase] = Math.max(this.byPhase[this.phase] ?? 0, kb);
-  }
-
-  enter(phase) {
-    this.sample();
-    this.phase = phase;
-  }
-
-  stop() {
-    this.sample();
-    clearInterval(this.timer);
-    const mb = (kb) => Math.round(kb / 102.4) / 10;
-    return { maxMb: mb(this.maxKb), byPhaseMb: Object.fromEntries(Object.entries(this.byPhase).map(([k, v]) => [k, mb(v)])) };
-  }
 }
 
 /** CPU time (user + system, in ms) a process has used so far; Linux counts it in 1/100 s ticks. */

@@ -30,6 +30,7 @@ import { promisify } from 'node:util';
 import { generateFixtures, loadFixtures, mediaTypes, MiB, repeatsFor, smallManifest } from './fixtures.mjs';
 import { autocannon } from '../lib/autocannon.mjs';
 import { runCommands } from '../lib/commands.mjs';
+import { RssSampler } from '../lib/rss-sampler.mjs';
 import { envNumber, wholeNumber } from '../lib/knobs.mjs';
 import { report } from './report.mjs';
 
@@ -136,59 +137,6 @@ function absolute(origin, location) {
 /** Adds the digest parameter to an upload URL, keeping its query (the CNCF registry's `_state`) verbatim. */
 function withDigest(url, digest) {
   return `${url}${url.includes('?') ? '&' : '?'}digest=${encodeURIComponent(digest)}`;
-}
-
-const mb = (kb) => Math.round(kb / 102.4) / 10;
-
-/** Samples a process's resident set size (VmRSS) from /proc every 100 ms. */
-class RssSampler {
-  constructor(pid, intervalMs = 100) {
-    this.pid = pid;
-    this.phase = 'start';
-    this.maxKb = 0;
-    this.byPhase = {};
-    this.windowKb = null;
-    this.timer = setInterval(() => this.sample(), intervalMs).unref();
-    this.sample();
-  }
-
-  sample() {
-    let status;
-    try {
-      status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
-    } catch {
-      return 0;
-    }
-    const kb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1] ?? 0);
-    this.maxKb = Math.max(this.maxKb, kb);
-    this.byPhase[this.phase] = Math.max(this.byPhase[this.phase] ?? 0, kb);
-    if (this.windowKb !== null) this.windowKb = Math.max(this.windowKb, kb);
-    return kb;
-  }
-
-  enter(phase) {
-    this.sample();
-    this.phase = phase;
-  }
-
-  /** Runs `task`, returning its value with the RSS just before it and the peak while it ran (MiB). */
-  async around(task) {
-    const beforeKb = this.sample();
-    this.windowKb = beforeKb;
-    try {
-      const value = await task();
-      this.sample();
-      return { value, rssBeforeMb: mb(beforeKb), rssPeakMb: mb(this.windowKb) };
-    } finally {
-      this.windowKb = null;
-    }
-  }
-
-  stop() {
-    this.sample();
-    clearInterval(this.timer);
-    return { maxMb: mb(this.maxKb), byPhaseMb: Object.fromEntries(Object.entries(this.byPhase).map(([k, v]) => [k, mb(v)])) };
-  }
 }
 
 /** Fields 11–14 of /proc/PID/stat: CPU ticks (1/100 s) of the process, then of its waited-for children. */

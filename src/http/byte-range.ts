@@ -35,10 +35,10 @@ function unsatisfiable(size: number): KuraError {
  * Decides what part of a download of `size` bytes to send and sets the headers for it:
  * `Accept-Ranges`, then for a satisfiable single range (and an `If-Range` that matches the
  * reply's `ETag`, when sent) status 206, `Content-Range` and its `Content-Length`, returning the
- * range; otherwise the whole `Content-Length`, returning null.
+ * range; otherwise the whole `Content-Length`, returning undefined.
  * @throws KuraError RANGE_NOT_SATISFIABLE, after setting `Content-Range: bytes *\/size`.
  */
-export function prepareRange(request: FastifyRequest, reply: FastifyReply, size: number): ByteRange | null {
+export function prepareRange(request: FastifyRequest, reply: FastifyReply, size: number): ByteRange | undefined {
   reply.header('accept-ranges', 'bytes');
   const ifRange = request.headers['if-range'];
   let range: ByteRange | null = null;
@@ -52,10 +52,15 @@ export function prepareRange(request: FastifyRequest, reply: FastifyReply, size:
   }
   if (!range) {
     reply.header('content-length', size);
-    return null;
+    return undefined;
   }
   reply.status(206);
   reply.header('content-range', `bytes ${range.start}-${range.end}/${size}`);
   reply.header('content-length', range.end - range.start + 1);
   return range;
+}
+
+/** True when a download sends its content from the first byte: the one a resumed download is not. */
+export function startsAtFirstByte(range: ByteRange | undefined): boolean {
+  return range === undefined || range.start === 0;
 }

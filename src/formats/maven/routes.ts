@@ -6,7 +6,7 @@ import type { ByteRange } from '../../core/blobs/blob-store.js';
 import { KuraError } from '../../core/errors/catalogue.js';
 import { effectiveVisibility, type PackageRecord } from '../../core/packages/package.js';
 import { sendBlob } from '../../http/blob-response.js';
-import { prepareRange } from '../../http/byte-range.js';
+import { prepareRange, startsAtFirstByte } from '../../http/byte-range.js';
 import type { FormatContext } from '../contract.js';
 import { splitChecksumSuffix } from './checksums.js';
 import { contentTypeFor } from './content-types.js';
@@ -124,7 +124,7 @@ export async function registerMavenRoutes(app: FastifyInstance, ctx: FormatConte
     if (request.headers['if-none-match'] === etag) return reply.status(304).send();
     const range = prepareRange(request, reply, length);
     if (request.method === 'HEAD') return reply.send();
-    if (resource.kind === 'stored' && resource.isDownload && (!range || range.start === 0)) core.downloads.record(resource.file.versionId);
-    return sendBlob(reply, await payload(range ?? undefined));
+    if (resource.kind === 'stored' && resource.isDownload && startsAtFirstByte(range)) core.downloads.record(resource.file.versionId);
+    return sendBlob(reply, await payload(range));
   }
 }

@@ -5,7 +5,7 @@ import { KuraError } from '../../core/errors/catalogue.js';
 import { effectiveVisibility, packageTarget, type PackageRecord } from '../../core/packages/package.js';
 import { PackageQueries } from '../../core/packages/package-queries.js';
 import { sendBlob } from '../../http/blob-response.js';
-import { prepareRange } from '../../http/byte-range.js';
+import { prepareRange, startsAtFirstByte } from '../../http/byte-range.js';
 import type { FormatContext } from '../contract.js';
 import { parseNpmName, type NpmName } from './names.js';
 import { PackumentCache, type PackumentEntry } from './packument-cache.js';
@@ -214,8 +214,8 @@ export async function registerNpmRoutes(app: FastifyInstance, ctx: FormatContext
         if (request.headers['if-none-match'] === etag) return reply.status(304).send();
         const range = prepareRange(request, reply, file.size);
         if (request.method === 'HEAD') return reply.send();
-        if (!range || range.start === 0) core.downloads.record(file.versionId);
-        return sendBlob(reply, await reader.open(file.sha256, file.size, range ?? undefined));
+        if (startsAtFirstByte(range)) core.downloads.record(file.versionId);
+        return sendBlob(reply, await reader.open(file.sha256, file.size, range));
       }
       throw new KuraError('METHOD_NOT_ALLOWED', `${request.method} is not supported here`);
     },

@@ -20,7 +20,7 @@ export async function getBlob(rc: RegistryContext, request: FastifyRequest, repl
   reply.header('etag', `"${digest.text}"`);
   reply.header('cache-control', image.pkg && effectiveVisibility(image.pkg) === 'public' ? 'public, max-age=31536000, immutable' : 'private, max-age=31536000, immutable');
   reply.type('application/octet-stream');
-  let range: ByteRange | null;
+  let range: ByteRange | undefined;
   try {
     range = prepareRange(request, reply, info.size);
   } catch (error) {
@@ -28,7 +28,7 @@ export async function getBlob(rc: RegistryContext, request: FastifyRequest, repl
     throw error;
   }
   if (request.method === 'HEAD') return reply.send();
-  return sendBlob(reply, await rc.reader.open(blob.sha256, info.size, range ?? undefined));
+  return sendBlob(reply, await rc.reader.open(blob.sha256, info.size, range));
 }
 
 /** DELETE `/v2/NAME/blobs/DIGEST`: removes the blob from the image (bytes go at the next GC). */
