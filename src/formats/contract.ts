@@ -5,7 +5,7 @@ import type { Principal } from '../core/access/principal.js';
 import type { Core } from '../core/core.js';
 import type { KuraError } from '../core/errors/catalogue.js';
 import type { PackageRecord, VersionRecord } from '../core/packages/package.js';
-import type { UrlBuilder } from '../http/url-builder.js';
+import type { UrlBuilder } from '../delivery/url-builder.js';
 import type { Job } from '../jobs/scheduler.js';
 
 /** What a format receives from Kura: the core, config, URLs, authentication and a logger. */

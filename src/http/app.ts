@@ -9,7 +9,7 @@ import { registerApiV1 } from './api/v1/routes.js';
 import { registerWeb } from '../web/routes.js';
 import { createAuthenticator } from './authenticate.js';
 import { toKuraError } from './error-mapping.js';
-import { UrlBuilder } from './url-builder.js';
+import { UrlBuilder } from '../delivery/url-builder.js';
 
 export interface AppDeps {
   core: Core;

@@ -1,16 +1,19 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Authenticator } from '../http/authenticate.js';
-import type { UrlBuilder } from '../http/url-builder.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Principal } from '../core/access/principal.js';
+import type { UrlBuilder } from '../delivery/url-builder.js';
 import { KuraError } from '../core/errors/catalogue.js';
 import { html } from './html.js';
 import { layout } from './layout.js';
 import { homePage, ownerPage, packagePage, repositoryPage, type PageDeps } from './pages.js';
 
+/** Resolves the caller of a request (the HTTP layer's authenticator). */
+export type Authenticate = (request: FastifyRequest) => Promise<Principal>;
+
 /**
  * The web UI: server-rendered pages for the home page (search), owners, repositories and
  * packages. Pages show what the caller may read; anything else is a 404 page.
  */
-export async function registerWeb(app: FastifyInstance, deps: PageDeps & { authenticate: Authenticator; urls: UrlBuilder }): Promise<void> {
+export async function registerWeb(app: FastifyInstance, deps: PageDeps & { authenticate: Authenticate; urls: UrlBuilder }): Promise<void> {
   const send = (reply: FastifyReply, page: string) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(page);
 
   app.setErrorHandler((error, _request, reply) => {

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { effectiveVisibility } from '../../../core/packages/package.js';
-import { sendBlob } from '../../../http/blob-response.js';
+import { sendBlob } from '../../../delivery/blob-response.js';
 import { looksLikeDigest, parseDigest } from '../digests.js';
 import { ociError } from '../errors.js';
 import type { StoredManifest } from '../manifest-index.js';

@@ -6,7 +6,7 @@ import { packageTarget, type PackageRecord } from '../../../core/packages/packag
 import { parseExpiresIn } from '../../../core/tokens/token-service.js';
 import type { PackageFormat } from '../../../formats/contract.js';
 import type { Authenticator } from '../../authenticate.js';
-import type { UrlBuilder } from '../../url-builder.js';
+import type { UrlBuilder } from '../../../delivery/url-builder.js';
 import { presentOwner, presentPackage, presentToken, presentVersion } from './presenters.js';
 
 export interface ApiDeps {
