@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { PreparedQuery } from '../../db/prepared-query.js';
 import type { DbOrTx, VersionsTable } from '../../db/schema.js';
 import type { FileRecord, PackageRecord, TagRecord, VersionRecord } from './package.js';
@@ -101,15 +101,15 @@ export class PackageQueries {
     return (await query.orderBy('packages.name').execute()).map(toPackage);
   }
 
-  /** Live packages whose name or description contains `text` (case-insensitive). */
+  /** Live packages whose name or description contains `text` (case-insensitive; `%`, `_` and `\\` match themselves). */
   async search(format: string | null, text: string, limit: number): Promise<PackageRecord[]> {
     const needle = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     let query = basePackageQuery(this.db).where('packages.deleted_at', 'is', null);
     if (format) query = query.where('packages.format', '=', format);
     if (text) {
       query = query.where((eb) => eb.or([
-        eb('packages.name_lower', 'like', needle),
-        eb(eb.fn('lower', ['packages.description']), 'like', needle),
+        sql<boolean>`${eb.ref('packages.name_lower')} like ${needle} escape '\\'`,
+        sql<boolean>`lower(${eb.ref('packages.description')}) like ${needle} escape '\\'`,
       ]));
     }
     return (await query.orderBy('packages.updated_at', 'desc').limit(limit).execute()).map(toPackage);
