@@ -8,8 +8,13 @@ import { createCore, type Core } from './core/core.js';
 import { FsBlobStore } from './drivers/blob/fs.js';
 import { MemoryBlobStore } from './drivers/blob/memory.js';
 import { openSqliteDatabase } from './drivers/db/sqlite.js';
+import { UrlBuilder } from './delivery/url-builder.js';
+import { FormatCatalog } from './formats/catalog.js';
+import type { FormatContext } from './formats/contract.js';
 import { formats } from './formats/registry.js';
+import { createFormatContexts } from './host/format-context.js';
 import { buildApp } from './http/app.js';
+import { createAuthenticator } from './http/authenticate.js';
 import { collectGarbage } from './jobs/collect-garbage.js';
 import { purgeDeleted } from './jobs/purge-deleted.js';
 import { JobScheduler } from './jobs/scheduler.js';
@@ -45,7 +50,7 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
  */
 export async function openCore(config: KuraConfig, now: () => Date = () => new Date()): Promise<Core> {
   if (config.databaseFile !== ':memory:' || config.blobDriver === 'fs') await mkdir(config.dataDir, { recursive: true });
-  const db = await openSqliteDatabase(config.databaseFile);
+  const db = await openSqliteDatabase(config.databaseFile, formats.map((f) => ({ formatId: f.id, migrations: f.migrations ?? {} })));
   let blobs: BlobStore;
   if (config.blobDriver === 'memory') blobs = new MemoryBlobStore();
   else blobs = await new FsBlobStore(join(config.dataDir, 'blobs')).init();
@@ -61,6 +66,8 @@ export interface Kura {
   app: FastifyInstance;
   logger: Logger;
   jobs: JobScheduler;
+  /** Each format's context (its view of the core, its own tables, its settings). */
+  formatContexts: ReadonlyMap<string, FormatContext<unknown>>;
   /** Flushes download counts, stops jobs, closes the app and the database. */
   close(): Promise<void>;
 }
@@ -72,19 +79,23 @@ export interface Kura {
 export async function createKura(config: KuraConfig, options: { logger?: Logger; startJobs?: boolean; now?: () => Date } = {}): Promise<Kura> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const core = await openCore(config, options.now);
-  const app = await buildApp({ core, config, logger, formats });
+  const catalog = new FormatCatalog(formats, config.formatModes);
+  const urls = new UrlBuilder(config.baseUrl);
+  const authenticate = createAuthenticator(core);
+  const formatContexts = createFormatContexts(formats, { core, config, logger, urls, authenticate });
+  const app = await buildApp({ core, config, logger, formats: catalog, formatContexts, authenticate, urls });
   const jobs = new JobScheduler(core.deps.db, logger, core.deps.now);
   if (options.startJobs) {
     jobs.start([
       { name: 'downloads.flush', everyMs: config.downloadFlushMs, exclusive: false, run: () => core.downloads.flush() },
       { name: 'packages.purge', everyMs: 3_600_000, exclusive: true, run: async () => { await purgeDeleted(core.deps, config.restoreWindowDays); } },
       { name: 'blobs.gc', everyMs: 3_600_000, exclusive: true, run: async () => { await collectGarbage(core.deps, config.gcGraceHours); } },
-      ...formats.flatMap((format) => format.jobs?.({ core, config, logger: logger.child({ format: format.id }) }) ?? []),
+      ...formats.flatMap((format) => format.jobs?.(formatContexts.get(format.id)!) ?? []),
     ]);
   }
   let closed = false;
   return {
-    config, core, app, logger, jobs,
+    config, core, app, logger, jobs, formatContexts,
     async close() {
       if (closed) return;
       closed = true;

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { settings } from '../src/config/config.js';
 import { errorCatalogue } from '../src/core/errors/catalogue.js';
+import { formats } from '../src/formats/registry.js';
 
 const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
 
@@ -13,12 +14,12 @@ describe('documentation stays in sync with the code', () => {
     assert.deepEqual(rows, Object.entries(errorCatalogue).map(([code, e]) => [code, e.status]));
   });
 
-  it('the README configuration table lists every setting with its flag, variable and default', () => {
+  it('the README configuration table lists every setting (core’s and each format’s) with its flag, variable and default', () => {
     const readme = read('README.md');
-    for (const s of settings) {
+    for (const s of [...settings, ...formats.flatMap((f) => f.settings ?? [])]) {
       const row = readme.split('\n').find((line) => line.includes(`\`${s.env}\``) && line.startsWith('|'));
       assert.ok(row, `README lacks ${s.env}`);
-      if (s.flag) assert.ok(row.includes(`\`--${s.flag}\``), `README row of ${s.env} lacks --${s.flag}`);
+      if ('flag' in s && s.flag) assert.ok(row.includes(`\`--${s.flag}\``), `README row of ${s.env} lacks --${s.flag}`);
       if (s.default) assert.ok(row.includes(`\`${s.default}\``), `README row of ${s.env} lacks its default ${s.default}`);
     }
   });

@@ -18,21 +18,21 @@ export interface KuraConfig {
   restoreWindowDays: number;
   gcGraceHours: number;
   downloadFlushMs: number;
-  /** Timestamped builds kept per Maven `-SNAPSHOT` version. */
-  mavenSnapshotKeep: number;
   /** Mode per format id; formats not listed are enabled. */
   formatModes: Record<string, FormatMode>;
+  /** The `KURA_*` environment, from which each format reads the settings it declares. */
+  formatEnvironment: Readonly<Record<string, string | undefined>>;
 }
 
 interface Setting {
-  key: keyof KuraConfig;
+  key: Exclude<keyof KuraConfig, 'formatEnvironment'>;
   flag?: string;
   env: string;
   describe: string;
   default: string;
 }
 
-/** Every setting, in the order the README's configuration table lists them. */
+/** Every core setting, in the order the README's configuration table lists them (formats add their own). */
 export const settings: readonly Setting[] = [
   { key: 'dataDir', flag: 'data', env: 'KURA_DATA_DIR', default: './data', describe: 'Directory for the database and blobs.' },
   { key: 'host', flag: 'host', env: 'KURA_HOST', default: '127.0.0.1', describe: 'Address to listen on.' },
@@ -46,7 +46,6 @@ export const settings: readonly Setting[] = [
   { key: 'restoreWindowDays', env: 'KURA_RESTORE_WINDOW_DAYS', default: '30', describe: 'Days a deleted package or version can be restored before it is purged.' },
   { key: 'gcGraceHours', env: 'KURA_GC_GRACE_HOURS', default: '24', describe: 'Hours an unreferenced blob is kept before garbage collection deletes it.' },
   { key: 'downloadFlushMs', env: 'KURA_DOWNLOAD_FLUSH_MS', default: '2000', describe: 'How often download counts are written to the database.' },
-  { key: 'mavenSnapshotKeep', env: 'KURA_MAVEN_SNAPSHOT_KEEP', default: '10', describe: 'Timestamped builds kept per Maven -SNAPSHOT version; older builds’ files are removed on deploy.' },
   { key: 'formatModes', env: 'KURA_FORMATS', default: '', describe: 'Format modes, e.g. `npm=read-only`; each format is enabled, read-only or disabled.' },
 ];
 
@@ -84,7 +83,7 @@ export function loadConfig(flags: Record<string, string | undefined> = {}, env: 
     const fromFlag = s.flag ? flags[s.flag] : undefined;
     return fromFlag ?? env[s.env] ?? s.default;
   };
-  const get = (key: keyof KuraConfig): string => raw(settings.find((s) => s.key === key)!);
+  const get = (key: Setting['key']): string => raw(settings.find((s) => s.key === key)!);
   const dataDir = resolve(get('dataDir'));
   const blobDriver = get('blobDriver');
   if (blobDriver !== 'fs' && blobDriver !== 'memory') throw new Error(`invalid blob driver "${blobDriver}": use fs or memory`);
@@ -104,7 +103,7 @@ export function loadConfig(flags: Record<string, string | undefined> = {}, env: 
     restoreWindowDays: parseInteger('restore window', get('restoreWindowDays'), 0),
     gcGraceHours: parseInteger('GC grace period', get('gcGraceHours'), 0),
     downloadFlushMs: parseInteger('download flush interval', get('downloadFlushMs'), 10),
-    mavenSnapshotKeep: parseInteger('Maven snapshot builds to keep', get('mavenSnapshotKeep'), 1),
     formatModes: parseFormatModes(get('formatModes')),
+    formatEnvironment: Object.fromEntries(Object.entries(env).filter(([name]) => name.startsWith('KURA_'))),
   };
 }

@@ -1,10 +1,12 @@
 import { AccessPolicy } from './access/access-policy.js';
 import { BlobReader } from './blobs/blob-reader.js';
+import { BlobRecords } from './blobs/blob-records.js';
 import type { CoreDeps } from './context.js';
 import { DownloadRecorder } from './downloads/download-recorder.js';
 import { OwnerService } from './owners/owner-service.js';
 import { PackageService, type PackageServiceOptions } from './packages/package-service.js';
 import { RepoService } from './repos/repo-service.js';
+import { ServerSecrets } from './settings/server-secrets.js';
 import { TokenService } from './tokens/token-service.js';
 
 /** The format-neutral domain: one object wiring every core service over the same deps. */
@@ -18,6 +20,10 @@ export interface Core {
   downloads: DownloadRecorder;
   /** Serves blob bytes for downloads; one shared memory budget for every format. */
   blobReader: BlobReader;
+  /** The `blobs` table: bytes committed outside a publish, touches before referencing. */
+  blobRecords: BlobRecords;
+  /** Server-wide secrets shared by every process. */
+  secrets: ServerSecrets;
 }
 
 export function createCore(deps: CoreDeps, options: PackageServiceOptions): Core {
@@ -40,5 +46,7 @@ export function createCore(deps: CoreDeps, options: PackageServiceOptions): Core
     packages: new PackageService(deps, access, repos, options),
     downloads: new DownloadRecorder(deps),
     blobReader: new BlobReader(deps.blobs),
+    blobRecords: new BlobRecords(deps),
+    secrets: new ServerSecrets(deps),
   };
 }

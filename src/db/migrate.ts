@@ -16,24 +16,51 @@ export const postgresMigrationDialect: MigrationDialect = {
 };
 
 type Step = { up(db: Kysely<unknown>, dialect: MigrationDialect): Promise<void> };
-const steps: Record<string, Step> = { '0001-initial': initial, '0002-registry': registry };
+
+/** Core's migrations: the tables only core queries. */
+const coreSteps: Record<string, Step> = { '0001-initial': initial, '0002-registry': registry };
+
+/** A format's own migrations, by name; they run after core's, under `<formatId>/<name>`. */
+export interface FormatMigrations {
+  formatId: string;
+  migrations: Readonly<Record<string, Step>>;
+}
 
 /**
- * Brings the schema to the newest version. Safe to run from several processes: each migration
- * runs once, inside Kysely's migration lock.
+ * Every migration in the order it runs: core's by name, then each format's by name, formats in
+ * the order given.
+ */
+export function orderedMigrations(formats: readonly FormatMigrations[]): Array<[string, Step]> {
+  const byName = (a: [string, Step], b: [string, Step]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+  return [
+    ...Object.entries(coreSteps).sort(byName),
+    ...formats.flatMap((f) => Object.entries(f.migrations).sort(byName).map(([name, step]): [string, Step] => [`${f.formatId}/${name}`, step])),
+  ];
+}
+
+/**
+ * Brings the schema to the newest version: core's tables, then every format's. Safe to run from
+ * several processes: each migration runs once, inside Kysely's migration lock. A migration added
+ * to core after a format's already ran still runs (the order is by owner, not a single list).
  * @throws Error naming the failed migration.
  */
-export async function migrateToLatest(db: Kysely<unknown>, dialect: MigrationDialect): Promise<void> {
+export async function migrateToLatest(db: Kysely<unknown>, dialect: MigrationDialect, formats: readonly FormatMigrations[] = []): Promise<void> {
+  const ordered = orderedMigrations(formats);
+  const position = new Map(ordered.map(([name], i) => [name, i]));
   const provider: MigrationProvider = {
     async getMigrations() {
       const migrations: Record<string, Migration> = {};
-      for (const [name, step] of Object.entries(steps)) {
-        migrations[name] = { up: (d) => step.up(d, dialect) };
-      }
+      for (const [name, step] of ordered) migrations[name] = { up: (d) => step.up(d, dialect) };
       return migrations;
     },
   };
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  const migrator = new Migrator({
+    db,
+    provider,
+    allowUnorderedMigrations: true,
+    nameComparator: (a, b) => (position.get(a) ?? Number.MAX_SAFE_INTEGER) - (position.get(b) ?? Number.MAX_SAFE_INTEGER),
+  });
+  const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);

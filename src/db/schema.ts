@@ -1,8 +1,9 @@
 import type { Generated, Kysely, Transaction } from 'kysely';
 
 /**
- * The relational schema shared by every database driver. Times are ISO-8601 UTC strings,
- * booleans are 0/1 integers and JSON is text, so one set of queries runs on SQLite and PostgreSQL.
+ * Core's relational schema (formats declare their own tables in their folders), shared by every
+ * database driver. Times are ISO-8601 UTC strings, booleans are 0/1 integers and JSON is text,
+ * so one set of queries runs on SQLite and PostgreSQL.
  */
 export interface Database {
   owners: OwnersTable;
@@ -20,10 +21,6 @@ export interface Database {
   audit_log: AuditLogTable;
   job_leases: JobLeasesTable;
   settings: SettingsTable;
-  oci_uploads: OciUploadsTable;
-  oci_blob_links: OciBlobLinksTable;
-  oci_manifests: OciManifestsTable;
-  oci_cleanup_policies: OciCleanupPoliciesTable;
 }
 
 export interface OwnersTable {
@@ -177,55 +174,6 @@ export interface SettingsTable {
   key: string;
   value: string;
   created_at: string;
-}
-
-/** A container blob upload session; its bytes live in the blob store's resumable uploads under `id`. */
-export interface OciUploadsTable {
-  id: string;
-  owner_id: number;
-  /** The image path after the owner, e.g. `app` or `tools/cli`. */
-  image: string;
-  user_id: number | null;
-  /** Bytes received so far. */
-  size: number;
-  created_at: string;
-  /** Last time bytes arrived; sessions idle for a day are reaped. */
-  updated_at: string;
-}
-
-/** A blob that is part of one image (pushed to it or mounted into it), by its OCI digest. */
-export interface OciBlobLinksTable {
-  owner_id: number;
-  image: string;
-  /** `sha256:…` or `sha512:…`, as the client named the blob. */
-  digest: string;
-  blob_sha256: string;
-  size: number;
-  created_at: string;
-}
-
-/** The container facts of a manifest version: how to serve it and what it refers to. */
-export interface OciManifestsTable {
-  version_id: number;
-  package_id: number;
-  digest: string;
-  blob_sha256: string;
-  media_type: string;
-  artifact_type: string | null;
-  size: number;
-  subject_digest: string | null;
-  /** JSON object of the manifest's annotations, or null. */
-  annotations: string | null;
-  /** JSON array of the digests of the manifests an index lists (empty for image manifests). */
-  children: string;
-  created_at: string;
-}
-
-/** A package's cleanup rule: delete untagged manifests older than `untagged_days`. */
-export interface OciCleanupPoliciesTable {
-  package_id: number;
-  untagged_days: number;
-  updated_at: string;
 }
 
 export type Db = Kysely<Database>;

@@ -1,17 +1,76 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ColumnDefinitionBuilder, Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
-import type { KuraConfig } from '../config/config.js';
+import type { AccessPolicy } from '../core/access/access-policy.js';
 import type { Principal } from '../core/access/principal.js';
-import type { Core } from '../core/core.js';
+import type { BlobReader } from '../core/blobs/blob-reader.js';
+import type { BlobRecords } from '../core/blobs/blob-records.js';
+import type { BlobStore } from '../core/blobs/blob-store.js';
+import type { DownloadRecorder } from '../core/downloads/download-recorder.js';
 import type { KuraError } from '../core/errors/catalogue.js';
+import type { Job } from '../core/jobs/job.js';
+import type { OwnerService } from '../core/owners/owner-service.js';
 import type { PackageRecord, VersionRecord } from '../core/packages/package.js';
+import type { PackageService, PublishRequest, PublishResult } from '../core/packages/package-service.js';
+import type { RepoService } from '../core/repos/repo-service.js';
+import type { ServerSecrets } from '../core/settings/server-secrets.js';
+import type { TokenService } from '../core/tokens/token-service.js';
 import type { UrlBuilder } from '../delivery/url-builder.js';
-import type { Job } from '../jobs/scheduler.js';
 
-/** What a format receives from Kura: the core, config, URLs, authentication and a logger. */
-export interface FormatContext {
-  core: Core;
-  config: KuraConfig;
+/** A format without tables of its own. */
+export type NoTables = Record<never, never>;
+
+/**
+ * Publishing and every other package write, bound to one format: requests name no format, and
+ * the hook that writes a format's own rows inside the publish transaction gets a handle on that
+ * format's tables only.
+ */
+export interface FormatPackages<Tables> extends Omit<PackageService, 'publishVersion' | 'authorizePublish' | 'addFile' | 'changeSettings'> {
+  authorizePublish(target: Omit<Parameters<PackageService['authorizePublish']>[0], 'format'>): ReturnType<PackageService['authorizePublish']>;
+  publishVersion(request: FormatPublishRequest<Tables>): Promise<PublishResult>;
+  addFile(request: Omit<Parameters<PackageService['addFile']>[0], 'format'>): ReturnType<PackageService['addFile']>;
+  /** {@link PackageService.changeSettings}, writing the format's own tables. */
+  changeSettings(principal: Principal, pkg: PackageRecord, meta: Record<string, unknown>, body: (trx: Transaction<Tables>) => Promise<void>): Promise<void>;
+}
+
+export interface FormatPublishRequest<Tables> extends Omit<PublishRequest, 'format' | 'withinTransaction'> {
+  /** Writes the format's own rows beside the version; they commit or roll back with it. */
+  withinTransaction?: ((trx: Transaction<Tables>, ids: { packageId: number; versionId: number }) => Promise<void>) | undefined;
+}
+
+/** Bytes: the store, the download reader, and the `blobs` records garbage collection reads. */
+export interface FormatBlobs {
+  store: BlobStore;
+  reader: BlobReader;
+  records: BlobRecords;
+}
+
+/**
+ * What a format receives from Kura, and the only way it reaches Kura's data: core's services
+ * (packages bound to this format, owners, repositories, tokens, access, downloads, blobs,
+ * secrets), a handle on the format's **own** tables, its settings, URLs, a logger and
+ * authentication.
+ */
+export interface FormatContext<Tables = NoTables> {
+  /** The format's id (`packages.format`). */
+  formatId: string;
+  packages: FormatPackages<Tables>;
+  owners: OwnerService;
+  repos: RepoService;
+  tokens: TokenService;
+  /** The single authority on who may do what: ask it, then render its outcome. */
+  access: AccessPolicy;
+  downloads: DownloadRecorder;
+  blobs: FormatBlobs;
+  secrets: ServerSecrets;
+  /** The format's own tables (declared in its folder and migrated by its `migrations`). */
+  db: Kysely<Tables>;
+  /** The clock; tests move it. */
+  now(): Date;
+  /** Limits every format applies to uploads. */
+  limits: { maxBodyBytes: number };
+  /** The format's settings (its `settings`), parsed. */
+  settings: Readonly<Record<string, unknown>>;
   urls: UrlBuilder;
   logger: Logger;
   /**
@@ -51,32 +110,54 @@ export interface PresentInput {
  * Format-specific settings of one package (e.g. how long untagged container manifests are kept),
  * read by whoever may read the package and changed by its admins through the REST API.
  */
-export interface PackageSettings {
-  read(core: Core, pkg: PackageRecord): Promise<Record<string, unknown>>;
+export interface PackageSettings<Tables> {
+  read(ctx: FormatContext<Tables>, pkg: PackageRecord): Promise<Record<string, unknown>>;
   /**
-   * Validates and applies `changes` (fields not named stay as they are), audited as `actorId`.
-   * @throws KuraError BAD_REQUEST naming the bad field.
+   * Validates and applies `changes` (fields not named stay as they are) for `principal`, through
+   * `ctx.packages.changeSettings` (which asks access and audits).
+   * @throws KuraError BAD_REQUEST naming the bad field, plus access errors.
    */
-  write(core: Core, pkg: PackageRecord, changes: Record<string, unknown>, actorId: number | null): Promise<Record<string, unknown>>;
+  write(ctx: FormatContext<Tables>, principal: Principal, pkg: PackageRecord, changes: Record<string, unknown>): Promise<Record<string, unknown>>;
 }
 
-/** What a format's background jobs receive. */
-export interface FormatJobContext {
-  core: Core;
-  config: KuraConfig;
-  logger: Logger;
+/** The one dialect difference a migration may use: how an auto-generated integer key is declared. */
+export interface MigrationDialect {
+  idColumn: (column: ColumnDefinitionBuilder) => ColumnDefinitionBuilder;
+}
+
+/** One schema change of a format's own tables; runs once, after core's migrations. */
+export interface FormatMigration {
+  up(db: Kysely<unknown>, dialect: MigrationDialect): Promise<void>;
+}
+
+/** A setting a format adds to Kura's configuration (an environment variable, listed in the README). */
+export interface FormatSetting {
+  /** The key in `ctx.settings`. */
+  key: string;
+  env: string;
+  default: string;
+  describe: string;
+  /** @throws Error with a one-line message naming the setting. */
+  parse(text: string): unknown;
 }
 
 /**
  * A package format: one folder under src/formats implementing this, listed once in registry.ts.
  * Core never switches on format ids; everything format-specific lives behind this interface.
  */
-export interface PackageFormat {
-  /** Stored in packages.format and used in API paths (`package_type`). */
+export interface PackageFormat<Tables = NoTables> {
+  /** Stored in packages.format and used in API paths (`package_type`); prefixes the format's table names. */
   id: string;
   displayName: string;
   /** Where the protocol routes are mounted, e.g. `/npm`. */
   mountPath: string;
+  /**
+   * Migrations of the format's own tables, by name (run in name order, after core's). Every
+   * table and index they create is named `<id>_…`; they touch nothing else.
+   */
+  migrations?: Readonly<Record<string, FormatMigration>>;
+  /** Settings the format reads from the environment, parsed into `ctx.settings`. */
+  settings?: readonly FormatSetting[];
   /**
    * The normalized package name for an API path segment under `ownerLogin`, or null when the
    * name cannot belong to this format. Used by the REST API to find packages.
@@ -85,16 +166,20 @@ export interface PackageFormat {
   /** Orders two versions of this format (negative when a < b). */
   compareVersions(a: string, b: string): number;
   /** Registers the protocol routes on an encapsulated Fastify instance mounted at `mountPath`. */
-  register(app: FastifyInstance, ctx: FormatContext): Promise<void>;
+  register(app: FastifyInstance, ctx: FormatContext<Tables>): Promise<void>;
   /** Renders an error in the client's dialect (status and headers included). */
   renderError(error: KuraError, request: FastifyRequest, reply: FastifyReply): unknown;
   /**
    * Background jobs the format needs (e.g. reaping abandoned uploads), started by `kura serve`
    * with Kura's own. Each must be idempotent and safe to run while the server serves.
    */
-  jobs?(ctx: FormatJobContext): readonly Job[];
+  jobs?(ctx: FormatContext<Tables>): readonly Job[];
   /** Settings a package of this format has, if any. */
-  packageSettings?: PackageSettings;
+  packageSettings?: PackageSettings<Tables>;
   /** Install snippets and facts for one version; pure (no I/O). */
   present(input: PresentInput): VersionPresentation;
 }
+
+/** Any format, whatever its tables. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyPackageFormat = PackageFormat<any>;

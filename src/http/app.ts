@@ -4,18 +4,23 @@ import { sql } from 'kysely';
 import type { KuraConfig } from '../config/config.js';
 import type { Core } from '../core/core.js';
 import { KuraError } from '../core/errors/catalogue.js';
-import type { FormatContext, PackageFormat } from '../formats/contract.js';
-import { registerApiV1 } from './api/v1/routes.js';
+import type { UrlBuilder } from '../delivery/url-builder.js';
+import type { FormatCatalog } from '../formats/catalog.js';
+import type { FormatContext } from '../formats/contract.js';
 import { registerWeb } from '../web/routes.js';
-import { createAuthenticator } from './authenticate.js';
+import { registerApiV1 } from './api/v1/routes.js';
+import type { Authenticator } from './authenticate.js';
 import { toKuraError } from './error-mapping.js';
-import { UrlBuilder } from '../delivery/url-builder.js';
 
 export interface AppDeps {
   core: Core;
   config: KuraConfig;
   logger: Logger;
-  formats: readonly PackageFormat[];
+  formats: FormatCatalog;
+  /** Each format's context, built by the composition root. */
+  formatContexts: ReadonlyMap<string, FormatContext<unknown>>;
+  authenticate: Authenticator;
+  urls: UrlBuilder;
 }
 
 /**
@@ -33,14 +38,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     frameworkErrors: (error, request, rawReply) => {
       const reply = rawReply as FastifyReply;
       const kuraError = toKuraError(error, request);
-      const format = deps.formats.find((f) => request.url === f.mountPath || request.url.startsWith(`${f.mountPath}/`));
+      const format = deps.formats.all.find((f) => request.url === f.mountPath || request.url.startsWith(`${f.mountPath}/`));
       if (format) return format.renderError(kuraError, request, reply);
       return reply.status(kuraError.status).send({ error: { code: kuraError.code, message: kuraError.message } });
     },
   });
 
-  const urls = new UrlBuilder(deps.config.baseUrl);
-  const authenticate = createAuthenticator(deps.core);
+  const { urls, authenticate, formats } = deps;
 
   app.setErrorHandler((error, request, reply) => {
     const kuraError = toKuraError(error, request);
@@ -60,25 +64,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
   });
 
-  await app.register(async (api) => registerApiV1(api, { core: deps.core, formats: deps.formats, authenticate, urls }), { prefix: '/api/v1' });
-  await app.register(async (web) => registerWeb(web, { core: deps.core, formats: deps.formats, authenticate, urls }));
+  await app.register(async (api) => registerApiV1(api, { core: deps.core, formats, formatContexts: deps.formatContexts, authenticate, urls }), { prefix: '/api/v1' });
+  await app.register(async (web) => registerWeb(web, { core: deps.core, formats, authenticate, urls }));
 
-  for (const format of deps.formats) {
-    const mode = deps.config.formatModes[format.id] ?? 'enabled';
-    const ctx: FormatContext = { core: deps.core, config: deps.config, urls, logger: deps.logger.child({ format: format.id }), authenticate };
+  for (const format of formats.all) {
+    const ctx = deps.formatContexts.get(format.id);
+    if (!ctx) throw new Error(`no context for format ${format.id}`);
     await app.register(async (scope) => {
       scope.setErrorHandler((error, request, reply) => format.renderError(toKuraError(error, request), request, reply));
       scope.setNotFoundHandler((request, reply) => {
         return format.renderError(new KuraError('NOT_FOUND', `no ${format.displayName} endpoint at ${request.url.split('?')[0]}`), request, reply);
       });
-      if (mode !== 'enabled') {
+      if (formats.mode(format.id) !== 'enabled') {
         scope.addHook('onRequest', async (request) => {
-          if (mode === 'disabled') {
-            throw new KuraError('FORMAT_DISABLED', `the ${format.displayName} registry is disabled on this server (setting KURA_FORMATS ${format.id}=disabled)`);
-          }
-          if (request.method !== 'GET' && request.method !== 'HEAD') {
-            throw new KuraError('READ_ONLY', `the ${format.displayName} registry is read-only on this server (setting KURA_FORMATS ${format.id}=read-only)`);
-          }
+          if (request.method === 'GET' || request.method === 'HEAD') formats.requireVisible(format.id);
+          else formats.requireWritable(format.id);
         });
       }
       await format.register(scope, ctx);

@@ -1,14 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { Job } from '../core/jobs/job.js';
 import type { Db } from '../db/schema.js';
 
-export interface Job {
-  name: string;
-  everyMs: number;
-  /** Whether one node at a time runs it (a lease in the database) or every process does. */
-  exclusive: boolean;
-  run(): Promise<void>;
-}
+export type { Job };
 
 /**
  * Runs idempotent background jobs in-process on timers. Exclusive jobs take a lease row so that,

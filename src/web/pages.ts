@@ -1,8 +1,9 @@
 import type { Principal } from '../core/access/principal.js';
 import type { Core } from '../core/core.js';
 import { KuraError } from '../core/errors/catalogue.js';
-import { effectiveVisibility, packageTarget, type PackageRecord } from '../core/packages/package.js';
-import type { PackageFormat } from '../formats/contract.js';
+import { ownerTarget } from '../core/access/access-policy.js';
+import { effectiveVisibility, packageSubject, type PackageRecord } from '../core/packages/package.js';
+import type { FormatCatalog } from '../formats/catalog.js';
 import { downloadChart } from './download-chart.js';
 import { html, type SafeHtml } from './html.js';
 import { layout } from './layout.js';
@@ -10,11 +11,11 @@ import { renderReadme } from './readme.js';
 
 export interface PageDeps {
   core: Core;
-  formats: readonly PackageFormat[];
+  formats: FormatCatalog;
 }
 
 const packagePath = (pkg: PackageRecord) => `/${pkg.ownerLogin}/-/packages/${pkg.format}/${encodeURIComponent(pkg.name)}`;
-const formatName = (deps: PageDeps, id: string) => deps.formats.find((f) => f.id === id)?.displayName ?? id;
+const formatName = (deps: PageDeps, id: string) => deps.formats.find(id)?.displayName ?? id;
 
 function sizeText(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -23,10 +24,15 @@ function sizeText(bytes: number): string {
   return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
 }
 
+/** Whether the caller may see `pkg` on a page: its format is not disabled and access lets them read it. */
+async function mayView(deps: PageDeps, principal: Principal, pkg: PackageRecord): Promise<boolean> {
+  return deps.formats.isVisible(pkg.format) && deps.core.access.permits(principal, 'read', packageSubject(pkg));
+}
+
 /** Packages the caller may see, as a list with format, description and visibility. */
 async function packageList(deps: PageDeps, principal: Principal, packages: PackageRecord[]): Promise<SafeHtml> {
   const visible: PackageRecord[] = [];
-  for (const pkg of packages) if (await deps.core.access.canReadPackage(principal, packageTarget(pkg))) visible.push(pkg);
+  for (const pkg of packages) if (await mayView(deps, principal, pkg)) visible.push(pkg);
   if (visible.length === 0) return html`<p class="muted">No packages yet.</p>`;
   return html`<ul class="packages">${visible.map((pkg) => html`<li><a href="${packagePath(pkg)}"><strong>${pkg.name}</strong></a>
     <span class="badge">${formatName(deps, pkg.format)}</span>${effectiveVisibility(pkg) === 'private' ? html`<span class="badge">private</span>` : ''}
@@ -54,9 +60,9 @@ export async function repositoryPage(deps: PageDeps, principal: Principal, owner
   const repo = await deps.core.repos.find(ownerLogin, name);
   if (!repo) throw new KuraError('NOT_FOUND', `no repository ${ownerLogin}/${name}`);
   const owner = (await deps.core.owners.findById(repo.ownerId))!;
-  await deps.core.access.authorizeRepoRead(principal, { id: owner.id, login: owner.login, kind: owner.kind }, repo).catch(() => {
+  if (!(await deps.core.access.permits(principal, 'read', { kind: 'repository', owner: ownerTarget(owner), repo }))) {
     throw new KuraError('NOT_FOUND', `no repository ${ownerLogin}/${name}`);
-  });
+  }
   const packages = await deps.core.packages.queries.listByOwner(repo.ownerId, { repoId: repo.id });
   return layout(repo.fullName, html`<section><h1>${repo.fullName}</h1>
     <p><span class="badge">${repo.visibility}</span> <span class="muted">${repo.description ?? ''}</span></p>
@@ -69,11 +75,11 @@ export async function repositoryPage(deps: PageDeps, principal: Principal, owner
  * repository and visibility. @throws KuraError NOT_FOUND (also for packages the caller may not read)
  */
 export async function packagePage(deps: PageDeps, principal: Principal, ownerLogin: string, formatId: string, rawName: string, baseUrl: string): Promise<string> {
-  const format = deps.formats.find((f) => f.id === formatId);
+  const format = deps.formats.find(formatId);
   const nameLower = format?.normalizeName(ownerLogin, rawName);
   const queries = deps.core.packages.queries;
   const pkg = format && nameLower ? await queries.find(format.id, ownerLogin, nameLower) : null;
-  if (!format || !pkg || !(await deps.core.access.canReadPackage(principal, packageTarget(pkg)))) {
+  if (!format || !pkg || !(await mayView(deps, principal, pkg))) {
     throw new KuraError('NOT_FOUND', `no ${formatId} package ${rawName} under ${ownerLogin}`);
   }
   const [versions, tags, files] = await Promise.all([queries.versions(pkg.id), queries.tags(pkg.id), queries.liveFiles(pkg.id)]);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import type { ContainerTables } from '../../src/formats/oci/tables.js';
 import { startTestKura, TestClock, type TestKura } from '../support/harness.js';
 import { blob, imageFixture, indexFixture, ociIndexType, ociManifestType, pushBlob, pushImage, pushManifest, sha256Digest } from '../support/oci-fixtures.js';
 
@@ -447,7 +448,7 @@ describe('container registry: background jobs', () => {
       const start = await k.inject({ method: 'POST', url: '/v2/alice/app/blobs/uploads/', token: t });
       const location = String(start.headers['location']);
       await k.inject({ method: 'PATCH', url: location, token: t, headers: { 'content-type': 'application/octet-stream' }, payload: Buffer.from('abandoned') });
-      const jobs = (await import('../../src/formats/oci/jobs.js')).registryJobs({ core: k.core, config: k.config, logger: k.kura.logger });
+      const jobs = (await import('../../src/formats/oci/jobs.js')).registryJobs(k.formatContext<ContainerTables>('container'));
       const reap = jobs.find((j) => j.name === 'container.uploads.reap')!;
       await reap.run();
       assert.equal((await k.inject({ method: 'GET', url: location, token: t })).statusCode, 204, 'a fresh session stays');
@@ -476,8 +477,8 @@ describe('container registry: background jobs', () => {
       const index = indexFixture([{ digest: child.digest, size: child.manifest.length, platform: { os: 'linux', architecture: 'amd64' } }]);
       await pushManifest(k, t, 'alice/app', 'multi', index.data, ociIndexType);
       const pkg = (await k.core.packages.queries.find('container', 'alice', 'app'))!;
-      await k.core.deps.db.insertInto('oci_cleanup_policies').values({ package_id: pkg.id, untagged_days: 7, updated_at: clock.now().toISOString() }).execute();
-      const jobs = (await import('../../src/formats/oci/jobs.js')).registryJobs({ core: k.core, config: k.config, logger: k.kura.logger });
+      await k.formatContext<ContainerTables>('container').db.insertInto('container_cleanup_policies').values({ package_id: pkg.id, untagged_days: 7, updated_at: clock.now().toISOString() }).execute();
+      const jobs = (await import('../../src/formats/oci/jobs.js')).registryJobs(k.formatContext<ContainerTables>('container'));
       const cleanup = jobs.find((j) => j.name === 'container.untagged.cleanup')!;
       await cleanup.run();
       assert.equal((await k.core.packages.queries.versions(pkg.id)).length, 4, 'nothing is old enough yet');

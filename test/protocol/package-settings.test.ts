@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { ContainerTables } from '../../src/formats/oci/tables.js';
 import { startTestKura, type TestKura } from '../support/harness.js';
 import { imageFixture, pushImage } from '../support/oci-fixtures.js';
 
@@ -24,10 +25,10 @@ describe('package settings through the REST API', () => {
     assert.equal(set.statusCode, 200, set.body);
     assert.deepEqual(set.json(), { untagged_retention_days: 7 });
     assert.deepEqual((await k.inject({ method: 'GET', url: settings, token: alice })).json(), { untagged_retention_days: 7 });
-    const row = await k.core.deps.db.selectFrom('oci_cleanup_policies').selectAll().executeTakeFirst();
+    const row = await k.formatContext<ContainerTables>('container').db.selectFrom('container_cleanup_policies').selectAll().executeTakeFirst();
     assert.equal(row?.untagged_days, 7);
     assert.equal((await k.inject({ method: 'PATCH', url: settings, token: alice, payload: { untagged_retention_days: null } })).json().untagged_retention_days, null);
-    assert.equal(await k.core.deps.db.selectFrom('oci_cleanup_policies').selectAll().executeTakeFirst(), undefined);
+    assert.equal(await k.formatContext<ContainerTables>('container').db.selectFrom('container_cleanup_policies').selectAll().executeTakeFirst(), undefined);
   });
 
   it('refuses bad values and unknown settings with 400', async () => {

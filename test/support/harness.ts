@@ -2,6 +2,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { loadConfig, type KuraConfig } from '../../src/config/config.js';
 import type { Core } from '../../src/core/core.js';
 import type { Owner } from '../../src/core/owners/owner.js';
+import type { FormatContext } from '../../src/formats/contract.js';
 import { createKura, createLogger, type Kura } from '../../src/main.js';
 
 /** An in-process Kura on an in-memory database and blob store, for `inject()` tests. */
@@ -15,6 +16,8 @@ export interface TestKura {
   /** Another token for an existing user. */
   token(login: string, scopes: string[], extra?: { repo?: string; expiresAt?: Date }): Promise<string>;
   inject(options: InjectOptions & { token?: string }): Promise<LightMyRequestResponse>;
+  /** The context format `id` runs with (its own tables, settings, services). */
+  formatContext<Tables>(id: string): FormatContext<Tables>;
   close(): Promise<void>;
 }
 
@@ -55,6 +58,11 @@ export async function startTestKura(env: Record<string, string> = {}, clock: Tes
     inject(options) {
       const { token: bearer, headers, ...rest } = options;
       return app.inject({ ...rest, headers: { ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...headers } });
+    },
+    formatContext<Tables>(id: string) {
+      const ctx = kura.formatContexts.get(id);
+      if (!ctx) throw new Error(`no format ${id}`);
+      return ctx as FormatContext<Tables>;
     },
     close: () => kura.close(),
   };

@@ -39,46 +39,46 @@ const code = async (promise: Promise<void>) => {
 
 describe('AccessPolicy', () => {
   it('lets anyone read a public package, with or without a token', async () => {
-    assert.equal(await code(policy.authorizePackage(anonymous, 'read', linked('public'))), 'ok');
-    assert.equal(await code(policy.authorizePackage(as(bob, ['write:packages']), 'read', linked('public'))), 'ok');
+    assert.equal(await code(policy.authorize(anonymous, 'read', { kind: 'package', package: linked('public') })), 'ok');
+    assert.equal(await code(policy.authorize(as(bob, ['write:packages']), 'read', { kind: 'package', package: linked('public') })), 'ok');
   });
 
   it('hides private packages: 401 for anonymous, 404 for outsiders, never 403', async () => {
-    assert.equal(await code(policy.authorizePackage(anonymous, 'read', linked('private'))), 'UNAUTHENTICATED');
+    assert.equal(await code(policy.authorize(anonymous, 'read', { kind: 'package', package: linked('private') })), 'UNAUTHENTICATED');
     for (const action of ['read', 'write', 'delete'] as const) {
-      assert.equal(await code(policy.authorizePackage(as(bob), action, linked('private'))), 'NOT_FOUND', action);
+      assert.equal(await code(policy.authorize(as(bob), action, { kind: 'package', package: linked('private') })), 'NOT_FOUND', action);
     }
   });
 
   it('names the missing permission or scope to callers who may read', async () => {
-    assert.equal(await code(policy.authorizePackage(as(bob), 'write', linked('public'))), 'FORBIDDEN');
-    assert.equal(await code(policy.authorizePackage(as(alice, ['read:packages']), 'write', linked('private'))), 'MISSING_SCOPE');
-    assert.equal(await code(policy.authorizePackage(as(carol), 'delete', linked('private'))), 'FORBIDDEN');
-    assert.equal(await code(policy.authorizePackage(as(carol), 'write', linked('private'))), 'ok');
-    assert.equal(await code(policy.authorizePackage(anonymous, 'write', linked('public'))), 'UNAUTHENTICATED');
+    assert.equal(await code(policy.authorize(as(bob), 'write', { kind: 'package', package: linked('public') })), 'FORBIDDEN');
+    assert.equal(await code(policy.authorize(as(alice, ['read:packages']), 'write', { kind: 'package', package: linked('private') })), 'MISSING_SCOPE');
+    assert.equal(await code(policy.authorize(as(carol), 'delete', { kind: 'package', package: linked('private') })), 'FORBIDDEN');
+    assert.equal(await code(policy.authorize(as(carol), 'write', { kind: 'package', package: linked('private') })), 'ok');
+    assert.equal(await code(policy.authorize(anonymous, 'write', { kind: 'package', package: linked('public') })), 'UNAUTHENTICATED');
   });
 
   it('gives org owners admin, members write on unlinked org packages, and site admins everything', async () => {
-    assert.equal(await code(policy.authorizePackage(as(alice), 'delete', orgPackage)), 'ok');
-    assert.equal(await code(policy.authorizePackage(as(bob), 'write', orgPackage)), 'ok');
-    assert.equal(await code(policy.authorizePackage(as(bob), 'delete', orgPackage)), 'FORBIDDEN');
-    assert.equal(await code(policy.authorizePackage(as(carol), 'read', orgPackage)), 'NOT_FOUND');
-    assert.equal(await code(policy.authorizePackage(as(root), 'delete', orgPackage)), 'ok');
+    assert.equal(await code(policy.authorize(as(alice), 'delete', { kind: 'package', package: orgPackage })), 'ok');
+    assert.equal(await code(policy.authorize(as(bob), 'write', { kind: 'package', package: orgPackage })), 'ok');
+    assert.equal(await code(policy.authorize(as(bob), 'delete', { kind: 'package', package: orgPackage })), 'FORBIDDEN');
+    assert.equal(await code(policy.authorize(as(carol), 'read', { kind: 'package', package: orgPackage })), 'NOT_FOUND');
+    assert.equal(await code(policy.authorize(as(root), 'delete', { kind: 'package', package: orgPackage })), 'ok');
   });
 
   it('confines a repository-restricted token to that repository', async () => {
     const otherRepo: PackageTarget = { ...linked('private'), repo: { id: 200, fullName: 'alice/other', visibility: 'private' } };
-    assert.equal(await code(policy.authorizePackage(as(alice, undefined, 100), 'write', linked('private'))), 'ok');
-    assert.equal(await code(policy.authorizePackage(as(alice, undefined, 100), 'read', otherRepo)), 'NOT_FOUND');
-    assert.equal(await code(policy.authorizeNewPackage(as(alice, undefined, 100), { id: alice.id, login: 'alice', kind: 'user' }, null, 'x')), 'FORBIDDEN');
+    assert.equal(await code(policy.authorize(as(alice, undefined, 100), 'write', { kind: 'package', package: linked('private') })), 'ok');
+    assert.equal(await code(policy.authorize(as(alice, undefined, 100), 'read', { kind: 'package', package: otherRepo })), 'NOT_FOUND');
+    assert.equal(await code(policy.authorize(as(alice, undefined, 100), 'write', { kind: 'new-package', owner: { id: alice.id, login: 'alice', kind: 'user' }, repo: null, label: 'x' })), 'FORBIDDEN');
   });
 
   it('decides new packages by the repository to link, or by the owner', async () => {
     const aliceOwner = { id: alice.id, login: 'alice', kind: 'user' as const };
-    assert.equal(await code(policy.authorizeNewPackage(as(carol), aliceOwner, { id: 100, fullName: 'alice/tools', visibility: 'public' }, 'x')), 'ok');
-    assert.equal(await code(policy.authorizeNewPackage(as(carol), aliceOwner, null, 'x')), 'FORBIDDEN');
-    assert.equal(await code(policy.authorizeNewPackage(as(bob), acme, null, 'x')), 'ok');
-    assert.equal(await code(policy.authorizeNewPackage(as(alice, ['read:packages']), aliceOwner, null, 'x')), 'MISSING_SCOPE');
-    assert.equal(await code(policy.authorizeNewPackage(anonymous, aliceOwner, null, 'x')), 'UNAUTHENTICATED');
+    assert.equal(await code(policy.authorize(as(carol), 'write', { kind: 'new-package', owner: aliceOwner, repo: { id: 100, fullName: 'alice/tools', visibility: 'public' }, label: 'x' })), 'ok');
+    assert.equal(await code(policy.authorize(as(carol), 'write', { kind: 'new-package', owner: aliceOwner, repo: null, label: 'x' })), 'FORBIDDEN');
+    assert.equal(await code(policy.authorize(as(bob), 'write', { kind: 'new-package', owner: acme, repo: null, label: 'x' })), 'ok');
+    assert.equal(await code(policy.authorize(as(alice, ['read:packages']), 'write', { kind: 'new-package', owner: aliceOwner, repo: null, label: 'x' })), 'MISSING_SCOPE');
+    assert.equal(await code(policy.authorize(anonymous, 'write', { kind: 'new-package', owner: aliceOwner, repo: null, label: 'x' })), 'UNAUTHENTICATED');
   });
 });

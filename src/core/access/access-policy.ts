@@ -22,6 +22,11 @@ export interface OwnerTarget {
   kind: 'user' | 'org';
 }
 
+/** An owner as access decisions see it (any owner record has these fields). */
+export function ownerTarget(owner: OwnerTarget): OwnerTarget {
+  return { id: owner.id, login: owner.login, kind: owner.kind };
+}
+
 export interface RepoTarget {
   id: number;
   fullName: string;
@@ -37,6 +42,8 @@ export interface PackageTarget {
   repo: RepoTarget | null;
   /** The unlinked package's own visibility (ignored when linked). */
   visibility: Visibility;
+  /** A soft-deleted package: only those who may restore it see it at all. */
+  deleted?: boolean;
 }
 
 export type PackageAction = 'read' | 'write' | 'delete';
@@ -46,22 +53,96 @@ const actionNeeds: Record<PackageAction, { role: Role; scope: Scope; verb: strin
   delete: { role: 'admin', scope: 'delete:packages', verb: 'delete or restore' },
 };
 
+/**
+ * What an access question is about.
+ * - `package`: an existing package (live or, with `deleted`, soft-deleted).
+ * - `missing`: something the caller asked for that does not exist (a package, an owner, a
+ *   repository); `within` is the public repository it was looked for in, if any.
+ * - `new-package`: a package to create under `owner`, linked to `repo` when given; `repo` is
+ *   `'pending'` before the metadata naming it has been read (only what is known is checked).
+ * - `repository`: a repository, for listing or resolving what it holds.
+ * - `namespace`: an owner's names that are not packages yet (e.g. container blobs pushed
+ *   before any manifest): whoever may create packages there may use them.
+ */
+export type AccessSubject =
+  | { kind: 'package'; package: PackageTarget }
+  | { kind: 'missing'; label: string; within?: RepoTarget | null }
+  | { kind: 'new-package'; owner: OwnerTarget; repo: RepoTarget | null | 'pending'; label: string }
+  | { kind: 'repository'; owner: OwnerTarget; repo: RepoTarget }
+  | { kind: 'namespace'; owner: OwnerTarget; label: string };
+
 /** The effective visibility: a linked package follows its repository. */
 export function packageVisibility(target: PackageTarget): Visibility {
   return target.repo ? target.repo.visibility : target.visibility;
 }
 
 /**
- * The single authority for who may do what (DESIGN §1). Every route asks it; nothing else
- * decides access. Failures are catalogue errors that keep private things private:
- * anonymous → UNAUTHENTICATED, signed-in but unable to read → NOT_FOUND, can read but not act →
- * FORBIDDEN or MISSING_SCOPE naming what is missing.
+ * The single authority for who may do what (DESIGN §1). Every route asks {@link authorize} (or
+ * {@link permits} to filter a list); nothing else decides access. Failures are catalogue errors
+ * already shaped by the rule that keeps private things private: anonymous → UNAUTHENTICATED
+ * (the route adds its client's challenge), signed-in but unable to read → NOT_FOUND, can read but
+ * not act → FORBIDDEN or MISSING_SCOPE naming what is missing.
  */
 export class AccessPolicy {
   constructor(private readonly facts: AccessFacts) {}
 
+  /**
+   * Allows `action` on `subject`, or throws the error to answer with.
+   * @throws KuraError UNAUTHENTICATED, NOT_FOUND, FORBIDDEN, MISSING_SCOPE
+   */
+  authorize(principal: Principal, action: PackageAction, subject: Extract<AccessSubject, { kind: 'missing' }>): Promise<never>;
+  authorize(principal: Principal, action: PackageAction, subject: AccessSubject): Promise<void>;
+  async authorize(principal: Principal, action: PackageAction, subject: AccessSubject): Promise<void> {
+    switch (subject.kind) {
+      case 'package':
+        return this.authorizePackage(principal, action, subject.package);
+      case 'missing':
+        if (subject.within?.visibility === 'public') throw new KuraError('NOT_FOUND', `${subject.label} not found in repository ${subject.within.fullName}`);
+        throw this.invisible(principal, subject.label);
+      case 'new-package':
+        return this.authorizeNewPackage(principal, subject.owner, subject.repo, subject.label);
+      case 'repository':
+        return this.authorizeRepository(principal, action, subject.owner, subject.repo);
+      case 'namespace':
+        return this.authorizeNamespace(principal, action, subject.owner, subject.label);
+    }
+  }
+
+  /** Whether {@link authorize} would allow `action` on `subject`; never throws for access reasons. */
+  async permits(principal: Principal, action: PackageAction, subject: AccessSubject): Promise<boolean> {
+    if (action === 'read' && subject.kind === 'package' && !subject.package.deleted && packageVisibility(subject.package) === 'public') return true;
+    try {
+      await this.authorize(principal, action, subject);
+      return true;
+    } catch (error) {
+      if (error instanceof KuraError) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Allows creating a personal access token, restricted to `repo` when given: with a password,
+   * or with a token that has the `admin` scope; a restriction must name a repository the user
+   * may read.
+   * @throws KuraError UNAUTHENTICATED, MISSING_SCOPE, NOT_FOUND (the repository)
+   */
+  async authorizeTokenCreation(principal: Principal, repo: { owner: OwnerTarget; repo: RepoTarget } | null): Promise<void> {
+    if (principal.kind !== 'user') throw new KuraError('UNAUTHENTICATED', 'authentication required to create a token');
+    if (principal.tokenId !== null && !principal.scopes.has('admin')) {
+      throw new KuraError('MISSING_SCOPE', 'creating tokens needs a password or a token with the admin scope');
+    }
+    if (repo && !roleAtLeast(await this.repoRole(principal, repo.owner, repo.repo), 'read') && repo.repo.visibility !== 'public') {
+      throw new KuraError('NOT_FOUND', `repository ${repo.repo.fullName} not found`);
+    }
+  }
+
+  /** Whether the principal's token (or password) carries `scope`. */
+  hasScope(principal: Principal, scope: Scope): boolean {
+    return principal.kind === 'user' && scopeAllows(principal.scopes, scope);
+  }
+
   /** The role a user has on a repository of `owner` (public visibility not counted). */
-  async repoRole(principal: Principal, owner: OwnerTarget, repo: RepoTarget): Promise<Role> {
+  private async repoRole(principal: Principal, owner: OwnerTarget, repo: RepoTarget): Promise<Role> {
     if (principal.kind !== 'user') return 'none';
     if (principal.repoId !== null && principal.repoId !== repo.id) return 'none';
     const user = principal.user;
@@ -77,7 +158,7 @@ export class AccessPolicy {
   }
 
   /** The role a user has on a package (public visibility not counted). */
-  async packageRole(principal: Principal, target: PackageTarget): Promise<Role> {
+  private async packageRole(principal: Principal, target: PackageTarget): Promise<Role> {
     if (principal.kind !== 'user') return 'none';
     if (target.repo) return this.repoRole(principal, target.owner, target.repo);
     if (principal.repoId !== null) return 'none';
@@ -87,13 +168,13 @@ export class AccessPolicy {
     return member ? maxRole(role, member) : role;
   }
 
-  /**
-   * Allows `action` on an existing package or throws the catalogue error to answer with.
-   * @throws KuraError UNAUTHENTICATED, NOT_FOUND, FORBIDDEN, MISSING_SCOPE
-   */
-  async authorizePackage(principal: Principal, action: PackageAction, target: PackageTarget): Promise<void> {
+  private async authorizePackage(principal: Principal, action: PackageAction, target: PackageTarget): Promise<void> {
     const isPublic = packageVisibility(target) === 'public';
     const role = await this.packageRole(principal, target);
+    if (target.deleted && action !== 'write') {
+      if (!roleAtLeast(role, 'admin') || !this.hasScope(principal, 'delete:packages')) throw this.invisible(principal, target.label);
+      return;
+    }
     if (!isPublic && !roleAtLeast(role, 'read')) throw this.invisible(principal, target.label);
     if (action === 'read') {
       if (!isPublic) this.requireScope(principal, 'read:packages', `read ${target.label}`);
@@ -104,32 +185,37 @@ export class AccessPolicy {
     this.requireScope(principal, actionNeeds[action].scope, `${actionNeeds[action].verb} ${target.label}`);
   }
 
-  /**
-   * Allows creating a new package under `owner`, linked to `repo` when given.
-   * @throws KuraError UNAUTHENTICATED, FORBIDDEN, MISSING_SCOPE
-   */
-  async authorizeNewPackage(principal: Principal, owner: OwnerTarget, repo: RepoTarget | null, label: string): Promise<void> {
+  private async authorizeNewPackage(principal: Principal, owner: OwnerTarget, repo: RepoTarget | null | 'pending', label: string): Promise<void> {
     if (principal.kind !== 'user') throw new KuraError('UNAUTHENTICATED', `authentication required to publish ${label}`);
-    const role = repo ? await this.repoRole(principal, owner, repo) : principal.repoId === null ? await this.ownerRole(principal, owner) : 'none';
-    this.requireRole(role, 'write', label, repo);
+    if (repo !== 'pending') {
+      const role = repo ? await this.repoRole(principal, owner, repo) : principal.repoId === null ? await this.ownerRole(principal, owner) : 'none';
+      this.requireRole(role, 'write', label, repo);
+    }
     this.requireScope(principal, 'write:packages', `publish ${label}`);
   }
 
-  /**
-   * Allows reading a repository (its package list) or throws like {@link authorizePackage}.
-   */
-  async authorizeRepoRead(principal: Principal, owner: OwnerTarget, repo: RepoTarget): Promise<void> {
-    if (repo.visibility === 'public') return;
+  private async authorizeRepository(principal: Principal, action: PackageAction, owner: OwnerTarget, repo: RepoTarget): Promise<void> {
+    const label = `repository ${repo.fullName}`;
     const role = await this.repoRole(principal, owner, repo);
-    if (!roleAtLeast(role, 'read')) throw this.invisible(principal, `repository ${repo.fullName}`);
-    this.requireScope(principal, 'read:packages', `read repository ${repo.fullName}`);
+    if (repo.visibility !== 'public' && !roleAtLeast(role, 'read')) throw this.invisible(principal, label);
+    if (action === 'read') {
+      if (repo.visibility !== 'public') this.requireScope(principal, 'read:packages', `read ${label}`);
+      return;
+    }
+    if (principal.kind !== 'user') throw new KuraError('UNAUTHENTICATED', `authentication required to ${actionNeeds[action].verb} ${label}`);
+    this.requireRole(role, action, `packages in ${label}`, repo);
+    this.requireScope(principal, actionNeeds[action].scope, `${actionNeeds[action].verb} ${label}`);
   }
 
-  /** Whether the principal may read the package; never throws for access reasons. */
-  async canReadPackage(principal: Principal, target: PackageTarget): Promise<boolean> {
-    if (packageVisibility(target) === 'public') return true;
-    if (principal.kind !== 'user' || !scopeAllows(principal.scopes, 'read:packages')) return false;
-    return roleAtLeast(await this.packageRole(principal, target), 'read');
+  private async authorizeNamespace(principal: Principal, action: PackageAction, owner: OwnerTarget, label: string): Promise<void> {
+    if (action === 'write') return this.authorizeNewPackage(principal, owner, null, label);
+    try {
+      await this.authorizeNewPackage(principal, owner, null, label);
+    } catch (error) {
+      if (error instanceof KuraError && error.code !== 'UNAUTHENTICATED') throw new KuraError('NOT_FOUND', `${label} not found`);
+      throw error;
+    }
+    if (action === 'delete') this.requireScope(principal, 'delete:packages', `delete from ${label}`);
   }
 
   /** A user's standing on an owner: themselves or org owner → admin; org member → write. */
@@ -156,7 +242,7 @@ export class AccessPolicy {
   }
 
   /** @throws KuraError UNAUTHENTICATED for anonymous callers, MISSING_SCOPE when the token lacks `scope`. */
-  requireScope(principal: Principal, scope: Scope, what: string): void {
+  private requireScope(principal: Principal, scope: Scope, what: string): void {
     if (principal.kind !== 'user') throw new KuraError('UNAUTHENTICATED', `authentication required to ${what}`);
     if (!scopeAllows(principal.scopes, scope)) throw new KuraError('MISSING_SCOPE', `the token lacks the ${scope} scope needed to ${what}`);
   }

@@ -2,7 +2,7 @@ import type { AccessPolicy } from '../access/access-policy.js';
 import { principalUserId, type Principal } from '../access/principal.js';
 import { recordAudit } from '../audit/audit-log.js';
 import type { CoreDeps } from '../context.js';
-import { packageTarget, type PackageRecord, type VersionRecord } from './package.js';
+import { packageSubject, type PackageRecord, type VersionRecord } from './package.js';
 
 /**
  * Removes files from a version that formats define as replaceable (for example superseded
@@ -20,7 +20,7 @@ export class FilePruning {
    * @throws KuraError UNAUTHENTICATED, NOT_FOUND, FORBIDDEN, MISSING_SCOPE (write access is needed)
    */
   async removeFiles(principal: Principal, pkg: PackageRecord, version: VersionRecord, names: readonly string[]): Promise<number> {
-    await this.access.authorizePackage(principal, 'write', packageTarget(pkg));
+    await this.access.authorize(principal, 'write', packageSubject(pkg));
     if (names.length === 0) return 0;
     const now = this.deps.now();
     return this.deps.db.transaction().execute(async (trx) => {

@@ -58,6 +58,7 @@ export function toVersion(row: Selectable<VersionsTable>): VersionRecord {
 }
 
 type FindParams = { owner: string; format: string; name: string };
+type TagRow = { name: string; version_id: number; version: string; updated_at: string };
 
 /** The lookup on every package request, compiled once per query shape. */
 function findQuery(db: DbOrTx, includeDeleted: boolean) {
@@ -76,9 +77,17 @@ export class PackageQueries {
   private readonly findLive: PreparedQuery<PackageRow, FindParams>;
   private readonly findAny: PreparedQuery<PackageRow, FindParams>;
 
+  private readonly tagQuery: PreparedQuery<TagRow, { packageId: number; name: string }>;
+
   constructor(private readonly db: DbOrTx) {
     this.findLive = findQuery(db, false);
     this.findAny = findQuery(db, true);
+    this.tagQuery = new PreparedQuery((param) => db.selectFrom('tags')
+      .innerJoin('versions', 'versions.id', 'tags.version_id')
+      .select(['tags.name', 'tags.version_id', 'versions.version', 'tags.updated_at'])
+      .where('tags.package_id', '=', param('packageId') as unknown as number)
+      .where('tags.name', '=', param('name'))
+      .where('versions.deleted_at', 'is', null));
   }
 
   /** A package by owner, format and normalized name; deleted ones only when asked. */
@@ -153,6 +162,35 @@ export class PackageQueries {
       .orderBy('tags.name')
       .execute();
     return rows.map((r) => ({ name: r.name, versionId: r.version_id, version: r.version, updatedAt: r.updated_at }));
+  }
+
+  /** The live version `tag` points at, or null. */
+  async tag(packageId: number, name: string): Promise<TagRecord | null> {
+    const row = await this.tagQuery.execute(this.db as Kysely<unknown>, { packageId, name });
+    const r = row[0];
+    return r ? { name: r.name, versionId: r.version_id, version: r.version, updatedAt: r.updated_at } : null;
+  }
+
+  /** Names of the live tags of a package in lexical order after `after`, at most `limit`. */
+  async tagNames(packageId: number, after: string | null, limit: number): Promise<string[]> {
+    let query = this.db.selectFrom('tags')
+      .innerJoin('versions', 'versions.id', 'tags.version_id')
+      .select('tags.name')
+      .where('tags.package_id', '=', packageId)
+      .where('versions.deleted_at', 'is', null);
+    if (after !== null) query = query.where('tags.name', '>', after);
+    return (await query.orderBy('tags.name').limit(limit).execute()).map((r) => r.name);
+  }
+
+  /** Which of `versionIds` are live (not deleted); one query per 500 ids. */
+  async liveVersionIds(versionIds: readonly number[]): Promise<Set<number>> {
+    const live = new Set<number>();
+    for (let i = 0; i < versionIds.length; i += 500) {
+      const rows = await this.db.selectFrom('versions').select('id')
+        .where('id', 'in', versionIds.slice(i, i + 500)).where('deleted_at', 'is', null).execute();
+      for (const row of rows) live.add(row.id);
+    }
+    return live;
   }
 
   /** Total downloads per live version of a package. */

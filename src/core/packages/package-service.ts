@@ -1,4 +1,4 @@
-import type { AccessPolicy } from '../access/access-policy.js';
+import { ownerTarget, type AccessPolicy } from '../access/access-policy.js';
 import { principalUserId, type Principal } from '../access/principal.js';
 import { recordAudit } from '../audit/audit-log.js';
 import type { StagedBlob } from '../blobs/blob-ingest.js';
@@ -8,7 +8,9 @@ import type { Owner } from '../owners/owner.js';
 import type { RepoService } from '../repos/repo-service.js';
 import type { Visibility } from '../repos/repository.js';
 import type { Tx } from '../../db/schema.js';
-import { effectiveVisibility, packageLabel, packageTarget, type PackageRecord, type VersionRecord } from './package.js';
+import { FilePruning } from './file-pruning.js';
+import { FileQueries } from './file-queries.js';
+import { effectiveVisibility, packageLabel, packageSubject, type PackageRecord, type VersionRecord } from './package.js';
 import { PackageQueries, toVersion } from './package-queries.js';
 
 export interface PublishFile {
@@ -16,6 +18,22 @@ export interface PublishFile {
   blob: StagedBlob;
   contentType?: string | null;
 }
+
+/** Who publishes to which package: what {@link PackageService.authorizePublish} decides on. */
+export type PublishTarget = Pick<PublishRequest, 'principal' | 'format' | 'owner' | 'name' | 'nameLower' | 'repository'> & { requireLink?: boolean | undefined };
+
+/** A decision that the principal may publish to one package, made by {@link PackageService.authorizePublish}. */
+export interface PublishGrant {
+  readonly principal: Principal;
+  /** Format, owner and normalized name the grant is for. */
+  readonly key: string;
+  /** The package as it was when the grant was made (deleted ones included), or null for a new one. */
+  readonly existing: PackageRecord | null;
+  /** The repository a new package links to. */
+  readonly linkRepoId: number | null;
+}
+
+const grantKey = (target: Pick<PublishTarget, 'format' | 'owner' | 'nameLower'>) => `${target.format}\u0000${target.owner.id}\u0000${target.nameLower}`;
 
 /** Everything a format hands over to publish one version. */
 export interface PublishRequest {
@@ -34,6 +52,8 @@ export interface PublishRequest {
   license?: string | null | undefined;
   /** A repository named by the package's own metadata, `OWNER/NAME`; it links a new package when it qualifies. */
   repository?: string | null | undefined;
+  /** A decision made earlier for this principal and package, so access is not decided twice. */
+  grant?: PublishGrant | undefined;
   files: PublishFile[];
   /** Tags to point at the new version. */
   tags?: readonly string[] | undefined;
@@ -84,6 +104,10 @@ export interface PackageServiceOptions {
 /** Publishing and every other write to packages, versions and tags; each one transaction. */
 export class PackageService {
   readonly queries: PackageQueries;
+  /** The files of one version with every digest of their bytes. */
+  readonly files: FileQueries;
+  private readonly pruning: FilePruning;
+  private readonly grants = new WeakSet<PublishGrant>();
 
   constructor(
     private readonly deps: CoreDeps,
@@ -92,6 +116,68 @@ export class PackageService {
     private readonly options: PackageServiceOptions,
   ) {
     this.queries = new PackageQueries(deps.db);
+    this.files = new FileQueries(deps.db);
+    this.pruning = new FilePruning(deps, access);
+  }
+
+  /**
+   * Removes the named files of `version` (replaceable files a format defines, e.g. superseded
+   * builds of a mutable version); the bytes are left to garbage collection. Returns how many went.
+   * @throws KuraError UNAUTHENTICATED, NOT_FOUND, FORBIDDEN, MISSING_SCOPE (write access is needed)
+   */
+  removeFiles(principal: Principal, pkg: PackageRecord, version: VersionRecord, names: readonly string[]): Promise<number> {
+    return this.pruning.removeFiles(principal, pkg, version, names);
+  }
+
+  /**
+   * Changes a package's format-specific settings: the package's admins may (the same rule as
+   * deleting it); `body` writes the format's rows in the same transaction as the audit row.
+   * @throws KuraError UNAUTHENTICATED, NOT_FOUND, FORBIDDEN, MISSING_SCOPE
+   */
+  async changeSettings(principal: Principal, pkg: PackageRecord, meta: Record<string, unknown>, body: (trx: Tx) => Promise<void>): Promise<void> {
+    await this.access.authorize(principal, 'delete', packageSubject(pkg));
+    const now = this.deps.now();
+    await this.deps.db.transaction().execute(async (trx) => {
+      await body(trx);
+      await recordAudit(trx, { actorId: principalUserId(principal), action: 'package.settings', target: `${pkg.format}:${pkg.name}`, meta }, now);
+    });
+  }
+
+  /**
+   * Decides once whether `target.principal` may publish to the package `target` names: write
+   * on the existing package, or creating it (linked to `target.repository` when it exists under
+   * the same owner and the publisher may write there; with `requireLink` the link is a must).
+   * Pass the grant to {@link publishVersion} or {@link addFile} so they do not decide again.
+   * @throws KuraError UNAUTHENTICATED, NOT_FOUND, FORBIDDEN, MISSING_SCOPE
+   */
+  async authorizePublish(target: PublishTarget): Promise<PublishGrant> {
+    const label = packageLabel({ format: target.format, name: target.name });
+    const existing = await this.queries.find(target.format, target.owner.login, target.nameLower, true);
+    let linkRepoId: number | null = null;
+    if (existing) {
+      await this.access.authorize(target.principal, 'write', packageSubject(existing));
+    } else {
+      const named = await this.namedRepository(target);
+      const owner = ownerTarget(target.owner);
+      if (named && (await this.access.permits(target.principal, 'write', { kind: 'new-package', owner, repo: named, label }))) {
+        linkRepoId = named.id;
+      } else {
+        if (target.requireLink && !named) throw new KuraError('NOT_FOUND', `repository ${target.repository ?? '(none)'} not found`);
+        const repo = target.requireLink ? named : null;
+        await this.access.authorize(target.principal, 'write', { kind: 'new-package', owner, repo, label });
+        linkRepoId = repo?.id ?? null;
+      }
+    }
+    const grant: PublishGrant = { principal: target.principal, key: grantKey(target), existing, linkRepoId };
+    this.grants.add(grant);
+    return grant;
+  }
+
+  /** The request's own grant when it brings a valid one for the same target, else a new decision. */
+  private async grantFor(request: PublishTarget & { grant?: PublishGrant | undefined }): Promise<PublishGrant> {
+    const grant = request.grant;
+    if (grant && this.grants.has(grant) && grant.principal === request.principal && grant.key === grantKey(request)) return grant;
+    return this.authorizePublish(request);
   }
 
   /**
@@ -103,17 +189,8 @@ export class PackageService {
    */
   async publishVersion(request: PublishRequest): Promise<PublishResult> {
     const label = packageLabel({ format: request.format, name: request.name });
-    const existing = await this.queries.find(request.format, request.owner.login, request.nameLower, true);
-    let linkRepoId: number | null = null;
-    if (existing) {
-      await this.access.authorizePackage(request.principal, 'write', packageTarget(existing));
-      if (await this.queries.version(existing.id, request.version)) throw versionExists(label, request.version);
-    } else {
-      const repo = await this.linkCandidate(request);
-      linkRepoId = repo?.id ?? null;
-      const owner = { id: request.owner.id, login: request.owner.login, kind: request.owner.kind };
-      await this.access.authorizeNewPackage(request.principal, owner, repo, label);
-    }
+    const { existing, linkRepoId } = await this.grantFor(request);
+    if (existing && (await this.queries.version(existing.id, request.version))) throw versionExists(label, request.version);
 
     for (const file of request.files) await file.blob.commit();
     await Promise.all(request.files.map((f) => this.deps.blobs.touch(f.blob.sha256)));
@@ -184,21 +261,7 @@ export class PackageService {
    */
   async addFile(request: AddFileRequest): Promise<AddFileResult> {
     const label = packageLabel({ format: request.format, name: request.name });
-    const existing = await this.queries.find(request.format, request.owner.login, request.nameLower, true);
-    let linkRepoId: number | null = null;
-    if (existing) {
-      await this.access.authorizePackage(request.principal, 'write', packageTarget(existing));
-    } else {
-      const owner = { id: request.owner.id, login: request.owner.login, kind: request.owner.kind };
-      let repo = await this.linkCandidate(request);
-      if (request.requireLink && !repo) {
-        const [repoOwner, repoName] = (request.repository ?? '').split('/');
-        repo = repoOwner && repoName ? await this.repos.find(repoOwner, repoName) : null;
-        if (!repo) throw new KuraError('NOT_FOUND', `repository ${request.repository ?? '(none)'} not found`);
-      }
-      linkRepoId = repo?.id ?? null;
-      await this.access.authorizeNewPackage(request.principal, owner, repo, label);
-    }
+    const { linkRepoId } = await this.grantFor(request);
     await request.file.blob.commit();
     await this.deps.blobs.touch(request.file.blob.sha256);
 
@@ -264,7 +327,7 @@ export class PackageService {
 
   /** Points `tag` at `version`. @throws KuraError (access), NOT_FOUND for an unknown version */
   async setTag(principal: Principal, pkg: PackageRecord, tag: string, version: string): Promise<void> {
-    await this.access.authorizePackage(principal, 'write', packageTarget(pkg));
+    await this.access.authorize(principal, 'write', packageSubject(pkg));
     const target = await this.queries.version(pkg.id, version);
     if (!target || target.deletedAt) throw new KuraError('NOT_FOUND', `${packageLabel(pkg)} has no version ${version}`);
     await this.write(pkg, principal, 'tag.set', { tag, version }, async (trx, now) => {
@@ -274,7 +337,7 @@ export class PackageService {
 
   /** Removes a tag. @throws KuraError (access), NOT_FOUND for an unknown tag */
   async removeTag(principal: Principal, pkg: PackageRecord, tag: string): Promise<void> {
-    await this.access.authorizePackage(principal, 'write', packageTarget(pkg));
+    await this.access.authorize(principal, 'write', packageSubject(pkg));
     await this.write(pkg, principal, 'tag.remove', { tag }, async (trx) => {
       const result = await trx.deleteFrom('tags').where('package_id', '=', pkg.id).where('name', '=', tag).executeTakeFirst();
       if (Number(result.numDeletedRows) === 0) throw new KuraError('NOT_FOUND', `${packageLabel(pkg)} has no tag "${tag}"`);
@@ -283,7 +346,7 @@ export class PackageService {
 
   /** Sets or clears (null) a version's deprecation message. */
   async setDeprecation(principal: Principal, pkg: PackageRecord, changes: ReadonlyMap<string, string | null>): Promise<void> {
-    await this.access.authorizePackage(principal, 'write', packageTarget(pkg));
+    await this.access.authorize(principal, 'write', packageSubject(pkg));
     if (changes.size === 0) return;
     await this.write(pkg, principal, 'version.deprecate', { versions: Object.fromEntries(changes) }, async (trx) => {
       for (const [version, message] of changes) {
@@ -300,7 +363,7 @@ export class PackageService {
    * @throws KuraError (access), NOT_FOUND, DELETE_PROTECTED
    */
   async deleteVersion(principal: Principal, pkg: PackageRecord, version: VersionRecord): Promise<void> {
-    await this.access.authorizePackage(principal, 'delete', packageTarget(pkg));
+    await this.access.authorize(principal, 'delete', packageSubject(pkg));
     if (version.deletedAt) throw new KuraError('NOT_FOUND', `${packageLabel(pkg)}@${version.version} is already deleted`);
     this.checkDeleteProtection(principal, pkg, [version]);
     await this.write(pkg, principal, 'version.delete', { version: version.version }, async (trx, now) => {
@@ -335,7 +398,7 @@ export class PackageService {
 
   /** Restores a soft-deleted version. @throws KuraError (access), NOT_FOUND, RESTORE_EXPIRED */
   async restoreVersion(principal: Principal, pkg: PackageRecord, version: VersionRecord): Promise<void> {
-    await this.access.authorizePackage(principal, 'delete', packageTarget(pkg));
+    await this.access.authorize(principal, 'delete', packageSubject(pkg));
     if (!version.deletedAt) throw new KuraError('NOT_FOUND', `${packageLabel(pkg)}@${version.version} is not deleted`);
     this.checkRestoreWindow(version.deletedAt, version.purgedAt, `${packageLabel(pkg)}@${version.version}`);
     await this.write(pkg, principal, 'version.restore', { version: version.version }, async (trx) => {
@@ -345,7 +408,7 @@ export class PackageService {
 
   /** Soft-deletes a whole package with its versions. @throws KuraError (access), DELETE_PROTECTED */
   async deletePackage(principal: Principal, pkg: PackageRecord): Promise<void> {
-    await this.access.authorizePackage(principal, 'delete', packageTarget(pkg));
+    await this.access.authorize(principal, 'delete', packageSubject(pkg));
     if (pkg.deletedAt) throw new KuraError('NOT_FOUND', `${packageLabel(pkg)} is already deleted`);
     this.checkDeleteProtection(principal, pkg, await this.queries.versions(pkg.id));
     await this.write(pkg, principal, 'package.delete', {}, async (trx, now) => {
@@ -355,7 +418,7 @@ export class PackageService {
 
   /** Restores a soft-deleted package. @throws KuraError (access), NOT_FOUND, RESTORE_EXPIRED */
   async restorePackage(principal: Principal, pkg: PackageRecord): Promise<void> {
-    await this.access.authorizePackage(principal, 'delete', packageTarget(pkg));
+    await this.access.authorize(principal, 'delete', packageSubject(pkg));
     if (!pkg.deletedAt) throw new KuraError('NOT_FOUND', `${packageLabel(pkg)} is not deleted`);
     this.checkRestoreWindow(pkg.deletedAt, null, packageLabel(pkg));
     await this.write(pkg, principal, 'package.restore', {}, async (trx) => {
@@ -365,7 +428,7 @@ export class PackageService {
 
   /** Makes an unlinked package public or private (a linked one follows its repository). */
   async setVisibility(principal: Principal, pkg: PackageRecord, visibility: Visibility): Promise<void> {
-    await this.access.authorizePackage(principal, 'delete', packageTarget(pkg));
+    await this.access.authorize(principal, 'delete', packageSubject(pkg));
     if (pkg.repo) throw new KuraError('BAD_REQUEST', `${packageLabel(pkg)} is linked to ${pkg.repo.fullName} and follows its visibility`);
     await this.write(pkg, principal, 'package.visibility', { visibility }, async (trx) => {
       await trx.updateTable('packages').set({ visibility }).where('id', '=', pkg.id).execute();
@@ -439,15 +502,12 @@ export class PackageService {
       .execute();
   }
 
-  /** The repository a new package links to: named in its metadata, same owner, publisher may write. */
-  private async linkCandidate(request: Pick<PublishRequest, 'repository' | 'owner' | 'principal'>) {
+  /** The repository a package's metadata names, when it exists under the package's owner. */
+  private async namedRepository(request: Pick<PublishRequest, 'repository' | 'owner'>) {
     if (!request.repository) return null;
     const [ownerLogin, name] = request.repository.split('/');
     if (!ownerLogin || !name || ownerLogin.toLowerCase() !== request.owner.login.toLowerCase()) return null;
-    const repo = await this.repos.find(ownerLogin, name);
-    if (!repo) return null;
-    const role = await this.access.repoRole(request.principal, { id: request.owner.id, login: request.owner.login, kind: request.owner.kind }, repo);
-    return role === 'write' || role === 'admin' ? repo : null;
+    return this.repos.find(ownerLogin, name);
   }
 
   private checkDeleteProtection(principal: Principal, pkg: PackageRecord, versions: VersionRecord[]): void {

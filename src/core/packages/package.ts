@@ -1,4 +1,4 @@
-import type { PackageTarget } from '../access/access-policy.js';
+import type { AccessSubject, PackageTarget } from '../access/access-policy.js';
 import type { Visibility } from '../repos/repository.js';
 
 /** A package row with its owner and linked repository, as every reader sees it. */
@@ -68,5 +68,11 @@ export function packageTarget(pkg: PackageRecord): PackageTarget {
     owner: { id: pkg.ownerId, login: pkg.ownerLogin, kind: pkg.ownerKind },
     repo: pkg.repo,
     visibility: pkg.visibility,
+    deleted: pkg.deletedAt !== null,
   };
+}
+
+/** The package as the subject of an access question. */
+export function packageSubject(pkg: PackageRecord): AccessSubject {
+  return { kind: 'package', package: packageTarget(pkg) };
 }

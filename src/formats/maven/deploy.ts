@@ -1,13 +1,11 @@
+import { ownerTarget } from '../../core/access/access-policy.js';
 import type { Principal } from '../../core/access/principal.js';
 import { ingestStream } from '../../core/blobs/blob-ingest.js';
-import type { Core } from '../../core/core.js';
 import { KuraError } from '../../core/errors/catalogue.js';
-import { FilePruning } from '../../core/packages/file-pruning.js';
-import { FileQueries } from '../../core/packages/file-queries.js';
-import { packageTarget, type PackageRecord } from '../../core/packages/package.js';
-import type { AddFileResult } from '../../core/packages/package-service.js';
-import { PackageQueries } from '../../core/packages/package-queries.js';
+import type { PackageRecord } from '../../core/packages/package.js';
+import type { AddFileResult, PublishGrant } from '../../core/packages/package-service.js';
 import type { Repository } from '../../core/repos/repository.js';
+import type { FormatContext } from '../contract.js';
 import { parseArtifactFileName } from './artifact-file-name.js';
 import { fileDigest, parseChecksumBody, type ChecksumAlgorithm } from './checksums.js';
 import { isSnapshotVersion, mavenNameKey, mavenPackageName, type ArtifactCoordinates } from './coordinates.js';
@@ -15,7 +13,7 @@ import { contentTypeFor } from './content-types.js';
 import { licenseSummary, type PomFacts } from './pom.js';
 import { releasePointers } from './release-pointers.js';
 import { readSmallText } from './request-body.js';
-import { ownerTarget, type RepositoryScope } from './repository-scope.js';
+import type { RepositoryScope } from './repository-scope.js';
 import { filesOfExpiredBuilds } from './snapshot-retention.js';
 import { inspected, inspectionFor } from './upload-inspection.js';
 import { XmlTreeReader } from './xml-reader.js';
@@ -37,38 +35,31 @@ const maxClientMetadataBytes = 1024 * 1024;
  * and accepts the clients' own `maven-metadata.xml` without storing it (Kura generates its own).
  */
 export class MavenDeployer {
-  private readonly queries: PackageQueries;
-  private readonly files: FileQueries;
-  private readonly pruning: FilePruning;
+  private readonly snapshotKeep: number;
 
-  constructor(
-    private readonly core: Core,
-    private readonly snapshotKeep: number,
-    private readonly maxBodyBytes: number,
-  ) {
-    this.queries = new PackageQueries(core.deps.db);
-    this.files = new FileQueries(core.deps.db);
-    this.pruning = new FilePruning(core.deps, core.access);
+  constructor(private readonly ctx: FormatContext) {
+    this.snapshotKeep = ctx.settings['snapshotKeep'] as number;
   }
 
   /**
-   * Allows writing `coordinates` to the scope's repository and returns the existing package,
-   * if any. A package belongs to one repository; deploying it to another is a conflict.
-   * @throws KuraError UNAUTHENTICATED, FORBIDDEN, MISSING_SCOPE, ALREADY_EXISTS
+   * Decides once whether the caller may deploy `coordinates` to the scope's repository; the
+   * grant carries the existing package, if any. A package belongs to one repository; deploying
+   * it to another is a conflict.
+   * @throws KuraError UNAUTHENTICATED, NOT_FOUND, FORBIDDEN, MISSING_SCOPE, ALREADY_EXISTS
    */
-  async authorize(principal: Principal, scope: DeployTarget['scope'], coordinates: ArtifactCoordinates): Promise<PackageRecord | null> {
+  async authorize(principal: Principal, scope: DeployTarget['scope'], coordinates: ArtifactCoordinates): Promise<PublishGrant> {
     const name = mavenPackageName(coordinates);
-    await this.core.access.authorizeNewPackage(principal, ownerTarget(scope.owner), scope.repo, `maven package ${name}`);
-    const existing = await this.queries.find('maven', scope.owner.login, mavenNameKey(coordinates), true);
-    if (!existing) return null;
-    if (existing.name !== name) {
+    const grant = await this.ctx.packages.authorizePublish({
+      principal, owner: scope.owner, name, nameLower: mavenNameKey(coordinates), repository: scope.repo.fullName, requireLink: true,
+    });
+    const existing = grant.existing;
+    if (existing && existing.name !== name) {
       throw new KuraError('ALREADY_EXISTS', `${scope.owner.login} already has a maven package ${existing.name}; names differing only in case cannot coexist`);
     }
-    if (existing.repo?.id !== scope.repo.id) {
+    if (existing && existing.repo?.id !== scope.repo.id) {
       throw new KuraError('ALREADY_EXISTS', `maven package ${name} already belongs to another repository of ${scope.owner.login}; deploy it there`);
     }
-    await this.core.access.authorizePackage(principal, 'write', packageTarget(existing));
-    return existing;
+    return grant;
   }
 
   /**
@@ -81,25 +72,26 @@ export class MavenDeployer {
   async putFile(target: DeployTarget, fileName: string, body: AsyncIterable<Uint8Array>, declaredLength: number | null): Promise<AddFileResult['outcome']> {
     const { coordinates, version, principal, scope } = target;
     const name = mavenPackageName(coordinates);
-    await this.authorize(principal, scope, coordinates);
+    const grant = await this.authorize(principal, scope, coordinates);
     const parsed = parseArtifactFileName(coordinates.artifactId, version, fileName);
     if (!parsed) {
       throw new KuraError('NAME_MISMATCH', `${fileName} is not a file of ${name}:${version} (expected ${coordinates.artifactId}-${version}[-CLASSIFIER].EXTENSION)`);
     }
-    if (declaredLength !== null && declaredLength > this.maxBodyBytes) {
-      throw new KuraError('PAYLOAD_TOO_LARGE', `${fileName} (${declaredLength} bytes) exceeds the limit of ${this.maxBodyBytes} bytes`);
+    const maxBytes = this.ctx.limits.maxBodyBytes;
+    if (declaredLength !== null && declaredLength > maxBytes) {
+      throw new KuraError('PAYLOAD_TOO_LARGE', `${fileName} (${declaredLength} bytes) exceeds the limit of ${maxBytes} bytes`);
     }
     const inspection = inspectionFor(fileName, parsed);
-    const blob = await ingestStream(this.core.deps.blobs, inspected(body, inspection), {
+    const blob = await ingestStream(this.ctx.blobs.store, inspected(body, inspection), {
       extraDigests: ['sha1', 'md5', 'sha512'],
-      maxBytes: this.maxBodyBytes,
+      maxBytes,
     });
     try {
       const { pom } = inspection.finish();
       if (pom) checkPomAgainstPath(pom, coordinates, version);
-      const result = await this.core.packages.addFile({
+      const result = await this.ctx.packages.addFile({
         principal,
-        format: 'maven',
+        grant,
         owner: scope.owner,
         name,
         nameLower: mavenNameKey(coordinates),
@@ -125,12 +117,12 @@ export class MavenDeployer {
    */
   async verifyChecksum(target: DeployTarget, fileName: string, algorithm: ChecksumAlgorithm, body: AsyncIterable<Uint8Array>): Promise<void> {
     const { coordinates, version, principal, scope } = target;
-    const pkg = await this.authorize(principal, scope, coordinates);
+    const pkg = (await this.authorize(principal, scope, coordinates)).existing;
     const sent = parseChecksumBody(await readSmallText(body, maxChecksumBytes), algorithm);
-    const stored = pkg ? await this.queries.version(pkg.id, version) : null;
-    const file = stored && !stored.deletedAt ? (await this.files.versionFiles(stored.id)).find((f) => f.name === fileName) : undefined;
+    const stored = pkg ? await this.ctx.packages.queries.version(pkg.id, version) : null;
+    const file = stored && !stored.deletedAt ? (await this.ctx.packages.files.versionFiles(stored.id)).find((f) => f.name === fileName) : undefined;
     if (!file) throw new KuraError('NOT_FOUND', `${fileName} was not uploaded to ${mavenPackageName(coordinates)}:${version}; upload it before its .${algorithm}`);
-    const actual = await fileDigest(this.core.deps.blobs, file, algorithm);
+    const actual = await fileDigest(this.ctx.blobs.store, file, algorithm);
     if (actual !== sent) {
       throw new KuraError('DIGEST_MISMATCH', `${fileName}.${algorithm} says ${sent} but the uploaded ${fileName} has ${algorithm} ${actual}`);
     }
@@ -143,7 +135,7 @@ export class MavenDeployer {
    * @throws KuraError INVALID_MANIFEST, BAD_REQUEST, PAYLOAD_TOO_LARGE, plus access errors
    */
   async acceptClientMetadata(principal: Principal, scope: DeployTarget['scope'], checksum: ChecksumAlgorithm | null, body: AsyncIterable<Uint8Array>): Promise<void> {
-    await this.core.access.authorizeNewPackage(principal, ownerTarget(scope.owner), scope.repo, `packages in repository ${scope.repo.fullName}`);
+    await this.ctx.access.authorize(principal, 'write', { kind: 'repository', owner: ownerTarget(scope.owner), repo: scope.repo });
     if (checksum) {
       parseChecksumBody(await readSmallText(body, maxChecksumBytes), checksum);
       return;
@@ -156,17 +148,17 @@ export class MavenDeployer {
 
   /** Removes the files of builds beyond the configured number, newest kept. */
   private async pruneBuilds(principal: Principal, result: AddFileResult, artifactId: string): Promise<void> {
-    const names = (await this.files.versionFiles(result.version.id)).map((f) => f.name);
+    const names = (await this.ctx.packages.files.versionFiles(result.version.id)).map((f) => f.name);
     const expired = filesOfExpiredBuilds(artifactId, result.version.version, names, this.snapshotKeep);
-    if (expired.length > 0) await this.pruning.removeFiles(principal, result.package, result.version, expired);
+    if (expired.length > 0) await this.ctx.packages.removeFiles(principal, result.package, result.version, expired);
   }
 
   /** Points the `latest` and `release` tags where Maven's ordering puts them. */
   private async updateReleaseTags(principal: Principal, pkg: PackageRecord): Promise<void> {
-    const [versions, tags] = await Promise.all([this.queries.versions(pkg.id), this.queries.tags(pkg.id)]);
+    const [versions, tags] = await Promise.all([this.ctx.packages.queries.versions(pkg.id), this.ctx.packages.queries.tags(pkg.id)]);
     const pointers = releasePointers(versions.map((v) => v.version));
     for (const [tag, version] of [['latest', pointers.latest], ['release', pointers.release]] as const) {
-      if (version !== null && tags.find((t) => t.name === tag)?.version !== version) await this.core.packages.setTag(principal, pkg, tag, version);
+      if (version !== null && tags.find((t) => t.name === tag)?.version !== version) await this.ctx.packages.setTag(principal, pkg, tag, version);
     }
   }
 }

@@ -15,6 +15,17 @@ export const mavenFormat: PackageFormat = {
   id: 'maven',
   displayName: 'Maven',
   mountPath: '/maven',
+  settings: [{
+    key: 'snapshotKeep',
+    env: 'KURA_MAVEN_SNAPSHOT_KEEP',
+    default: '10',
+    describe: 'Timestamped builds kept per Maven -SNAPSHOT version; older builds’ files are removed on deploy.',
+    parse: (text) => {
+      const keep = Number(text);
+      if (!Number.isInteger(keep) || keep < 1) throw new Error(`invalid KURA_MAVEN_SNAPSHOT_KEEP "${text}": expected an integer >= 1`);
+      return keep;
+    },
+  }],
   normalizeName(_ownerLogin, name) {
     const coordinates = parseMavenPackageName(name);
     return coordinates ? mavenNameKey(coordinates) : null;

@@ -1,10 +1,10 @@
 import type { Principal } from '../../core/access/principal.js';
 import type { BlobStore } from '../../core/blobs/blob-store.js';
-import type { Core } from '../../core/core.js';
 import { KuraError } from '../../core/errors/catalogue.js';
-import { FileQueries, type DigestedFile } from '../../core/packages/file-queries.js';
+import type { DigestedFile, FileQueries } from '../../core/packages/file-queries.js';
 import type { PackageRecord } from '../../core/packages/package.js';
-import { PackageQueries } from '../../core/packages/package-queries.js';
+import type { PackageQueries } from '../../core/packages/package-queries.js';
+import type { FormatContext } from '../contract.js';
 import { compareBuilds, parseArtifactFileName, type ArtifactFileName } from './artifact-file-name.js';
 import { digestOf, fileDigest, type ChecksumAlgorithm } from './checksums.js';
 import { isSnapshotVersion, mavenPackageName } from './coordinates.js';
@@ -24,7 +24,7 @@ const isDescriptor = (parsed: ArtifactFileName): boolean => descriptorExtensions
 
 /**
  * Resolves reads of the repository layout to stored files and generated metadata. Every read
- * goes through {@link ScopeResolver.readablePackage}, so access is decided by core.access.
+ * goes through {@link ScopeResolver.readablePackage}, so access is decided by the access module.
  */
 export class RepositoryReader {
   private readonly queries: PackageQueries;
@@ -32,12 +32,12 @@ export class RepositoryReader {
   private readonly blobs: BlobStore;
 
   constructor(
-    core: Core,
+    ctx: FormatContext,
     private readonly scopes: ScopeResolver,
   ) {
-    this.queries = new PackageQueries(core.deps.db);
-    this.files = new FileQueries(core.deps.db);
-    this.blobs = core.deps.blobs;
+    this.queries = ctx.packages.queries;
+    this.files = ctx.packages.files;
+    this.blobs = ctx.blobs.store;
   }
 
   /** @throws KuraError UNAUTHENTICATED, NOT_FOUND */

@@ -1,10 +1,10 @@
+import { ownerTarget } from '../../core/access/access-policy.js';
 import type { Principal } from '../../core/access/principal.js';
-import type { Core } from '../../core/core.js';
-import { KuraError } from '../../core/errors/catalogue.js';
+import type { KuraError } from '../../core/errors/catalogue.js';
 import type { Owner } from '../../core/owners/owner.js';
-import { packageTarget, type PackageRecord } from '../../core/packages/package.js';
-import { PackageQueries } from '../../core/packages/package-queries.js';
+import { packageSubject, type PackageRecord } from '../../core/packages/package.js';
 import type { Repository } from '../../core/repos/repository.js';
+import type { FormatContext } from '../contract.js';
 import { mavenNameKey, mavenPackageName, type ArtifactCoordinates } from './coordinates.js';
 import type { MavenRequestPath } from './repository-path.js';
 
@@ -22,16 +22,9 @@ export interface RepositoryScope {
 /** The segment that selects the owner-wide view explicitly, as GitHub Packages spells it. */
 export const ownerWideSegment = '*';
 
-/** An owner as core.access sees it. */
-export const ownerTarget = (owner: Owner) => ({ id: owner.id, login: owner.login, kind: owner.kind });
-
-/** Resolves request paths to scopes and packages, asking core.access for every decision. */
+/** Resolves request paths to scopes and packages, asking access for every decision. */
 export class ScopeResolver {
-  private readonly queries: PackageQueries;
-
-  constructor(private readonly core: Core) {
-    this.queries = new PackageQueries(core.deps.db);
-  }
+  constructor(private readonly ctx: FormatContext) {}
 
   /**
    * The scope of a read and the layout segments after it. A repository scope must be readable.
@@ -41,9 +34,9 @@ export class ScopeResolver {
     const owner = await this.owner(principal, path.owner);
     const [first, ...rest] = path.segments;
     if (first === ownerWideSegment) return { scope: { owner, repo: null }, segments: rest };
-    const repo = first === undefined ? null : await this.core.repos.find(owner.login, first);
+    const repo = first === undefined ? null : await this.ctx.repos.find(owner.login, first);
     if (!repo) return { scope: { owner, repo: null }, segments: path.segments };
-    await this.core.access.authorizeRepoRead(principal, ownerTarget(owner), repo);
+    await this.ctx.access.authorize(principal, 'read', { kind: 'repository', owner: ownerTarget(owner), repo });
     return { scope: { owner, repo }, segments: rest };
   }
 
@@ -55,12 +48,11 @@ export class ScopeResolver {
   async forWrite(principal: Principal, path: MavenRequestPath): Promise<{ scope: RepositoryScope & { repo: Repository }; segments: string[] }> {
     const owner = await this.owner(principal, path.owner);
     const [first, ...rest] = path.segments;
-    const repo = first === undefined || first === ownerWideSegment ? null : await this.core.repos.find(owner.login, first);
+    const repo = first === undefined || first === ownerWideSegment ? null : await this.ctx.repos.find(owner.login, first);
     if (!repo) {
-      if (principal.kind === 'anonymous') throw new KuraError('UNAUTHENTICATED', `authentication required to deploy to ${owner.login}/${first ?? ''}`);
-      throw new KuraError('NOT_FOUND', `repository ${owner.login}/${first ?? ''} not found: deploy to /maven/OWNER/REPO/ of an existing repository`);
+      return this.ctx.access.authorize(principal, 'write', { kind: 'missing', label: `repository ${owner.login}/${first ?? ''}` });
     }
-    await this.core.access.authorizeRepoRead(principal, ownerTarget(owner), repo);
+    await this.ctx.access.authorize(principal, 'read', { kind: 'repository', owner: ownerTarget(owner), repo });
     return { scope: { owner, repo }, segments: rest };
   }
 
@@ -71,28 +63,26 @@ export class ScopeResolver {
    */
   async readablePackage(principal: Principal, scope: RepositoryScope, coordinates: ArtifactCoordinates): Promise<PackageRecord> {
     const name = mavenPackageName(coordinates);
-    const pkg = await this.queries.find('maven', scope.owner.login, mavenNameKey(coordinates));
-    if (!pkg || pkg.name !== name || (scope.repo !== null && pkg.repo?.id !== scope.repo.id)) throw this.missing(principal, scope, `maven package ${name}`);
-    await this.core.access.authorizePackage(principal, 'read', packageTarget(pkg));
+    const pkg = await this.ctx.packages.queries.find('maven', scope.owner.login, mavenNameKey(coordinates));
+    if (!pkg || pkg.name !== name || (scope.repo !== null && pkg.repo?.id !== scope.repo.id)) return this.missing(principal, scope, `maven package ${name}`);
+    await this.ctx.access.authorize(principal, 'read', packageSubject(pkg));
     return pkg;
   }
 
   /**
-   * The error for something absent from a scope. Nothing private can hide in a public
-   * repository, so there it is a plain 404; elsewhere an anonymous caller gets the 401
+   * Answers for something absent from a scope, as access decides: nothing private can hide in a
+   * public repository, so there it is a plain 404; elsewhere an anonymous caller gets the 401
    * challenge (Maven and Gradle send credentials only after one) and a signed-in one 404.
+   * @throws KuraError UNAUTHENTICATED, NOT_FOUND
    */
-  missing(principal: Principal, scope: RepositoryScope, what: string): KuraError {
-    if (scope.repo?.visibility !== 'public' && principal.kind === 'anonymous') {
-      return new KuraError('UNAUTHENTICATED', `authentication required to read ${what}`);
-    }
-    return new KuraError('NOT_FOUND', `${what} not found in ${scope.repo ? `repository ${scope.repo.fullName}` : `the repositories of ${scope.owner.login}`}`);
+  missing(principal: Principal, scope: RepositoryScope, what: string): Promise<never> {
+    const label = `${what} in ${scope.repo ? `repository ${scope.repo.fullName}` : `the repositories of ${scope.owner.login}`}`;
+    return this.ctx.access.authorize(principal, 'read', { kind: 'missing', label, within: scope.repo });
   }
 
   private async owner(principal: Principal, login: string): Promise<Owner> {
-    const owner = await this.core.owners.find(login);
+    const owner = await this.ctx.owners.find(login);
     if (owner) return owner;
-    if (principal.kind === 'anonymous') throw new KuraError('UNAUTHENTICATED', `authentication required to read ${login}`);
-    throw new KuraError('NOT_FOUND', `no user or organization named "${login}"`);
+    return this.ctx.access.authorize(principal, 'read', { kind: 'missing', label: `user or organization "${login}"` });
   }
 }

@@ -35,11 +35,10 @@ function cacheControl(pkg: PackageRecord): string {
  * and client metadata, as mvn deploy and Gradle's maven-publish send them.
  */
 export async function registerMavenRoutes(app: FastifyInstance, ctx: FormatContext): Promise<void> {
-  const { core } = ctx;
-  const scopes = new ScopeResolver(core);
-  const reader = new RepositoryReader(core, scopes);
-  const deployer = new MavenDeployer(core, ctx.config.mavenSnapshotKeep, ctx.config.maxBodyBytes);
-  const blobs = core.blobReader;
+  const scopes = new ScopeResolver(ctx);
+  const reader = new RepositoryReader(ctx, scopes);
+  const deployer = new MavenDeployer(ctx);
+  const blobs = ctx.blobs.reader;
 
   // Bodies are streamed by the handlers, after access checks.
   app.removeAllContentTypeParsers();
@@ -54,7 +53,7 @@ export async function registerMavenRoutes(app: FastifyInstance, ctx: FormatConte
       const principal = await ctx.authenticate(request);
       const { scope, segments } = await scopes.forRead(principal, path);
       const target = parseRepositoryTarget(segments);
-      if (!target) throw scopes.missing(principal, scope, `/${segments.join('/')}`);
+      if (!target) return scopes.missing(principal, scope, `/${segments.join('/')}`);
       return send(request, reply, await reader.resolve(principal, scope, target));
     },
   });
@@ -124,7 +123,7 @@ export async function registerMavenRoutes(app: FastifyInstance, ctx: FormatConte
     if (request.headers['if-none-match'] === etag) return reply.status(304).send();
     const range = prepareRange(request, reply, length);
     if (request.method === 'HEAD') return reply.send();
-    if (resource.kind === 'stored' && resource.isDownload && startsAtFirstByte(range)) core.downloads.record(resource.file.versionId);
+    if (resource.kind === 'stored' && resource.isDownload && startsAtFirstByte(range)) ctx.downloads.record(resource.file.versionId);
     return sendBlob(reply, await payload(range));
   }
 }

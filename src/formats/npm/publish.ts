@@ -1,17 +1,19 @@
 import semver from 'semver';
 import ssri from 'ssri';
 import type { Principal } from '../../core/access/principal.js';
-import type { Core } from '../../core/core.js';
 import { KuraError } from '../../core/errors/catalogue.js';
 import type { Owner } from '../../core/owners/owner.js';
-import type { PublishResult } from '../../core/packages/package-service.js';
+import type { PublishGrant, PublishResult } from '../../core/packages/package-service.js';
+import type { FormatPackages, NoTables } from '../contract.js';
 import type { Attachment } from './publish-body.js';
 import { tarballFileName, type NpmName } from './names.js';
 import type { TarballFacts } from './tarball.js';
 
 export interface NpmPublishInput {
-  core: Core;
+  packages: FormatPackages<NoTables>;
   principal: Principal;
+  /** The decision made for an existing package before the body was read. */
+  grant?: PublishGrant | undefined;
   owner: Owner;
   name: NpmName;
   document: Record<string, unknown>;
@@ -95,9 +97,9 @@ export async function publishNpmVersion(input: NpmPublishInput): Promise<Publish
 
   const distTags = asRecord(document['dist-tags']) ?? {};
   const tags = Object.entries(distTags).filter(([, v]) => v === version).map(([tag]) => tag);
-  return input.core.packages.publishVersion({
+  return input.packages.publishVersion({
     principal: input.principal,
-    format: 'npm',
+    grant: input.grant,
     owner: input.owner,
     name: name.full,
     nameLower: name.full.toLowerCase(),

@@ -1,12 +1,12 @@
 import type { FastifyRequest } from 'fastify';
 import type { Principal } from '../../core/access/principal.js';
-import type { Core } from '../../core/core.js';
-import { isKuraError, KuraError } from '../../core/errors/catalogue.js';
+import { ownerTarget, type AccessSubject } from '../../core/access/access-policy.js';
+import { KuraError } from '../../core/errors/catalogue.js';
 import type { Owner } from '../../core/owners/owner.js';
-import { packageLabel, packageTarget, type PackageRecord } from '../../core/packages/package.js';
+import { packageLabel, packageSubject, type PackageRecord } from '../../core/packages/package.js';
 import { tokenPrefix } from '../../core/tokens/token-format.js';
-import { ociError } from './errors.js';
 import type { ImageName } from './names.js';
+import type { ContainerContext } from './tables.js';
 import type { Grants, ImageAction, RegistryTokens } from './token.js';
 
 /** The format id packages of container images are stored under. */
@@ -35,9 +35,8 @@ export interface ResolvedImage {
  */
 export class RegistryAccess {
   constructor(
-    private readonly core: Core,
+    private readonly ctx: ContainerContext,
     private readonly tokens: RegistryTokens,
-    private readonly authenticate: (request: FastifyRequest) => Promise<Principal>,
   ) {}
 
   /**
@@ -53,7 +52,7 @@ export class RegistryAccess {
       if (!verified) throw new KuraError('UNAUTHENTICATED', 'the registry token is invalid or expired');
       return verified;
     }
-    return { principal: await this.authenticate(request), grants: null };
+    return { principal: await this.ctx.authenticate(request), grants: null };
   }
 
   /**
@@ -61,12 +60,9 @@ export class RegistryAccess {
    * @throws KuraError NAME_UNKNOWN when the owner does not exist (UNAUTHENTICATED when anonymous).
    */
   async resolve(principal: Principal, name: ImageName): Promise<ResolvedImage> {
-    const owner = await this.core.owners.find(name.owner);
-    if (!owner) {
-      if (principal.kind === 'anonymous') throw new KuraError('UNAUTHENTICATED', `authentication required to access ${name.full}`);
-      throw ociError('NAME_UNKNOWN', `no user or organization named "${name.owner}" (an image is named OWNER/IMAGE)`, { name: name.full });
-    }
-    const pkg = await this.core.packages.queries.find(containerFormat, owner.login, name.image);
+    const owner = await this.ctx.owners.find(name.owner);
+    if (!owner) return this.ctx.access.authorize(principal, 'read', { kind: 'missing', label: `user or organization "${name.owner}" (an image is named OWNER/IMAGE)` });
+    const pkg = await this.ctx.packages.queries.find(containerFormat, owner.login, name.image);
     return { name, owner, pkg };
   }
 
@@ -83,31 +79,19 @@ export class RegistryAccess {
   }
 
   /** Whether `principal` may do `action` on `image` (ignoring registry tokens); never throws for access. */
-  async permits(principal: Principal, image: ResolvedImage, action: ImageAction): Promise<boolean> {
-    try {
-      await this.check(principal, image, action);
-      return true;
-    } catch (error) {
-      if (isKuraError(error)) return false;
-      throw error;
-    }
+  permits(principal: Principal, image: ResolvedImage, action: ImageAction): Promise<boolean> {
+    return this.ctx.access.permits(principal, packageAction[action], subjectOf(image));
   }
 
-  private async check(principal: Principal, image: ResolvedImage, action: ImageAction): Promise<void> {
-    const access = this.core.access;
-    if (image.pkg) {
-      await access.authorizePackage(principal, action === 'pull' ? 'read' : action === 'push' ? 'write' : 'delete', packageTarget(image.pkg));
-      return;
-    }
-    const owner = { id: image.owner.id, login: image.owner.login, kind: image.owner.kind };
-    const label = packageLabel({ format: containerFormat, name: image.name.image });
-    if (action === 'push') return access.authorizeNewPackage(principal, owner, null, label);
-    try {
-      await access.authorizeNewPackage(principal, owner, null, label);
-    } catch (error) {
-      if (isKuraError(error) && error.code !== 'UNAUTHENTICATED') throw ociError('NAME_UNKNOWN', `${image.name.full} not found`, { name: image.name.full });
-      throw error;
-    }
-    if (action === 'delete') access.requireScope(principal, 'delete:packages', `delete from ${image.name.full}`);
+  private check(principal: Principal, image: ResolvedImage, action: ImageAction): Promise<void> {
+    return this.ctx.access.authorize(principal, packageAction[action], subjectOf(image));
   }
+}
+
+const packageAction = { pull: 'read', push: 'write', delete: 'delete' } as const;
+
+/** An image with a package is that package; without one it is a name in its owner's namespace. */
+function subjectOf(image: ResolvedImage): AccessSubject {
+  if (image.pkg) return packageSubject(image.pkg);
+  return { kind: 'namespace', owner: ownerTarget(image.owner), label: packageLabel({ format: containerFormat, name: image.name.image }) };
 }

@@ -1,5 +1,6 @@
-import type { Db } from '../../db/schema.js';
+import type { BlobRecords } from '../../core/blobs/blob-records.js';
 import type { Digest } from './digests.js';
+import type { ContainerDb } from './tables.js';
 
 /** A blob as seen from one image. */
 export interface LinkedBlob {
@@ -21,20 +22,20 @@ export interface ImageKey {
  */
 export class BlobLinks {
   constructor(
-    private readonly db: Db,
+    private readonly db: ContainerDb,
     private readonly now: () => Date,
   ) {}
 
   /** Links a stored blob to an image (idempotent). */
   async link(key: ImageKey, digest: Digest, blob: { sha256: string; size: number }): Promise<void> {
-    await this.db.insertInto('oci_blob_links').values({
+    await this.db.insertInto('container_blob_links').values({
       owner_id: key.ownerId, image: key.image, digest: digest.text, blob_sha256: blob.sha256, size: blob.size, created_at: this.now().toISOString(),
     }).onConflict((oc) => oc.columns(['owner_id', 'image', 'digest']).doUpdateSet({ blob_sha256: blob.sha256, size: blob.size })).execute();
   }
 
   /** The blob `digest` of an image, or null when it was never pushed there (or was deleted). */
   async find(key: ImageKey, digest: string): Promise<LinkedBlob | null> {
-    const row = await this.db.selectFrom('oci_blob_links').select(['digest', 'blob_sha256', 'size'])
+    const row = await this.db.selectFrom('container_blob_links').select(['digest', 'blob_sha256', 'size'])
       .where('owner_id', '=', key.ownerId).where('image', '=', key.image).where('digest', '=', digest)
       .executeTakeFirst();
     return row ? { digest: row.digest, sha256: row.blob_sha256, size: Number(row.size) } : null;
@@ -42,7 +43,7 @@ export class BlobLinks {
 
   /** Removes a blob from an image; false when it was not there. The bytes stay for GC. */
   async unlink(key: ImageKey, digest: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('oci_blob_links')
+    const result = await this.db.deleteFrom('container_blob_links')
       .where('owner_id', '=', key.ownerId).where('image', '=', key.image).where('digest', '=', digest)
       .executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
@@ -50,16 +51,26 @@ export class BlobLinks {
 
   /** Images holding `digest`, at most `limit` (candidates for a mount without `from`). */
   async holders(digest: string, limit: number): Promise<Array<ImageKey & LinkedBlob>> {
-    const rows = await this.db.selectFrom('oci_blob_links').select(['owner_id', 'image', 'digest', 'blob_sha256', 'size'])
+    const rows = await this.db.selectFrom('container_blob_links').select(['owner_id', 'image', 'digest', 'blob_sha256', 'size'])
       .where('digest', '=', digest).limit(limit).execute();
     return rows.map((r) => ({ ownerId: r.owner_id, image: r.image, digest: r.digest, sha256: r.blob_sha256, size: Number(r.size) }));
   }
 
-  /** Drops links to blobs garbage collection has deleted. Returns how many. */
-  async pruneDangling(): Promise<number> {
-    const result = await this.db.deleteFrom('oci_blob_links')
-      .where((eb) => eb.not(eb.exists(eb.selectFrom('blobs').select('blobs.sha256').whereRef('blobs.sha256', '=', 'oci_blob_links.blob_sha256'))))
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+  /** Drops links to blobs garbage collection has deleted (no longer in `records`). Returns how many. */
+  async pruneDangling(records: BlobRecords): Promise<number> {
+    let pruned = 0;
+    let after = '';
+    for (;;) {
+      const page = (await this.db.selectFrom('container_blob_links').select('blob_sha256').distinct()
+        .where('blob_sha256', '>', after).orderBy('blob_sha256').limit(500).execute()).map((r) => r.blob_sha256);
+      if (page.length === 0) return pruned;
+      const known = await records.known(page);
+      const gone = page.filter((sha256) => !known.has(sha256));
+      if (gone.length > 0) {
+        const result = await this.db.deleteFrom('container_blob_links').where('blob_sha256', 'in', gone).executeTakeFirst();
+        pruned += Number(result.numDeletedRows);
+      }
+      after = page[page.length - 1]!;
+    }
   }
 }

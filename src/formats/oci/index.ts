@@ -1,4 +1,6 @@
 import type { PackageFormat } from '../contract.js';
+import * as tables from './migrations/0001-tables.js';
+import type { ContainerTables } from './tables.js';
 import { containerFormat } from './access.js';
 import { sendOciError } from './errors.js';
 import { registryJobs } from './jobs.js';
@@ -13,10 +15,11 @@ import { cleanupPolicySettings } from './cleanup-policy.js';
  * its digest; tags are the package's tags. Errors are the spec's `{"errors":[…]}`, and a 401
  * carries the Bearer challenge of the token flow (`/v2/token`).
  */
-export const ociFormat: PackageFormat = {
+export const ociFormat: PackageFormat<ContainerTables> = {
   id: containerFormat,
   displayName: 'Container',
   mountPath: '/v2',
+  migrations: { '0001-tables': tables },
   normalizeName: (_ownerLogin, name) => normalizeImage(name),
   compareVersions: (a, b) => (a < b ? -1 : a > b ? 1 : 0),
   register: registerRegistryRoutes,

@@ -1,8 +1,5 @@
-import type { Tx } from '../../db/schema.js';
 import { Readable } from 'node:stream';
 import { ingestStream, type StagedBlob } from '../../core/blobs/blob-ingest.js';
-import { touchStoredBlobs } from '../../core/blobs/blob-records.js';
-import type { Core } from '../../core/core.js';
 import { isKuraError } from '../../core/errors/catalogue.js';
 import type { PublishFile } from '../../core/packages/package-service.js';
 import { containerFormat, type RegistryCaller, type ResolvedImage } from './access.js';
@@ -13,6 +10,7 @@ import { readConfigFacts } from './image-facts.js';
 import type { ManifestIndex } from './manifest-index.js';
 import { parseManifest, type Manifest } from './manifest.js';
 import { isForeignLayer } from './media-types.js';
+import type { ContainerContext, ContainerTx } from './tables.js';
 import { describeVersion } from './version-metadata.js';
 
 /** Where a manifest is pushed: a tag, or its digest. */
@@ -32,7 +30,7 @@ export interface PushedManifest {
  */
 export class ManifestPusher {
   constructor(
-    private readonly core: Core,
+    private readonly ctx: ContainerContext,
     private readonly links: BlobLinks,
     private readonly index: ManifestIndex,
   ) {}
@@ -51,24 +49,23 @@ export class ManifestPusher {
     const tags = [...new Set(['tag' in reference ? [reference.tag] : [], extraTags].flat())];
     const files = await this.referencedFiles(image, manifest);
     const pkg = image.pkg;
-    const existing = pkg ? await this.core.packages.queries.version(pkg.id, digest.text) : null;
+    const existing = pkg ? await this.ctx.packages.queries.version(pkg.id, digest.text) : null;
     if (pkg && existing) {
-      if (existing.deletedAt) await this.core.packages.restoreVersion(caller.principal, pkg, existing);
+      if (existing.deletedAt) await this.ctx.packages.restoreVersion(caller.principal, pkg, existing);
       await this.recordIndex(existing.id, pkg.id, digest, body, manifest);
       for (const tag of tags) await this.tag(caller, image, tag, digest.text);
       return { digest: digest.text, subject: manifest.subject?.digest.text ?? null };
     }
 
     const configSha256 = manifest.config ? files.find((f) => f.name === manifest.config!.digest.text)?.blob.sha256 ?? null : null;
-    const facts = await readConfigFacts(this.core.deps.blobs, manifest, configSha256);
+    const facts = await readConfigFacts(this.ctx.blobs.store, manifest, configSha256);
     const described = describeVersion(manifest, digest, body.length, facts);
 
-    const staged = await ingestStream(this.core.deps.blobs, Readable.from([body]));
+    const staged = await ingestStream(this.ctx.blobs.store, Readable.from([body]));
     try {
       const manifestFile: PublishFile = { name: digest.text, blob: staged, contentType: manifest.mediaType };
-      await this.core.packages.publishVersion({
+      await this.ctx.packages.publishVersion({
         principal: caller.principal,
-        format: containerFormat,
         owner: image.owner,
         name: image.name.image,
         nameLower: image.name.image,
@@ -83,8 +80,8 @@ export class ManifestPusher {
       });
     } catch (error) {
       if (!isKuraError(error) || error.code !== 'VERSION_EXISTS') throw error;
-      const raced = await this.core.packages.queries.find(containerFormat, image.owner.login, image.name.image);
-      const version = raced ? await this.core.packages.queries.version(raced.id, digest.text) : null;
+      const raced = await this.ctx.packages.queries.find(containerFormat, image.owner.login, image.name.image);
+      const version = raced ? await this.ctx.packages.queries.version(raced.id, digest.text) : null;
       if (!raced || !version || version.deletedAt) throw error;
       await this.recordIndex(version.id, raced.id, digest, body, manifest, staged.sha256);
       for (const tag of tags) await this.tag(caller, { ...image, pkg: raced }, tag, digest.text);
@@ -102,7 +99,7 @@ export class ManifestPusher {
   private async referencedFiles(image: ResolvedImage, manifest: Manifest): Promise<PublishFile[]> {
     if (manifest.kind === 'index') {
       for (const child of manifest.manifests) {
-        const found = image.pkg ? await this.index.byDigest(image.pkg.id, child.digest.text) : null;
+        const found = image.pkg ? await this.index.byDigest(image.pkg, child.digest.text) : null;
         if (!found) throw ociError('MANIFEST_BLOB_UNKNOWN', `the index lists ${child.digest.text}, which was not pushed to ${image.name.full}`, { digest: child.digest.text });
       }
       return [];
@@ -120,9 +117,9 @@ export class ManifestPusher {
       files.set(descriptor.digest.text, { name: descriptor.digest.text, blob: storedBlob(blob.sha256, blob.size), contentType: descriptor.mediaType });
     }
     const sha256s = [...new Set([...files.values()].map((f) => f.blob.sha256))];
-    await touchStoredBlobs(this.core.deps, sha256s);
+    await this.ctx.blobs.records.touch(sha256s);
     for (const sha256 of sha256s) {
-      if (!(await this.core.deps.blobs.stat(sha256))) {
+      if (!(await this.ctx.blobs.store.stat(sha256))) {
         const name = [...files.values()].find((f) => f.blob.sha256 === sha256)!.name;
         throw ociError('MANIFEST_BLOB_UNKNOWN', `blob ${name} is no longer stored; push it again`, { digest: name });
       }
@@ -131,17 +128,17 @@ export class ManifestPusher {
   }
 
   private async tag(caller: RegistryCaller, image: ResolvedImage, tag: string, digest: string): Promise<void> {
-    const pkg = image.pkg ?? (await this.core.packages.queries.find(containerFormat, image.owner.login, image.name.image));
+    const pkg = image.pkg ?? (await this.ctx.packages.queries.find(containerFormat, image.owner.login, image.name.image));
     if (!pkg) return;
-    const current = await this.index.byTag(pkg.id, tag);
+    const current = await this.index.byTag(pkg, tag);
     if (current?.digest === digest) return;
-    await this.core.packages.setTag(caller.principal, pkg, tag, digest);
+    await this.ctx.packages.setTag(caller.principal, pkg, tag, digest);
   }
 
-  private async recordIndex(versionId: number, packageId: number, digest: Digest, body: Buffer, manifest: Manifest, sha256?: string, db?: Tx): Promise<void> {
+  private async recordIndex(versionId: number, packageId: number, digest: Digest, body: Buffer, manifest: Manifest, sha256?: string, db?: ContainerTx): Promise<void> {
     await this.index.record({
       versionId, packageId, digest: digest.text, sha256: sha256 ?? digestOf('sha256', body).hex, size: body.length, manifest,
-      createdAt: this.core.deps.now().toISOString(),
+      createdAt: this.ctx.now().toISOString(),
     }, db);
   }
 }

@@ -1,7 +1,7 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Principal } from '../../core/access/principal.js';
-import type { Core } from '../../core/core.js';
 import type { Scope } from '../../core/tokens/scopes.js';
+import type { ContainerContext } from './tables.js';
 
 /** What a registry token may do on an image. */
 export type ImageAction = 'pull' | 'push' | 'delete';
@@ -30,17 +30,15 @@ const secretKey = 'registry.token-secret';
 
 /**
  * Short-lived bearer tokens for the container registry, as the token flow of the distribution
- * spec hands them out: `base64url(claims).base64url(HMAC-SHA256)`, signed with a secret kept in
- * the settings table (created once, shared by every server process).
+ * spec hands them out: `base64url(claims).base64url(HMAC-SHA256)`, signed with a server secret
+ * (created once, shared by every server process).
  */
 export class RegistryTokens {
-  private secret: Promise<Buffer> | null = null;
-
-  constructor(private readonly core: Core) {}
+  constructor(private readonly ctx: ContainerContext) {}
 
   /** Issues a token for `principal` carrying exactly `grants`. */
   async issue(principal: Principal, grants: Grants): Promise<{ token: string; expiresIn: number; issuedAt: string }> {
-    const now = this.core.deps.now();
+    const now = this.ctx.now();
     const iat = Math.floor(now.getTime() / 1000);
     const claims: Claims = {
       sub: principal.kind === 'user' ? principal.user.id : null,
@@ -73,38 +71,21 @@ export class RegistryTokens {
     } catch {
       return null;
     }
-    if (typeof claims.exp !== 'number' || claims.exp * 1000 <= this.core.deps.now().getTime()) return null;
+    if (typeof claims.exp !== 'number' || claims.exp * 1000 <= this.ctx.now().getTime()) return null;
     const grants = new Map(Object.entries(claims.acc ?? {}).map(([name, actions]) => [name, new Set(actions)]));
     if (claims.sub === null) return { principal: { kind: 'anonymous' }, grants };
-    const user = await this.core.owners.findById(claims.sub);
+    const user = await this.ctx.owners.findById(claims.sub);
     if (!user || user.kind !== 'user') return null;
     if (claims.tid !== null) {
-      const source = (await this.core.tokens.list(user.id)).find((t) => t.id === claims.tid);
-      const now = this.core.deps.now().toISOString();
+      const source = (await this.ctx.tokens.list(user.id)).find((t) => t.id === claims.tid);
+      const now = this.ctx.now().toISOString();
       if (!source || source.revokedAt || (source.expiresAt && source.expiresAt <= now)) return null;
     }
     return { principal: { kind: 'user', user, scopes: new Set(claims.scp), repoId: claims.rid, tokenId: claims.tid }, grants };
   }
 
   private async sign(payload: string): Promise<string> {
-    return createHmac('sha256', await this.loadSecret()).update(payload).digest('base64url');
-  }
-
-  /** The signing secret, created on first use; concurrent first uses agree on one row. */
-  private loadSecret(): Promise<Buffer> {
-    this.secret ??= (async () => {
-      const db = this.core.deps.db;
-      await db.insertInto('settings')
-        .values({ key: secretKey, value: randomBytes(32).toString('base64'), created_at: this.core.deps.now().toISOString() })
-        .onConflict((oc) => oc.column('key').doNothing())
-        .execute();
-      const row = await db.selectFrom('settings').select('value').where('key', '=', secretKey).executeTakeFirstOrThrow();
-      return Buffer.from(row.value, 'base64');
-    })().catch((error: unknown) => {
-      this.secret = null;
-      throw error;
-    });
-    return this.secret;
+    return createHmac('sha256', await this.ctx.secrets.secret(secretKey)).update(payload).digest('base64url');
   }
 }
 

@@ -1,11 +1,10 @@
 import { createHash, type Hash } from 'node:crypto';
-import { recordStoredBlob } from '../../core/blobs/blob-records.js';
-import type { CoreDeps } from '../../core/context.js';
 import type { ImageKey } from './blob-links.js';
 import type { Digest } from './digests.js';
 import { ociError } from './errors.js';
+import type { ContainerContext } from './tables.js';
 
-/** A blob upload session, as the oci_uploads table keeps it. */
+/** A blob upload session, as the container_uploads table keeps it. */
 export interface UploadSession extends ImageKey {
   id: string;
   size: number;
@@ -32,22 +31,22 @@ export class UploadSessions {
   private readonly hashes = new Map<string, HashState>();
   private readonly locks = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly deps: CoreDeps) {}
+  constructor(private readonly ctx: ContainerContext) {}
 
   /** Opens a session for `key`. */
   async create(key: ImageKey, userId: number | null): Promise<UploadSession> {
-    const id = await this.deps.blobs.uploads.start();
-    const now = this.deps.now().toISOString();
-    await this.deps.db.insertInto('oci_uploads').values({ id, owner_id: key.ownerId, image: key.image, user_id: userId, size: 0, created_at: now, updated_at: now }).execute();
+    const id = await this.ctx.blobs.store.uploads.start();
+    const now = this.ctx.now().toISOString();
+    await this.ctx.db.insertInto('container_uploads').values({ id, owner_id: key.ownerId, image: key.image, user_id: userId, size: 0, created_at: now, updated_at: now }).execute();
     this.hashes.set(id, { size: 0, sha256: createHash('sha256') });
     return { id, ownerId: key.ownerId, image: key.image, size: 0 };
   }
 
   /** The session `id` of image `key`. @throws KuraError BLOB_UPLOAD_UNKNOWN */
   async find(key: ImageKey, id: string): Promise<UploadSession> {
-    const row = await this.deps.db.selectFrom('oci_uploads').selectAll()
+    const row = await this.ctx.db.selectFrom('container_uploads').selectAll()
       .where('id', '=', id).where('owner_id', '=', key.ownerId).where('image', '=', key.image).executeTakeFirst();
-    const size = row ? await this.deps.blobs.uploads.size(id) : null;
+    const size = row ? await this.ctx.blobs.store.uploads.size(id) : null;
     if (!row || size === null) throw ociError('BLOB_UPLOAD_UNKNOWN', `no blob upload ${id} in progress for this repository`, { uuid: id });
     return { id, ownerId: row.owner_id, image: row.image, size };
   }
@@ -59,7 +58,7 @@ export class UploadSessions {
    */
   append(session: UploadSession, offset: number | null, source: AsyncIterable<Uint8Array>): Promise<number> {
     return this.serialized(session.id, async () => {
-      const stored = await this.deps.blobs.uploads.size(session.id);
+      const stored = await this.ctx.blobs.store.uploads.size(session.id);
       if (stored === null) throw ociError('BLOB_UPLOAD_UNKNOWN', `no blob upload ${session.id} in progress`, { uuid: session.id });
       const start = offset ?? stored;
       if (start !== stored) throw ociError('BLOB_UPLOAD_INVALID', `the upload has ${stored} bytes; the next chunk must start at ${stored}, not ${start}`, { size: stored }, 'RANGE_NOT_SATISFIABLE');
@@ -71,9 +70,9 @@ export class UploadSessions {
           yield chunk;
         }
       })();
-      const size = await this.deps.blobs.uploads.append(session.id, start, hashing);
+      const size = await this.ctx.blobs.store.uploads.append(session.id, start, hashing);
       this.hashes.set(session.id, { size, sha256: state.sha256 });
-      await this.deps.db.updateTable('oci_uploads').set({ size, updated_at: this.deps.now().toISOString() }).where('id', '=', session.id).execute();
+      await this.ctx.db.updateTable('container_uploads').set({ size, updated_at: this.ctx.now().toISOString() }).where('id', '=', session.id).execute();
       return size;
     });
   }
@@ -85,7 +84,7 @@ export class UploadSessions {
    */
   finish(session: UploadSession, digest: Digest): Promise<{ sha256: string; size: number; sha512: string | null }> {
     return this.serialized(session.id, async () => {
-      const size = await this.deps.blobs.uploads.size(session.id);
+      const size = await this.ctx.blobs.store.uploads.size(session.id);
       if (size === null) throw ociError('BLOB_UPLOAD_UNKNOWN', `no blob upload ${session.id} in progress`, { uuid: session.id });
       const sha256 = (await this.hashState(session.id, size)).sha256.digest('hex');
       this.hashes.delete(session.id);
@@ -95,9 +94,9 @@ export class UploadSessions {
         await this.discard(session.id);
         throw ociError('DIGEST_INVALID', `the uploaded bytes have digest ${digest.algorithm}:${actual}, not ${digest.text}`, { digest: digest.text });
       }
-      await this.deps.blobs.uploads.commit(session.id, sha256);
-      await recordStoredBlob(this.deps, { sha256, size, sha512 });
-      await this.deps.db.deleteFrom('oci_uploads').where('id', '=', session.id).execute();
+      await this.ctx.blobs.store.uploads.commit(session.id, sha256);
+      await this.ctx.blobs.records.record({ sha256, size, sha512 });
+      await this.ctx.db.deleteFrom('container_uploads').where('id', '=', session.id).execute();
       return { sha256, size, sha512 };
     });
   }
@@ -112,15 +111,15 @@ export class UploadSessions {
    * (left by a crash between starting an upload and recording it). Returns how many.
    */
   async reapAbandoned(): Promise<number> {
-    const cutoff = new Date(this.deps.now().getTime() - abandonedUploadMs);
-    const stale = await this.deps.db.selectFrom('oci_uploads').select('id').where('updated_at', '<', cutoff.toISOString()).execute();
+    const cutoff = new Date(this.ctx.now().getTime() - abandonedUploadMs);
+    const stale = await this.ctx.db.selectFrom('container_uploads').select('id').where('updated_at', '<', cutoff.toISOString()).execute();
     for (const { id } of stale) await this.serialized(id, () => this.discard(id));
     let orphans = 0;
-    for await (const upload of this.deps.blobs.uploads.list()) {
+    for await (const upload of this.ctx.blobs.store.uploads.list()) {
       if (upload.modifiedAt > cutoff) continue;
-      const row = await this.deps.db.selectFrom('oci_uploads').select('id').where('id', '=', upload.id).executeTakeFirst();
+      const row = await this.ctx.db.selectFrom('container_uploads').select('id').where('id', '=', upload.id).executeTakeFirst();
       if (row) continue;
-      await this.deps.blobs.uploads.cancel(upload.id);
+      await this.ctx.blobs.store.uploads.cancel(upload.id);
       orphans++;
     }
     return stale.length + orphans;
@@ -128,8 +127,8 @@ export class UploadSessions {
 
   private async discard(id: string): Promise<void> {
     this.hashes.delete(id);
-    await this.deps.blobs.uploads.cancel(id);
-    await this.deps.db.deleteFrom('oci_uploads').where('id', '=', id).execute();
+    await this.ctx.blobs.store.uploads.cancel(id);
+    await this.ctx.db.deleteFrom('container_uploads').where('id', '=', id).execute();
   }
 
   /** The SHA-256 state for the first `size` bytes: the one in memory, or recomputed from the store. */
@@ -138,7 +137,7 @@ export class UploadSessions {
     if (known && known.size === size) return known;
     const sha256 = createHash('sha256');
     let read = 0;
-    for await (const chunk of await this.deps.blobs.uploads.read(id)) {
+    for await (const chunk of await this.ctx.blobs.store.uploads.read(id)) {
       sha256.update(chunk as Buffer);
       read += (chunk as Buffer).length;
     }
@@ -148,7 +147,7 @@ export class UploadSessions {
 
   private async rehash(id: string, algorithm: 'sha512'): Promise<string> {
     const hash = createHash(algorithm);
-    for await (const chunk of await this.deps.blobs.uploads.read(id)) hash.update(chunk as Buffer);
+    for await (const chunk of await this.ctx.blobs.store.uploads.read(id)) hash.update(chunk as Buffer);
     return hash.digest('hex');
   }
 

@@ -14,7 +14,7 @@ export async function getBlob(rc: RegistryContext, request: FastifyRequest, repl
   const digest = parseDigest(reference);
   if (!digest) throw ociError('DIGEST_INVALID', `"${reference}" is not a digest`, { digest: reference });
   const blob = await rc.links.find(key, digest.text);
-  const info = blob ? await rc.core.deps.blobs.stat(blob.sha256) : null;
+  const info = blob ? await rc.ctx.blobs.store.stat(blob.sha256) : null;
   if (!blob || !info) throw ociError('BLOB_UNKNOWN', `blob ${digest.text} is not in ${image.name.full}`, { digest: digest.text });
   reply.header('docker-content-digest', digest.text);
   reply.header('etag', `"${digest.text}"`);

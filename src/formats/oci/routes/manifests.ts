@@ -38,7 +38,7 @@ export async function getManifest(rc: RegistryContext, request: FastifyRequest, 
   const { image } = await authorizedTarget(rc, request, name, 'pull');
   const ref = parseReference(reference);
   let manifest: StoredManifest | null = null;
-  if (image.pkg) manifest = 'digest' in ref ? await rc.index.byDigest(image.pkg.id, ref.digest.text) : await rc.index.byTag(image.pkg.id, ref.tag);
+  if (image.pkg) manifest = 'digest' in ref ? await rc.index.byDigest(image.pkg, ref.digest.text) : await rc.index.byTag(image.pkg, ref.tag);
   if (!manifest) throw ociError('MANIFEST_UNKNOWN', `manifest ${reference} is not in ${image.name.full}`, { reference });
   if (!accepts(request.headers.accept, manifest.mediaType)) {
     throw ociError('MANIFEST_UNKNOWN', `manifest ${reference} is ${manifest.mediaType}, which the Accept header does not allow`, { reference, mediaType: manifest.mediaType });
@@ -53,7 +53,7 @@ export async function getManifest(rc: RegistryContext, request: FastifyRequest, 
   reply.header('content-length', manifest.size);
   if (request.method === 'HEAD') return reply.send();
   const body = await rc.reader.open(manifest.sha256, manifest.size);
-  rc.core.downloads.record(manifest.versionId);
+  rc.ctx.downloads.record(manifest.versionId);
   return sendBlob(reply, body);
 }
 
@@ -101,12 +101,12 @@ export async function deleteManifest(rc: RegistryContext, request: FastifyReques
   const pkg = image.pkg;
   if (!pkg) throw ociError('MANIFEST_UNKNOWN', `manifest ${reference} is not in ${image.name.full}`, { reference });
   if ('tag' in ref) {
-    if (!(await rc.index.byTag(pkg.id, ref.tag))) throw ociError('MANIFEST_UNKNOWN', `tag ${ref.tag} is not in ${image.name.full}`, { reference });
-    await rc.core.packages.removeTag(caller.principal, pkg, ref.tag);
+    if (!(await rc.index.byTag(pkg, ref.tag))) throw ociError('MANIFEST_UNKNOWN', `tag ${ref.tag} is not in ${image.name.full}`, { reference });
+    await rc.ctx.packages.removeTag(caller.principal, pkg, ref.tag);
   } else {
-    const version = await rc.core.packages.queries.version(pkg.id, ref.digest.text);
+    const version = await rc.ctx.packages.queries.version(pkg.id, ref.digest.text);
     if (!version || version.deletedAt) throw ociError('MANIFEST_UNKNOWN', `manifest ${reference} is not in ${image.name.full}`, { reference });
-    await rc.core.packages.deleteVersion(caller.principal, pkg, version);
+    await rc.ctx.packages.deleteVersion(caller.principal, pkg, version);
   }
   return reply.status(202).header('content-length', 0).send();
 }

@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { FormatContext } from '../../contract.js';
 import { RegistryAccess } from '../access.js';
 import { noteRealm } from '../challenge.js';
 import { BlobLinks } from '../blob-links.js';
 import { ociError } from '../errors.js';
 import { ManifestIndex } from '../manifest-index.js';
 import { ManifestPusher } from '../push.js';
+import type { ContainerContext } from '../tables.js';
 import { RegistryTokens } from '../token.js';
 import { UploadSessions } from '../uploads.js';
 import { issueToken, ping } from './base.js';
@@ -18,17 +18,16 @@ import { listTags } from './tags.js';
 import { cancelUpload, finishUpload, patchUpload, startUpload, uploadStatus } from './uploads.js';
 
 /** The distribution spec's endpoints at `/v2/`, dispatched by path since image names contain slashes. */
-export async function registerRegistryRoutes(app: FastifyInstance, ctx: FormatContext): Promise<void> {
-  const { core } = ctx;
-  const tokens = new RegistryTokens(core);
-  const links = new BlobLinks(core.deps.db, core.deps.now);
-  const index = new ManifestIndex(core.deps.db);
+export async function registerRegistryRoutes(app: FastifyInstance, ctx: ContainerContext): Promise<void> {
+  const tokens = new RegistryTokens(ctx);
+  const links = new BlobLinks(ctx.db, ctx.now);
+  const index = new ManifestIndex(ctx);
   const rc: RegistryContext = {
-    ctx, core, tokens, links, index,
-    access: new RegistryAccess(core, tokens, (request) => ctx.authenticate(request)),
-    uploads: new UploadSessions(core.deps),
-    pusher: new ManifestPusher(core, links, index),
-    reader: core.blobReader,
+    ctx, tokens, links, index,
+    access: new RegistryAccess(ctx, tokens),
+    uploads: new UploadSessions(ctx),
+    pusher: new ManifestPusher(ctx, links, index),
+    reader: ctx.blobs.reader,
   };
 
   // Bodies (blobs of any size, manifests) are streamed by the handlers after access checks.

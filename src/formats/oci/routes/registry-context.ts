@@ -1,20 +1,18 @@
 import type { FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import type { BlobReader } from '../../../core/blobs/blob-reader.js';
-import type { Core } from '../../../core/core.js';
-import type { FormatContext } from '../../contract.js';
 import type { RegistryAccess, RegistryCaller, ResolvedImage } from '../access.js';
 import type { BlobLinks, ImageKey } from '../blob-links.js';
 import type { ManifestIndex } from '../manifest-index.js';
 import { parseImageName } from '../names.js';
 import type { ManifestPusher } from '../push.js';
+import type { ContainerContext } from '../tables.js';
 import type { ImageAction, RegistryTokens } from '../token.js';
 import type { UploadSessions } from '../uploads.js';
 
 /** Everything the registry's route handlers share. */
 export interface RegistryContext {
-  ctx: FormatContext;
-  core: Core;
+  ctx: ContainerContext;
   access: RegistryAccess;
   tokens: RegistryTokens;
   links: BlobLinks;

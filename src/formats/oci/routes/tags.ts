@@ -16,7 +16,7 @@ export async function listTags(rc: RegistryContext, request: FastifyRequest, rep
     if (!/^\d+$/.test(nParam)) throw ociError('UNSUPPORTED', `n must be a non-negative integer, not "${nParam}"`, { n: nParam }, 'BAD_REQUEST');
     n = Math.min(Number(nParam), maxPage);
   }
-  const page = n === 0 ? [] : await rc.index.tags(image.pkg.id, last, n + 1);
+  const page = n === 0 ? [] : await rc.ctx.packages.queries.tagNames(image.pkg.id, last, n + 1);
   const tags = page.slice(0, n);
   if (page.length > n && tags.length > 0) {
     const next = new URLSearchParams({ n: String(n), last: tags[tags.length - 1]! });

@@ -1,6 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ingestStream } from '../../../core/blobs/blob-ingest.js';
-import { recordStoredBlob, touchStoredBlobs } from '../../../core/blobs/blob-records.js';
 import type { ImageKey, LinkedBlob } from '../blob-links.js';
 import { parseDigest, requireDigest, type Digest } from '../digests.js';
 import { ociError } from '../errors.js';
@@ -74,14 +73,14 @@ export async function startUpload(rc: RegistryContext, request: FastifyRequest, 
     }
   } else if (digestParam !== undefined) {
     const digest = requireDigest(digestParam, 'the digest parameter');
-    const staged = await ingestStream(rc.core.deps.blobs, requestBody(request), { extraDigests: digest.algorithm === 'sha512' ? ['sha512'] : [] });
+    const staged = await ingestStream(rc.ctx.blobs.store, requestBody(request), { extraDigests: digest.algorithm === 'sha512' ? ['sha512'] : [] });
     const actual = digest.algorithm === 'sha256' ? staged.sha256 : staged.digests.sha512;
     if (actual !== digest.hex) {
       await staged.cancel();
       throw ociError('DIGEST_INVALID', `the uploaded bytes have digest ${digest.algorithm}:${actual}, not ${digest.text}`, { digest: digest.text });
     }
     await staged.commit();
-    await recordStoredBlob(rc.core.deps, { sha256: staged.sha256, size: staged.size, sha512: staged.digests.sha512 ?? null });
+    await rc.ctx.blobs.records.record({ sha256: staged.sha256, size: staged.size, sha512: staged.digests.sha512 ?? null });
     await rc.links.link(key, digest, { sha256: staged.sha256, size: staged.size });
     return sendCreated(reply, image.name.full, digest.text);
   }
@@ -106,9 +105,9 @@ async function mountBlob(rc: RegistryContext, caller: RegistryCaller, target: Im
     }
   } else if (!source) {
     for (const holder of await rc.links.holders(digest.text, mountCandidates)) {
-      const owner = await rc.core.owners.findById(holder.ownerId);
+      const owner = await rc.ctx.owners.findById(holder.ownerId);
       if (!owner) continue;
-      const pkg = await rc.core.packages.queries.find(containerFormat, owner.login, holder.image);
+      const pkg = await rc.ctx.packages.queries.find(containerFormat, owner.login, holder.image);
       const image = { name: { owner: owner.login.toLowerCase(), image: holder.image, full: `${owner.login.toLowerCase()}/${holder.image}` }, owner, pkg };
       if (await rc.access.permits(caller.principal, image, 'pull')) {
         source = holder;
@@ -117,8 +116,8 @@ async function mountBlob(rc: RegistryContext, caller: RegistryCaller, target: Im
     }
   }
   if (!source) return null;
-  await touchStoredBlobs(rc.core.deps, [source.sha256]);
-  if (!(await rc.core.deps.blobs.stat(source.sha256))) return null;
+  await rc.ctx.blobs.records.touch([source.sha256]);
+  if (!(await rc.ctx.blobs.store.stat(source.sha256))) return null;
   if (!here) await rc.links.link(target, digest, { sha256: source.sha256, size: source.size });
   return source;
 }

@@ -1,7 +1,7 @@
 import type { Owner } from '../../../core/owners/owner.js';
 import { effectiveVisibility, type PackageRecord, type TagRecord, type VersionRecord } from '../../../core/packages/package.js';
 import type { TokenRecord } from '../../../core/tokens/token-service.js';
-import type { PackageFormat } from '../../../formats/contract.js';
+import type { AnyPackageFormat } from '../../../formats/contract.js';
 
 /** JSON shapes of the REST API, modelled on GitHub's REST API for packages. */
 export function presentOwner(owner: Owner) {
@@ -53,7 +53,7 @@ export function presentPackage(pkg: PackageRecord, base: string, extra: { versio
 }
 
 /** A version with its format's facts (under `metadata.<package_type>`) and install snippets. */
-export function presentVersion(pkg: PackageRecord, version: VersionRecord, tags: TagRecord[], base: string, format: PackageFormat | undefined) {
+export function presentVersion(pkg: PackageRecord, version: VersionRecord, tags: TagRecord[], base: string, format: AnyPackageFormat | undefined) {
   const versionTags = tags.filter((t) => t.versionId === version.id).map((t) => t.name);
   const presentation = format && !version.deletedAt
     ? format.present({ pkg, version, metadata: parseMetadata(version.metadata), tags: versionTags, baseUrl: base })

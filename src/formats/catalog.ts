@@ -1,0 +1,45 @@
+import { KuraError } from '../core/errors/catalogue.js';
+import type { AnyPackageFormat } from './contract.js';
+
+/** How a site admin set a format: served, served for downloads only, or not at all. */
+export type FormatMode = 'enabled' | 'read-only' | 'disabled';
+
+/**
+ * The formats this server knows, with the mode the site admin set for each. Every front end
+ * (the protocol mounts, the REST API, the web pages) asks it, so a mode applies everywhere:
+ * a disabled format's packages do not exist to anyone, a read-only one's cannot be changed.
+ */
+export class FormatCatalog {
+  constructor(
+    readonly all: readonly AnyPackageFormat[],
+    private readonly modes: Readonly<Record<string, FormatMode>>,
+  ) {}
+
+  find(id: string): AnyPackageFormat | undefined {
+    return this.all.find((f) => f.id === id);
+  }
+
+  mode(id: string): FormatMode {
+    return this.modes[id] ?? 'enabled';
+  }
+
+  /** Whether packages of format `id` are shown at all. */
+  isVisible(id: string): boolean {
+    return this.mode(id) !== 'disabled';
+  }
+
+  /** @throws KuraError FORMAT_DISABLED naming the setting */
+  requireVisible(id: string): void {
+    if (this.mode(id) === 'disabled') {
+      throw new KuraError('FORMAT_DISABLED', `the ${this.find(id)?.displayName ?? id} registry is disabled on this server (setting KURA_FORMATS ${id}=disabled)`);
+    }
+  }
+
+  /** @throws KuraError FORMAT_DISABLED, READ_ONLY naming the setting */
+  requireWritable(id: string): void {
+    this.requireVisible(id);
+    if (this.mode(id) === 'read-only') {
+      throw new KuraError('READ_ONLY', `the ${this.find(id)?.displayName ?? id} registry is read-only on this server (setting KURA_FORMATS ${id}=read-only)`);
+    }
+  }
+}
