@@ -81,4 +81,60 @@ describe('AccessPolicy', () => {
     assert.equal(await code(policy.authorize(as(alice, ['read:packages']), 'write', { kind: 'new-package', owner: aliceOwner, repo: null, label: 'x' })), 'MISSING_SCOPE');
     assert.equal(await code(policy.authorize(anonymous, 'write', { kind: 'new-package', owner: aliceOwner, repo: null, label: 'x' })), 'UNAUTHENTICATED');
   });
+
+  it('answers for missing things like private ones: 401 anonymous, 404 signed in, 404 for all inside a public repository', async () => {
+    const missing = { kind: 'missing', label: 'npm package @alice/nothing' } as const;
+    assert.equal(await code(policy.authorize(anonymous, 'read', missing)), 'UNAUTHENTICATED');
+    assert.equal(await code(policy.authorize(as(bob), 'write', missing)), 'NOT_FOUND');
+    const inPublic = { ...missing, within: { id: 100, fullName: 'alice/tools', visibility: 'public' as const } };
+    assert.equal(await code(policy.authorize(anonymous, 'read', inPublic)), 'NOT_FOUND');
+    assert.equal(await policy.permits(as(alice), 'read', missing), false);
+  });
+
+  it('shows a deleted package only to those who may restore it', async () => {
+    const deleted = { ...linked('public'), deleted: true };
+    assert.equal(await code(policy.authorize(anonymous, 'read', { kind: 'package', package: deleted })), 'UNAUTHENTICATED');
+    assert.equal(await code(policy.authorize(as(carol), 'read', { kind: 'package', package: deleted })), 'NOT_FOUND');
+    assert.equal(await code(policy.authorize(as(alice, ['read:packages']), 'delete', { kind: 'package', package: deleted })), 'NOT_FOUND');
+    assert.equal(await code(policy.authorize(as(alice), 'delete', { kind: 'package', package: deleted })), 'ok');
+    assert.equal(await code(policy.authorize(as(carol), 'write', { kind: 'package', package: deleted })), 'ok', 'a writer may publish again');
+  });
+
+  it('decides repositories: public ones are readable by anyone, private ones hidden, writes need the role and scope', async () => {
+    const aliceOwner = { id: alice.id, login: 'alice', kind: 'user' as const };
+    const repo = (visibility: 'public' | 'private') => ({ kind: 'repository', owner: aliceOwner, repo: { id: 100, fullName: 'alice/tools', visibility } } as const);
+    assert.equal(await code(policy.authorize(anonymous, 'read', repo('public'))), 'ok');
+    assert.equal(await code(policy.authorize(anonymous, 'read', repo('private'))), 'UNAUTHENTICATED');
+    assert.equal(await code(policy.authorize(as(bob), 'read', repo('private'))), 'NOT_FOUND');
+    assert.equal(await code(policy.authorize(as(bob), 'write', repo('public'))), 'FORBIDDEN');
+    assert.equal(await code(policy.authorize(as(carol, ['read:packages']), 'write', repo('private'))), 'MISSING_SCOPE');
+    assert.equal(await code(policy.authorize(as(carol), 'write', repo('private'))), 'ok');
+  });
+
+  it('lets whoever may create packages under an owner use its namespace, and hides it from the rest', async () => {
+    const namespace = { kind: 'namespace', owner: acme, label: 'container package y' } as const;
+    assert.equal(await code(policy.authorize(as(bob), 'read', namespace)), 'ok');
+    assert.equal(await code(policy.authorize(as(bob, ['write:packages']), 'delete', namespace)), 'MISSING_SCOPE');
+    assert.equal(await code(policy.authorize(as(carol), 'read', namespace)), 'NOT_FOUND');
+    assert.equal(await code(policy.authorize(as(carol), 'write', namespace)), 'FORBIDDEN');
+    assert.equal(await code(policy.authorize(anonymous, 'read', namespace)), 'UNAUTHENTICATED');
+  });
+
+  it('checks only what is known before a new package names its repository', async () => {
+    const pending = { kind: 'new-package', owner: { id: alice.id, login: 'alice', kind: 'user' as const }, repo: 'pending', label: 'x' } as const;
+    assert.equal(await code(policy.authorize(as(carol), 'write', pending)), 'ok');
+    assert.equal(await code(policy.authorize(as(carol, ['read:packages']), 'write', pending)), 'MISSING_SCOPE');
+    assert.equal(await code(policy.authorize(anonymous, 'write', pending)), 'UNAUTHENTICATED');
+  });
+
+  it('allows creating tokens with a password or an admin-scoped token, restricted to a readable repository', async () => {
+    const password: Principal = { kind: 'user', user: carol, scopes: new Set(['admin']), repoId: null, tokenId: null };
+    const aliceOwner = { id: alice.id, login: 'alice', kind: 'user' as const };
+    const privateRepo = { owner: aliceOwner, repo: { id: 100, fullName: 'alice/tools', visibility: 'private' as const } };
+    assert.equal(await code(policy.authorizeTokenCreation(password, null)), 'ok');
+    assert.equal(await code(policy.authorizeTokenCreation(as(carol), null)), 'MISSING_SCOPE');
+    assert.equal(await code(policy.authorizeTokenCreation(as(carol, ['admin']), privateRepo)), 'ok');
+    assert.equal(await code(policy.authorizeTokenCreation(as(bob, ['admin']), privateRepo)), 'NOT_FOUND');
+    assert.equal(await code(policy.authorizeTokenCreation(anonymous, null)), 'UNAUTHENTICATED');
+  });
 });

@@ -57,7 +57,8 @@ const actionNeeds: Record<PackageAction, { role: Role; scope: Scope; verb: strin
  * What an access question is about.
  * - `package`: an existing package (live or, with `deleted`, soft-deleted).
  * - `missing`: something the caller asked for that does not exist (a package, an owner, a
- *   repository); `within` is the public repository it was looked for in, if any.
+ *   repository); `within` is the public repository it was looked for in, if any; `notFound`
+ *   is the message signed-in callers get (default: "LABEL not found").
  * - `new-package`: a package to create under `owner`, linked to `repo` when given; `repo` is
  *   `'pending'` before the metadata naming it has been read (only what is known is checked).
  * - `repository`: a repository, for listing or resolving what it holds.
@@ -66,7 +67,7 @@ const actionNeeds: Record<PackageAction, { role: Role; scope: Scope; verb: strin
  */
 export type AccessSubject =
   | { kind: 'package'; package: PackageTarget }
-  | { kind: 'missing'; label: string; within?: RepoTarget | null }
+  | { kind: 'missing'; label: string; within?: RepoTarget | null; notFound?: string }
   | { kind: 'new-package'; owner: OwnerTarget; repo: RepoTarget | null | 'pending'; label: string }
   | { kind: 'repository'; owner: OwnerTarget; repo: RepoTarget }
   | { kind: 'namespace'; owner: OwnerTarget; label: string };
@@ -97,8 +98,8 @@ export class AccessPolicy {
       case 'package':
         return this.authorizePackage(principal, action, subject.package);
       case 'missing':
-        if (subject.within?.visibility === 'public') throw new KuraError('NOT_FOUND', `${subject.label} not found in repository ${subject.within.fullName}`);
-        throw this.invisible(principal, subject.label);
+        if (principal.kind === 'user' || subject.within?.visibility === 'public') throw new KuraError('NOT_FOUND', subject.notFound ?? `${subject.label} not found`);
+        throw new KuraError('UNAUTHENTICATED', `authentication required to ${actionNeeds[action].verb} ${subject.label}`);
       case 'new-package':
         return this.authorizeNewPackage(principal, subject.owner, subject.repo, subject.label);
       case 'repository':
@@ -136,8 +137,13 @@ export class AccessPolicy {
     }
   }
 
+  /** Whether the principal may delete versions past the delete-protection download threshold (site admins). */
+  bypassesDeleteProtection(principal: Principal): boolean {
+    return principal.kind === 'user' && principal.user.isAdmin;
+  }
+
   /** Whether the principal's token (or password) carries `scope`. */
-  hasScope(principal: Principal, scope: Scope): boolean {
+  private hasScope(principal: Principal, scope: Scope): boolean {
     return principal.kind === 'user' && scopeAllows(principal.scopes, scope);
   }
 

@@ -511,7 +511,7 @@ export class PackageService {
   }
 
   private checkDeleteProtection(principal: Principal, pkg: PackageRecord, versions: VersionRecord[]): void {
-    if (principal.kind === 'user' && principal.user.isAdmin) return;
+    if (this.access.bypassesDeleteProtection(principal)) return;
     if (effectiveVisibility(pkg) !== 'public') return;
     const limit = this.options.deleteProtectionDownloads;
     const popular = versions.find((v) => v.downloadCount > limit);

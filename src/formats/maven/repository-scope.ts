@@ -1,6 +1,5 @@
 import { ownerTarget } from '../../core/access/access-policy.js';
 import type { Principal } from '../../core/access/principal.js';
-import type { KuraError } from '../../core/errors/catalogue.js';
 import type { Owner } from '../../core/owners/owner.js';
 import { packageSubject, type PackageRecord } from '../../core/packages/package.js';
 import type { Repository } from '../../core/repos/repository.js';
@@ -50,7 +49,11 @@ export class ScopeResolver {
     const [first, ...rest] = path.segments;
     const repo = first === undefined || first === ownerWideSegment ? null : await this.ctx.repos.find(owner.login, first);
     if (!repo) {
-      return this.ctx.access.authorize(principal, 'write', { kind: 'missing', label: `repository ${owner.login}/${first ?? ''}` });
+      return this.ctx.access.authorize(principal, 'write', {
+        kind: 'missing',
+        label: `repository ${owner.login}/${first ?? ''}`,
+        notFound: `repository ${owner.login}/${first ?? ''} not found: deploy to /maven/OWNER/REPO/ of an existing repository`,
+      });
     }
     await this.ctx.access.authorize(principal, 'read', { kind: 'repository', owner: ownerTarget(owner), repo });
     return { scope: { owner, repo }, segments: rest };
@@ -76,13 +79,13 @@ export class ScopeResolver {
    * @throws KuraError UNAUTHENTICATED, NOT_FOUND
    */
   missing(principal: Principal, scope: RepositoryScope, what: string): Promise<never> {
-    const label = `${what} in ${scope.repo ? `repository ${scope.repo.fullName}` : `the repositories of ${scope.owner.login}`}`;
-    return this.ctx.access.authorize(principal, 'read', { kind: 'missing', label, within: scope.repo });
+    const where = scope.repo ? `repository ${scope.repo.fullName}` : `the repositories of ${scope.owner.login}`;
+    return this.ctx.access.authorize(principal, 'read', { kind: 'missing', label: what, within: scope.repo, notFound: `${what} not found in ${where}` });
   }
 
   private async owner(principal: Principal, login: string): Promise<Owner> {
     const owner = await this.ctx.owners.find(login);
     if (owner) return owner;
-    return this.ctx.access.authorize(principal, 'read', { kind: 'missing', label: `user or organization "${login}"` });
+    return this.ctx.access.authorize(principal, 'read', { kind: 'missing', label: login, notFound: `no user or organization named "${login}"` });
   }
 }

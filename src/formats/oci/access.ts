@@ -61,7 +61,11 @@ export class RegistryAccess {
    */
   async resolve(principal: Principal, name: ImageName): Promise<ResolvedImage> {
     const owner = await this.ctx.owners.find(name.owner);
-    if (!owner) return this.ctx.access.authorize(principal, 'read', { kind: 'missing', label: `user or organization "${name.owner}" (an image is named OWNER/IMAGE)` });
+    if (!owner) {
+      return this.ctx.access.authorize(principal, 'read', {
+        kind: 'missing', label: name.full, notFound: `no user or organization named "${name.owner}" (an image is named OWNER/IMAGE)`,
+      });
+    }
     const pkg = await this.ctx.packages.queries.find(containerFormat, owner.login, name.image);
     return { name, owner, pkg };
   }

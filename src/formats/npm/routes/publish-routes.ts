@@ -68,8 +68,9 @@ export function registerPublishRoutes(app: FastifyInstance, nc: NpmRoutesContext
     const owner = await ctx.owners.find(name.scope);
     const label = `npm package ${name.full}`;
     if (!owner) {
-      if (principal.kind !== 'user') throw new KuraError('UNAUTHENTICATED', `authentication required to publish ${name.full}`);
-      throw new KuraError('NOT_FOUND', `no user or organization named "${name.scope}" (the scope of an npm package is its owner)`);
+      return ctx.access.authorize(principal, 'write', {
+        kind: 'missing', label, notFound: `no user or organization named "${name.scope}" (the scope of an npm package is its owner)`,
+      });
     }
     const target = { principal, owner, name: name.full, nameLower: name.full.toLowerCase() };
     const existing = await ctx.packages.queries.find('npm', name.scope, target.nameLower, true);

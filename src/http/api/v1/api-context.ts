@@ -52,7 +52,8 @@ export class ApiContext {
     const owner = await this.deps.core.owners.find(login);
     const kind = scope === 'orgs' ? 'org' : 'user';
     if (owner && owner.kind === kind) return owner;
-    return this.deps.core.access.authorize(principal, 'read', { kind: 'missing', label: `${scope === 'orgs' ? 'organization' : 'user'} "${login}"` });
+    const what = scope === 'orgs' ? 'organization' : 'user';
+    return this.deps.core.access.authorize(principal, 'read', { kind: 'missing', label: `${what} ${login}`, notFound: `no ${what} named "${login}"` });
   }
 
   /**
