@@ -11,7 +11,7 @@ import type { KuraError } from '../core/errors/catalogue.js';
 import type { Job } from '../core/jobs/job.js';
 import type { OwnerService } from '../core/owners/owner-service.js';
 import type { PackageRecord, VersionRecord } from '../core/packages/package.js';
-import type { PackageService, PublishRequest, PublishResult } from '../core/packages/package-service.js';
+import type { AddFileRequest, PackageService, PublishRequest, PublishResult } from '../core/packages/package-service.js';
 import type { RepoService } from '../core/repos/repo-service.js';
 import type { ServerSecrets } from '../core/settings/server-secrets.js';
 import type { TokenService } from '../core/tokens/token-service.js';
@@ -28,7 +28,7 @@ export type NoTables = Record<never, never>;
 export interface FormatPackages<Tables> extends Omit<PackageService, 'publishVersion' | 'authorizePublish' | 'addFile' | 'changeSettings'> {
   authorizePublish(target: Omit<Parameters<PackageService['authorizePublish']>[0], 'format'>): ReturnType<PackageService['authorizePublish']>;
   publishVersion(request: FormatPublishRequest<Tables>): Promise<PublishResult>;
-  addFile(request: Omit<Parameters<PackageService['addFile']>[0], 'format'>): ReturnType<PackageService['addFile']>;
+  addFile(request: FormatAddFileRequest<Tables>): ReturnType<PackageService['addFile']>;
   /** {@link PackageService.changeSettings}, writing the format's own tables. */
   changeSettings(principal: Principal, pkg: PackageRecord, meta: Record<string, unknown>, body: (trx: Transaction<Tables>) => Promise<void>): Promise<void>;
 }
@@ -36,6 +36,11 @@ export interface FormatPackages<Tables> extends Omit<PackageService, 'publishVer
 export interface FormatPublishRequest<Tables> extends Omit<PublishRequest, 'format' | 'withinTransaction'> {
   /** Writes the format's own rows beside the version; they commit or roll back with it. */
   withinTransaction?: ((trx: Transaction<Tables>, ids: { packageId: number; versionId: number }) => Promise<void>) | undefined;
+}
+
+export interface FormatAddFileRequest<Tables> extends Omit<AddFileRequest, 'format' | 'withinTransaction'> {
+  /** Writes the format's own rows beside the file; they commit or roll back with it. */
+  withinTransaction?: FormatPublishRequest<Tables>['withinTransaction'];
 }
 
 /** Bytes: the store, the download reader, and the `blobs` records garbage collection reads. */

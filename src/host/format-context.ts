@@ -65,7 +65,11 @@ function bindPackages<Tables>(service: PackageService, formatId: string): Format
       format: formatId,
       withinTransaction: withinTransaction && ((trx, ids) => withinTransaction(asFormatTx(trx), ids)),
     }),
-    addFile: (request) => service.addFile({ ...request, format: formatId }),
+    addFile: ({ withinTransaction, ...request }) => service.addFile({
+      ...request,
+      format: formatId,
+      withinTransaction: withinTransaction && ((trx, ids) => withinTransaction(asFormatTx(trx), ids)),
+    }),
     changeSettings: (principal, pkg, meta, body) => service.changeSettings(principal, pkg, meta, (trx) => body(asFormatTx(trx))),
     removeFiles: (...args) => service.removeFiles(...args),
     setTag: (...args) => service.setTag(...args),

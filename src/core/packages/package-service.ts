@@ -86,6 +86,8 @@ export interface AddFileRequest extends Omit<PublishRequest, 'files' | 'tags' | 
   replaceExisting: boolean;
   /** When set, the package must link to `repository`: it must exist under the owner and the caller must be able to write to it. */
   requireLink?: boolean;
+  /** Rows the format keeps beside the file, written in the same transaction (not called when the upload changed nothing). */
+  withinTransaction?: PublishRequest['withinTransaction'];
 }
 
 export interface AddFileResult {
@@ -319,6 +321,7 @@ export class PackageService {
           content_type: request.file.contentType ?? null, created_at: now,
         }).execute();
       }
+      if (request.withinTransaction) await request.withinTransaction(trx, { packageId: pkg.id, versionId: version.id });
       await trx.updateTable('packages').set((eb) => ({ rev: eb('rev', '+', 1), updated_at: now, deleted_at: null })).where('id', '=', pkg.id).execute();
       await recordAudit(trx, { actorId, action: `file.${outcome}`, target: `${request.format}:${request.name}@${request.version}/${request.file.name}` }, new Date(now));
       return { package: (await q.findById(pkg.id))!, version: (await q.versionById(version.id))!, outcome };

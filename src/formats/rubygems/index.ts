@@ -1,0 +1,33 @@
+import type { PackageFormat } from '../contract.js';
+import { compareGemVersions } from './gem-version.js';
+import * as gems from './migrations/0001-gems.js';
+import { gemNameKey, parseGemName } from './names.js';
+import { presentGemVersion } from './present.js';
+import { registerRubygemsRoutes } from './routes.js';
+import type { RubygemsTables } from './tables.js';
+
+/**
+ * RubyGems at `/rubygems/OWNER/`: `gem push`, `gem yank`, `gem install` (the Marshal full index)
+ * and Bundler (the compact index). Errors are plain text, which gem and Bundler print as they
+ * are; a 401 carries `WWW-Authenticate: Basic` so both retry with the credentials they hold.
+ */
+export const rubygemsFormat: PackageFormat<RubygemsTables> = {
+  id: 'rubygems',
+  displayName: 'RubyGems',
+  mountPath: '/rubygems',
+  migrations: { '0001-gems': gems },
+  normalizeName(_ownerLogin, name) {
+    try {
+      return gemNameKey(parseGemName(name));
+    } catch {
+      return null;
+    }
+  },
+  compareVersions: compareGemVersions,
+  register: registerRubygemsRoutes,
+  present: presentGemVersion,
+  renderError(error, _request, reply) {
+    if (error.status === 401) reply.header('www-authenticate', 'Basic realm="kura"');
+    return reply.status(error.status).type('text/plain; charset=utf-8').send(`${error.message}\n`);
+  },
+};

@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { startTestKura, type TestKura } from '../support/harness.js';
+import { buildGem, pushGem } from '../support/gem-fixtures.js';
+
+const md5 = (text: string | Buffer) => createHash('md5').update(text).digest('hex');
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+describe('RubyGems indexes', () => {
+  let k: TestKura;
+  let alice: string;
+  let bob: string;
+  const gadget = buildGem({ name: 'gadget', version: '1.0.0', homepage: 'https://kura.example/alice/tools', requiredRuby: [['>=', '2.7']] });
+  const widget = buildGem({
+    name: 'widget', version: '1.0.0', metadata: { source_code_uri: 'https://kura.example/alice/tools' },
+    dependencies: [{ name: 'gadget', requirement: [['~>', '1.0']] }, { name: 'rake', requirement: [['>=', '12'], ['<', '14']], type: 'development' }],
+  });
+  const widgetLinux = buildGem({ name: 'widget', version: '1.0.0', platform: 'x86_64-linux', metadata: { source_code_uri: 'https://kura.example/alice/tools' } });
+  const widgetPre = buildGem({ name: 'widget', version: '2.0.0.pre', metadata: { source_code_uri: 'https://kura.example/alice/tools' } });
+  const hidden = buildGem({ name: 'hidden', version: '0.1.0', homepage: 'https://kura.example/alice/secret' });
+  const get = (url: string, headers: Record<string, string> = {}) => k.app.inject({ method: 'GET', url, headers });
+
+  before(async () => {
+    k = await startTestKura();
+    alice = (await k.user('alice')).token;
+    bob = (await k.user('bob')).token;
+    await k.core.repos.create({ fullName: 'alice/tools' });
+    await k.core.repos.create({ fullName: 'alice/secret', visibility: 'private' });
+    for (const gem of [gadget, widget, widgetLinux, widgetPre, hidden]) {
+      const res = await pushGem(k, 'alice', alice, gem);
+      assert.equal(res.statusCode, 200, res.body);
+    }
+  });
+  after(() => k.close());
+
+  it('writes /info/NAME with runtime dependencies, checksums and Ruby requirements, and /versions with its MD5', async () => {
+    const info = await get('/rubygems/alice/info/widget');
+    assert.equal(info.statusCode, 200);
+    assert.equal(info.body, [
+      '---',
+      `1.0.0 gadget:~> 1.0|checksum:${sha256(widget)}`,
+      `1.0.0-x86_64-linux |checksum:${sha256(widgetLinux)}`,
+      `2.0.0.pre |checksum:${sha256(widgetPre)}`,
+      '',
+    ].join('\n'));
+    assert.equal(info.headers.etag, `"${md5(info.body)}"`);
+    const gadgetInfo = (await get('/rubygems/alice/info/gadget')).body;
+    assert.match(gadgetInfo, /^1\.0\.0 \|checksum:[0-9a-f]{64},ruby:>= 2\.7$/m);
+    const versions = await get('/rubygems/alice/versions');
+    assert.equal(versions.body, [
+      'created_at: 2024-01-01T00:00:00Z',
+      '---',
+      `gadget 1.0.0 ${md5(gadgetInfo)}`,
+      `widget 1.0.0,1.0.0-x86_64-linux,2.0.0.pre ${md5(info.body)}`,
+      '',
+    ].join('\n'));
+    assert.equal((await get('/rubygems/alice/names')).body, '---\ngadget\nwidget\n');
+  });
+
+  it('keeps a platform gem as another file of the same version', async () => {
+    const pkg = (await k.core.packages.queries.find('rubygems', 'alice', 'widget'))!;
+    const versions = await k.core.packages.queries.versions(pkg.id);
+    assert.deepEqual(versions.map((v) => v.version), ['1.0.0', '2.0.0.pre']);
+    const files = (await k.core.packages.queries.liveFiles(pkg.id)).filter((f) => f.versionId === versions[0]!.id).map((f) => f.name).sort();
+    assert.deepEqual(files, ['widget-1.0.0-x86_64-linux.gem', 'widget-1.0.0.gem']);
+  });
+
+  it('answers If-None-Match with 304 and a Range with 206, as Bundler asks', async () => {
+    const full = await get('/rubygems/alice/versions');
+    assert.equal((await get('/rubygems/alice/versions', { 'if-none-match': String(full.headers.etag) })).statusCode, 304);
+    const tail = await get('/rubygems/alice/versions', { range: 'bytes=10-' });
+    assert.equal(tail.statusCode, 206);
+    assert.equal(tail.body, full.body.slice(10));
+    assert.equal(tail.headers.etag, full.headers.etag, 'the ETag is the MD5 of the whole file');
+  });
+
+  it('lists private gems only to callers who may read them', async () => {
+    for (const url of ['/rubygems/alice/versions', '/rubygems/alice/names']) {
+      assert.ok(!(await get(url)).body.includes('hidden'), `${url} anonymously`);
+      assert.ok(!(await get(url, { authorization: bob })).body.includes('hidden'), `${url} as bob`);
+      assert.ok((await get(url, { authorization: alice })).body.includes('hidden'), `${url} as alice`);
+    }
+    assert.equal((await get('/rubygems/alice/info/hidden')).statusCode, 401);
+    assert.equal((await get('/rubygems/alice/info/hidden', { authorization: bob })).statusCode, 404);
+    assert.equal((await get('/rubygems/alice/gems/hidden-0.1.0.gem')).headers['www-authenticate'], 'Basic realm="kura"');
+  });
+
+  it('serves .gem files byte for byte and counts downloads', async () => {
+    const res = await get('/rubygems/alice/gems/widget-1.0.0-x86_64-linux.gem');
+    assert.equal(res.statusCode, 200);
+    assert.ok(res.rawPayload.equals(widgetLinux));
+    await k.core.downloads.flush();
+    const pkg = (await k.core.packages.queries.find('rubygems', 'alice', 'widget'))!;
+    assert.equal(await k.core.packages.queries.downloadTotal(pkg.id), 1);
+    assert.equal((await get('/rubygems/alice/gems/widget-9.9.9.gem')).statusCode, 401, 'a missing file answers like a private one');
+    assert.equal((await get('/rubygems/alice/gems/widget-9.9.9.gem', { authorization: bob })).statusCode, 404);
+  });
+
+  it('yank takes a version out of every index at once, and the number stays taken', async () => {
+    const yank = await k.app.inject({
+      method: 'DELETE', url: '/rubygems/alice/api/v1/gems/yank', payload: 'gem_name=widget&version=2.0.0.pre',
+      headers: { authorization: alice, 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    assert.equal(yank.statusCode, 200, yank.body);
+    assert.equal(yank.body, 'Successfully deleted gem: widget (2.0.0.pre)');
+    assert.ok(!(await get('/rubygems/alice/info/widget')).body.includes('2.0.0.pre'));
+    assert.ok(!(await get('/rubygems/alice/versions')).body.includes('2.0.0.pre'));
+    assert.equal((await get('/rubygems/alice/gems/widget-2.0.0.pre.gem', { authorization: alice })).statusCode, 404);
+    const again = await pushGem(k, 'alice', alice, widgetPre);
+    assert.equal(again.statusCode, 409);
+    assert.match(again.body, /Repushing of gem versions is not allowed/);
+  });
+
+  it('shows gem facts and install snippets in the REST API and on the package page', async () => {
+    const res = await get('/api/v1/users/alice/packages/rubygems/widget');
+    assert.equal(res.statusCode, 200, res.body);
+    const latest = res.json().latest_version;
+    assert.match(JSON.stringify(latest), /gem install widget/);
+    const page = await get('/alice/-/packages/rubygems/widget');
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /source &quot;http:\/\/localhost:80\/rubygems\/alice\/&quot; do/);
+    assert.match(page.body, /gadget/);
+  });
+});
