@@ -88,7 +88,7 @@ describe('gem and Bundler against kura serve', { timeout: 300_000 }, () => {
 
   it('bundle install resolves through the compact index and bundle exec runs the gems', async () => {
     const dir = await workspace.dir('bundle');
-    await writeFile(join(dir, 'Gemfile'), `source "${source()}"\n\ngem "widget", "~> 1.0"\n`);
+    await writeFile(join(dir, 'Gemfile'), `source "${source()}" do\n  gem "widget", "~> 1.0"\nend\n`);
     const bundle = { BUNDLE_PATH: join(dir, 'vendor'), BUNDLE_APP_CONFIG: join(dir, '.bundle') };
     const installed = expectSuccess(await ruby('bundle', ['install'], dir, bundle));
     assert.match(installed.stdout, /Fetching gem metadata from/, 'Bundler reads the compact index');
