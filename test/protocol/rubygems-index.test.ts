@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { startTestKura, type TestKura } from '../support/harness.js';
@@ -84,6 +85,20 @@ describe('RubyGems indexes', () => {
     assert.equal((await get('/rubygems/alice/info/hidden')).statusCode, 401);
     assert.equal((await get('/rubygems/alice/info/hidden', { authorization: bob })).statusCode, 404);
     assert.equal((await get('/rubygems/alice/gems/hidden-0.1.0.gem')).headers['www-authenticate'], 'Basic realm="kura"');
+  });
+
+  it('answers the legacy dependency API with a Marshal array Ruby reads', async () => {
+    const res = await get('/rubygems/alice/api/v1/dependencies?gems=widget,gadget');
+    assert.equal(res.statusCode, 200);
+    const loaded = execFileSync('ruby', ['-e', 'Marshal.load(STDIN.read).sort_by { |g| [g[:name], g[:number], g[:platform]] }.each { |g| puts [g[:name], g[:number], g[:platform], g[:dependencies].inspect].join(" ") }'], { input: res.rawPayload }).toString();
+    assert.equal(loaded, [
+      'gadget 1.0.0 ruby []',
+      'widget 1.0.0 ruby [["gadget", "~> 1.0"]]',
+      'widget 1.0.0 x86_64-linux []',
+      'widget 2.0.0.pre ruby []',
+      '',
+    ].join('\n'));
+    assert.equal((await get('/rubygems/alice/api/v1/dependencies')).statusCode, 200);
   });
 
   it('serves .gem files byte for byte and counts downloads', async () => {
