@@ -101,6 +101,18 @@ describe('RubyGems indexes', () => {
     assert.equal((await get('/rubygems/alice/api/v1/dependencies')).statusCode, 200);
   });
 
+  it('updates the anonymous view of the indexes when a repository changes visibility', async () => {
+    assert.ok(!(await get('/rubygems/alice/versions')).body.includes('hidden'));
+    await k.core.repos.setVisibility('alice/secret', 'public');
+    try {
+      assert.ok((await get('/rubygems/alice/versions')).body.includes('hidden'));
+      assert.ok((await get('/rubygems/alice/names')).body.includes('hidden'));
+    } finally {
+      await k.core.repos.setVisibility('alice/secret', 'private');
+    }
+    assert.ok(!(await get('/rubygems/alice/versions')).body.includes('hidden'));
+  });
+
   it('serves .gem files byte for byte and counts downloads', async () => {
     const res = await get('/rubygems/alice/gems/widget-1.0.0-x86_64-linux.gem');
     assert.equal(res.statusCode, 200);

@@ -193,6 +193,26 @@ export class PackageQueries {
     return live;
   }
 
+  /**
+   * A value that changes whenever any package of `ownerId` in `format` changes: a write to it
+   * (every write bumps its revision), a new or deleted package, or a change of its effective
+   * visibility (also through its repository). One aggregate query; for caching owner-wide views.
+   */
+  async ownerFingerprint(ownerId: number, format: string): Promise<string> {
+    const row = await this.db.selectFrom('packages')
+      .leftJoin('repositories', 'repositories.id', 'packages.repo_id')
+      .select((eb) => [
+        eb.fn.countAll<number>().as('n'),
+        eb.fn.sum<number>('packages.rev').as('revs'),
+        eb.fn.sum<number>(sql<number>`case when coalesce(${eb.ref('repositories.visibility')}, ${eb.ref('packages.visibility')}) = 'public' then ${eb.ref('packages.id')} else 0 end`).as('public_ids'),
+        eb.fn.sum<number>(sql<number>`case when ${eb.ref('packages.deleted_at')} is null then ${eb.ref('packages.id')} else 0 end`).as('live_ids'),
+      ])
+      .where('packages.owner_id', '=', ownerId)
+      .where('packages.format', '=', format)
+      .executeTakeFirst();
+    return `${row?.n ?? 0}:${row?.revs ?? 0}:${row?.public_ids ?? 0}:${row?.live_ids ?? 0}`;
+  }
+
   /** Total downloads per live version of a package. */
   async downloadTotal(packageId: number): Promise<number> {
     const row = await this.db.selectFrom('versions').select((eb) => eb.fn.sum<number>('download_count').as('n')).where('package_id', '=', packageId).executeTakeFirst();

@@ -16,6 +16,7 @@ export interface IndexedGem {
   platform: string;
   prerelease: boolean;
   sha256: string;
+  size: number;
   info: string;
   spec: string;
 }
@@ -40,8 +41,41 @@ const cachedPackages = 20_000;
  */
 export class GemIndex {
   private readonly cache = new Map<number, PackageIndex>();
+  private readonly ownerFiles = new Map<number, { fingerprint: string; files: Map<string, Buffer> }>();
+  private readonly quickSpecs = new Map<number, Buffer>();
 
   constructor(private readonly ctx: RubygemsContext) {}
+
+  /**
+   * An owner-wide file (`versions`, `specs.4.8.gz`…) as anonymous callers see it, built once per
+   * owner fingerprint (which changes with every write to any of the owner's gems and with
+   * their visibility).
+   */
+  async ownerFile(ownerId: number, fingerprint: string, name: string, build: () => Promise<Buffer>): Promise<Buffer> {
+    let entry = this.ownerFiles.get(ownerId);
+    if (!entry || entry.fingerprint !== fingerprint) {
+      entry = { fingerprint, files: new Map() };
+      this.ownerFiles.set(ownerId, entry);
+      if (this.ownerFiles.size > 1000) this.ownerFiles.delete(this.ownerFiles.keys().next().value as number);
+    }
+    let file = entry.files.get(name);
+    if (!file) {
+      file = await build();
+      if (this.ownerFiles.get(ownerId) === entry) entry.files.set(name, file);
+    }
+    return file;
+  }
+
+  /** The quick-index gemspec of a gem file, built once (a pushed gem never changes). */
+  quickSpec(gem: IndexedGem, build: () => Buffer): Buffer {
+    let bytes = this.quickSpecs.get(gem.id);
+    if (!bytes) {
+      bytes = build();
+      this.quickSpecs.set(gem.id, bytes);
+      if (this.quickSpecs.size > 5000) this.quickSpecs.delete(this.quickSpecs.keys().next().value as number);
+    }
+    return bytes;
+  }
 
   /** The index part of each package, in the order given; stale parts are rendered in bulk. */
   async parts(packages: readonly PackageRecord[]): Promise<PackageIndex[]> {
@@ -61,7 +95,7 @@ export class GemIndex {
     for (const pkg of packages) {
       const gems = rows.filter((r) => r.package_id === pkg.id && live.has(r.version_id)).map((r): IndexedGem => ({
         id: r.id, versionId: r.version_id, fileName: r.file_name, name: r.name, version: r.version, platform: r.platform,
-        prerelease: r.prerelease === 1, sha256: r.sha256, info: r.info, spec: r.spec,
+        prerelease: r.prerelease === 1, sha256: r.sha256, size: Number(r.size), info: r.info, spec: r.spec,
       }));
       const info = Buffer.from(`---\n${gems.map((g) => `${versionWithPlatform(g.version, g.platform)} ${g.info}\n`).join('')}`, 'utf8');
       const infoMd5 = createHash('md5').update(info).digest('hex');

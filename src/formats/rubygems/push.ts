@@ -66,7 +66,7 @@ export async function pushGem(ctx: RubygemsContext, principal: Principal, owner:
         await trx.insertInto('rubygems_gems').values({
           owner_id: owner.id, package_id: ids.packageId, version_id: ids.versionId, file_name: fileName,
           name: spec.name, version: spec.version, platform: spec.platform, prerelease: isPrereleaseVersion(spec.version) ? 1 : 0,
-          sha256: blob.sha256, spec: JSON.stringify(spec), info: infoLine(spec, blob.sha256), created_at: ctx.now().toISOString(),
+          sha256: blob.sha256, size: blob.size, spec: JSON.stringify(spec), info: infoLine(spec, blob.sha256), created_at: ctx.now().toISOString(),
         }).execute();
       },
     });

@@ -17,6 +17,8 @@ import { pushGem } from './push.js';
 import type { RubygemsContext } from './tables.js';
 
 const maxFormBytes = 64 * 1024;
+/** The `created_at` header of `/versions` (Bundler reads only the lines after `---`). */
+const versionsCreatedAt = '2024-01-01T00:00:00Z';
 const specsFiles: Record<string, SpecsKind> = {
   'specs.4.8.gz': 'specs',
   'latest_specs.4.8.gz': 'latest_specs',
@@ -44,15 +46,30 @@ export async function registerRubygemsRoutes(app: FastifyInstance, ctx: Rubygems
     return ctx.access.authorize(principal, 'read', { kind: 'missing', label: `gems of ${login}`, notFound: `no user or organization named "${login}"` });
   }
 
-  /** Every gem of the owner the caller may read, with its index part. */
-  async function readableParts(request: FastifyRequest): Promise<PackageIndex[]> {
-    const principal = await ctx.authenticate(request);
-    const owner = await ownerOf(principal, ownerParam(request));
+  /** Every gem of `owner` that `principal` may read, with its index part. */
+  async function readableParts(principal: Principal, owner: Owner): Promise<PackageIndex[]> {
     const packages: PackageRecord[] = [];
     for (const pkg of await ctx.packages.queries.listByOwner(owner.id, { format: ctx.formatId })) {
       if (await ctx.access.permits(principal, 'read', packageSubject(pkg))) packages.push(pkg);
     }
     return index.parts(packages);
+  }
+
+  /**
+   * An owner-wide index file listing the gems the caller may read. What anonymous callers see is
+   * built once per owner fingerprint; a signed-in caller's view is assembled from the cached
+   * per-gem parts.
+   */
+  async function ownerIndexFile(request: FastifyRequest, name: string, build: (parts: readonly PackageIndex[]) => Buffer) {
+    const principal = await ctx.authenticate(request);
+    const owner = await ownerOf(principal, ownerParam(request));
+    if (principal.kind === 'anonymous') {
+      const fingerprint = await ctx.packages.queries.ownerFingerprint(owner.id, ctx.formatId);
+      const bytes = await index.ownerFile(owner.id, fingerprint, name, async () => build(await readableParts(principal, owner)));
+      return { bytes, visibility: 'public' as const };
+    }
+    const parts = await readableParts(principal, owner);
+    return { bytes: build(parts), visibility: anyPrivate(parts) };
   }
 
   /** The gem `name` of the owner, once the caller may read it. */
@@ -91,7 +108,7 @@ export async function registerRubygemsRoutes(app: FastifyInstance, ctx: Rubygems
     return sendBlob(reply, range ? bytes.subarray(range.start, range.end + 1) : bytes);
   }
 
-  const anyPrivate = (parts: readonly PackageIndex[]) => (parts.some((p) => effectiveVisibility(p.pkg) === 'private') ? 'private' : 'public');
+  const anyPrivate = (parts: readonly PackageIndex[]): 'public' | 'private' => (parts.some((p) => effectiveVisibility(p.pkg) === 'private') ? 'private' : 'public');
 
   app.post('/:owner/api/v1/gems', async (request, reply) => {
     const principal = await ctx.authenticate(request);
@@ -136,17 +153,12 @@ export async function registerRubygemsRoutes(app: FastifyInstance, ctx: Rubygems
     handler: async (request, reply) => {
       const { file } = request.params as { file: string };
       const kind = specsFiles[file];
-      if (kind) {
-        const parts = await readableParts(request);
-        return sendIndexFile(request, reply, specsFile(parts, kind), 'application/octet-stream', anyPrivate(parts));
-      }
-      if (file === 'versions') {
-        const parts = await readableParts(request);
-        return sendIndexFile(request, reply, versionsFile(parts, '2024-01-01T00:00:00Z'), 'text/plain; charset=utf-8', anyPrivate(parts));
-      }
-      if (file === 'names') {
-        const parts = await readableParts(request);
-        return sendIndexFile(request, reply, namesFile(parts), 'text/plain; charset=utf-8', anyPrivate(parts));
+      const build = kind ? (parts: readonly PackageIndex[]) => specsFile(parts, kind)
+        : file === 'versions' ? (parts: readonly PackageIndex[]) => versionsFile(parts, versionsCreatedAt)
+          : file === 'names' ? namesFile : null;
+      if (build) {
+        const { bytes, visibility } = await ownerIndexFile(request, file, build);
+        return sendIndexFile(request, reply, bytes, kind ? 'application/octet-stream' : 'text/plain; charset=utf-8', visibility);
       }
       throw new KuraError('NOT_FOUND', `no RubyGems endpoint /${file}`);
     },
@@ -170,16 +182,14 @@ export async function registerRubygemsRoutes(app: FastifyInstance, ctx: Rubygems
       const { file } = request.params as { file: string };
       if (!file.endsWith('.gem')) throw new KuraError('NOT_FOUND', `${file} is not a gem file`);
       const { pkg, gem } = await readableGemFile(request, file);
-      const stored = (await ctx.packages.queries.liveFiles(pkg.id)).find((f) => f.versionId === gem.versionId && f.name === file);
-      if (!stored) throw new KuraError('NOT_FOUND', `${file} not found`);
-      reply.header('etag', `"${stored.sha256}"`);
+      reply.header('etag', `"${gem.sha256}"`);
       reply.header('cache-control', `${effectiveVisibility(pkg)}, max-age=31536000, immutable`);
       reply.type('application/octet-stream');
-      if (request.headers['if-none-match'] === `"${stored.sha256}"`) return reply.status(304).send();
-      const range = prepareRange(request, reply, stored.size);
+      if (request.headers['if-none-match'] === `"${gem.sha256}"`) return reply.status(304).send();
+      const range = prepareRange(request, reply, gem.size);
       if (request.method === 'HEAD') return reply.send();
       if (startsAtFirstByte(range)) ctx.downloads.record(gem.versionId);
-      return sendBlob(reply, await ctx.blobs.reader.open(stored.sha256, stored.size, range));
+      return sendBlob(reply, await ctx.blobs.reader.open(gem.sha256, gem.size, range));
     },
   });
 
@@ -190,8 +200,8 @@ export async function registerRubygemsRoutes(app: FastifyInstance, ctx: Rubygems
       const { file } = request.params as { file: string };
       if (!file.endsWith('.gemspec.rz')) throw new KuraError('NOT_FOUND', `${file} is not a quick gemspec`);
       const { pkg, gem } = await readableGemFile(request, `${file.slice(0, -'.gemspec.rz'.length)}.gem`);
-      const spec = JSON.parse(gem.spec, (key, value) => (key === 'date' ? new Date(value as string) : value)) as GemSpec;
-      return sendIndexFile(request, reply, deflateSync(quickSpecBytes(spec)), 'application/octet-stream', effectiveVisibility(pkg));
+      const bytes = index.quickSpec(gem, () => deflateSync(quickSpecBytes(JSON.parse(gem.spec, (key, value) => (key === 'date' ? new Date(value as string) : value)) as GemSpec)));
+      return sendIndexFile(request, reply, bytes, 'application/octet-stream', effectiveVisibility(pkg));
     },
   });
 
@@ -205,7 +215,8 @@ export async function registerRubygemsRoutes(app: FastifyInstance, ctx: Rubygems
         return reply.type('application/octet-stream').send(Buffer.alloc(0));
       }
       const wanted = new Set(names.map(gemNameKey));
-      const parts = (await readableParts(request)).filter((p) => wanted.has(gemNameKey(p.pkg.name)));
+      const principal = await ctx.authenticate(request);
+      const parts = (await readableParts(principal, await ownerOf(principal, ownerParam(request)))).filter((p) => wanted.has(gemNameKey(p.pkg.name)));
       const gems = parts.flatMap((p) => p.gems).map((g) => ({ spec: JSON.parse(g.spec) as GemSpec, platform: g.platform }));
       return reply.type('application/octet-stream').send(dependenciesBytes(gems.map(({ spec, platform }) => ({
         name: spec.name, number: spec.version, platform,

@@ -22,8 +22,9 @@ export interface GemsTable {
   platform: string;
   /** 1 for a prerelease version (it has a letter). */
   prerelease: number;
-  /** SHA-256 hex of the .gem file. */
+  /** SHA-256 hex and size of the .gem file. */
   sha256: string;
+  size: number;
   /** The parsed specification (JSON of GemSpec), for the quick index and the dependency API. */
   spec: string;
   /** The gem's line in its compact-index info file, without the leading version. */

@@ -14,6 +14,7 @@ export async function up(db: Kysely<unknown>, dialect: MigrationDialect): Promis
     .addColumn('platform', 'text', (c) => c.notNull())
     .addColumn('prerelease', 'integer', (c) => c.notNull())
     .addColumn('sha256', 'text', (c) => c.notNull())
+    .addColumn('size', 'bigint', (c) => c.notNull())
     .addColumn('spec', 'text', (c) => c.notNull())
     .addColumn('info', 'text', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
