@@ -1,7 +1,9 @@
 // The RubyGems benchmark's steps (run.sh drives them): fixtures, then measure against Kura and
 // against a static directory written by `gem generate_index`, then report.
+/* global fetch */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { autocannon } from '../lib/autocannon.mjs';
 import { runCommands } from '../lib/commands.mjs';
