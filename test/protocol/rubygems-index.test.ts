@@ -125,6 +125,12 @@ describe('RubyGems indexes', () => {
   });
 
   it('yank takes a version out of every index at once, and the number stays taken', async () => {
+    const wrongPlatform = await k.app.inject({
+      method: 'DELETE', url: '/rubygems/alice/api/v1/gems/yank', payload: 'gem_name=widget&version=2.0.0.pre&platform=java',
+      headers: { authorization: alice, 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    assert.equal(wrongPlatform.statusCode, 404, wrongPlatform.body);
+    assert.match(wrongPlatform.body, /has no java gem/);
     const yank = await k.app.inject({
       method: 'DELETE', url: '/rubygems/alice/api/v1/gems/yank', payload: 'gem_name=widget&version=2.0.0.pre',
       headers: { authorization: alice, 'content-type': 'application/x-www-form-urlencoded' },

@@ -135,6 +135,12 @@ export async function registerRubygemsRoutes(app: FastifyInstance, ctx: Rubygems
     const stored = await ctx.packages.queries.version(pkg.id, version);
     await ctx.access.authorize(principal, 'delete', packageSubject(pkg));
     if (!stored || stored.deletedAt) throw new KuraError('NOT_FOUND', `The version ${version} of ${name} does not exist or was already yanked.`);
+    const platform = form.get('platform');
+    if (platform && platform !== 'ruby') {
+      const pushed = await ctx.db.selectFrom('rubygems_gems').select('id').where('version_id', '=', stored.id).where('platform', '=', platform).executeTakeFirst();
+      if (!pushed) throw new KuraError('NOT_FOUND', `The version ${version} of ${name} has no ${platform} gem.`);
+    }
+    // A yank takes the whole version (every platform's gem) out of the indexes, restorably.
     await ctx.packages.deleteVersion(principal, pkg, stored);
     return reply.type('text/plain; charset=utf-8').send(`Successfully deleted gem: ${name} (${version})`);
   });
