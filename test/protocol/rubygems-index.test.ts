@@ -143,6 +143,12 @@ describe('RubyGems indexes', () => {
     const again = await pushGem(k, 'alice', alice, widgetPre);
     assert.equal(again.statusCode, 409);
     assert.match(again.body, /Repushing of gem versions is not allowed/);
+
+    const versions = (await get('/api/v1/users/alice/packages/rubygems/widget/versions?state=deleted', { authorization: `Bearer ${alice}` })).json() as Array<{ id: number; name: string }>;
+    const yanked = versions.find((v) => v.name === '2.0.0.pre')!;
+    const restored = await k.app.inject({ method: 'POST', url: `/api/v1/users/alice/packages/rubygems/widget/versions/${yanked.id}/restore`, headers: { authorization: `Bearer ${alice}` } });
+    assert.equal(restored.statusCode, 204, restored.body);
+    assert.match((await get('/rubygems/alice/info/widget')).body, /^2\.0\.0\.pre /m, 'a restored version is back in the indexes');
   });
 
   it('shows gem facts and install snippets in the REST API and on the package page', async () => {
