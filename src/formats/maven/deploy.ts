@@ -16,7 +16,7 @@ import { readSmallText } from './request-body.js';
 import type { RepositoryScope } from './repository-scope.js';
 import { filesOfExpiredBuilds } from './snapshot-retention.js';
 import { inspected, inspectionFor } from './upload-inspection.js';
-import { XmlTreeReader } from './xml-reader.js';
+import { XmlTreeReader } from '../shared/xml-tree-reader.js';
 
 /** A deploy's destination: a repository the caller may read, and the artifact version in it. */
 export interface DeployTarget {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { KuraError } from '../../core/errors/catalogue.js';
 import { createPomReader, licenseSummary, readPom } from './pom.js';
-import { XmlTreeReader } from './xml-reader.js';
+import { XmlTreeReader } from '../shared/xml-tree-reader.js';
 
 function parse(xml: string, chunkSize?: number) {
   const reader = createPomReader();

@@ -1,5 +1,5 @@
 import { KuraError } from '../../core/errors/catalogue.js';
-import { child, children, childText, XmlTreeReader, type XmlElement } from './xml-reader.js';
+import { child, children, childText, XmlTreeReader, type XmlElement } from '../shared/xml-tree-reader.js';
 
 export interface PomLicense {
   name: string | null;
