@@ -39,7 +39,7 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
   const options = {
     level,
     serializers: { req: serializeRequest },
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'token', '*.token', 'password', '*.password'], censor: '[redacted]' },
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-nuget-apikey"]', 'token', '*.token', 'password', '*.password'], censor: '[redacted]' },
   };
   return destination ? pino(options, destination) : pino(options);
 }

@@ -82,7 +82,7 @@ export interface FormatContext<Tables = NoTables> {
    * The caller of a request, resolved once per request.
    * @throws KuraError UNAUTHENTICATED when credentials were sent but are invalid, expired or revoked.
    */
-  authenticate(request: FastifyRequest): Promise<Principal>;
+  authenticate(request: FastifyRequest, options?: { tokenHeader?: string }): Promise<Principal>;
 }
 
 /** One way to install or use a version with one client. */

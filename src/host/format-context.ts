@@ -14,7 +14,7 @@ export interface FormatHostDeps {
   config: KuraConfig;
   logger: Logger;
   urls: UrlBuilder;
-  authenticate(request: FastifyRequest): Promise<Principal>;
+  authenticate(request: FastifyRequest, options?: { tokenHeader?: string }): Promise<Principal>;
 }
 
 /** The context of every format, by id. @throws Error naming a format setting that does not parse. */

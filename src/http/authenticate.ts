@@ -36,7 +36,8 @@ const resolved = new WeakMap<FastifyRequest, Promise<Principal>>();
 /**
  * Makes the request authenticator formats and the API use. Package endpoints take tokens only:
  * passwords are accepted where `allowPassword` is set (npm login, token management), because
- * checking one costs a deliberate ~50 ms.
+ * checking one costs a deliberate ~50 ms. `tokenHeader` names a header that carries a bare token
+ * when no `Authorization` is sent (NuGet's `X-NuGet-ApiKey`).
  */
 export function createAuthenticator(core: Core) {
   async function resolve(request: FastifyRequest, allowPassword: boolean): Promise<Principal> {
@@ -50,7 +51,11 @@ export function createAuthenticator(core: Core) {
       if (!user) throw new KuraError('UNAUTHENTICATED', 'incorrect username or password');
       return passwordPrincipal(user);
     }
-    const identity = await core.tokens.authenticate(credentials.secret);
+    return resolveToken(credentials.secret);
+  }
+
+  async function resolveToken(secret: string): Promise<Principal> {
+    const identity = await core.tokens.authenticate(secret);
     if (!identity) throw new KuraError('UNAUTHENTICATED', 'the token is invalid, expired or revoked');
     return {
       kind: 'user',
@@ -61,8 +66,10 @@ export function createAuthenticator(core: Core) {
     };
   }
 
-  return function authenticate(request: FastifyRequest, options: { allowPassword?: boolean } = {}): Promise<Principal> {
+  return function authenticate(request: FastifyRequest, options: { allowPassword?: boolean; tokenHeader?: string } = {}): Promise<Principal> {
     if (options.allowPassword) return resolve(request, true);
+    const headerToken = options.tokenHeader ? request.headers[options.tokenHeader.toLowerCase()] : undefined;
+    if (typeof headerToken === 'string' && headerToken !== '' && !request.headers.authorization) return resolveToken(headerToken.trim());
     let principal = resolved.get(request);
     if (!principal) {
       principal = resolve(request, false);

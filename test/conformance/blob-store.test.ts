@@ -54,6 +54,23 @@ function blobStoreConformance(name: string, make: () => Promise<{ store: BlobSto
       assert.equal((await store.stat(sha256(data)))?.size, data.length);
     });
 
+    it('reads staged bytes back at any position before commit, and nothing is visible meanwhile', async () => {
+      const store = await fresh();
+      const writer = await store.create();
+      await writer.write(Buffer.from('0123456789'));
+      await writer.write(Buffer.from('abcdef'));
+      const into = Buffer.alloc(6);
+      assert.equal(await writer.read(into, 6, 8), 6);
+      assert.equal(into.toString(), '89abcd');
+      assert.equal(await writer.read(into, 6, 14), 2);
+      assert.equal(into.subarray(0, 2).toString(), 'ef');
+      assert.equal(await writer.read(into, 6, 16), 0);
+      const listed = [];
+      for await (const info of store.list()) listed.push(info);
+      assert.equal(listed.length, 0, 'staged bytes are not a blob');
+      await writer.cancel();
+    });
+
     it('discards cancelled writes', async () => {
       const store = await fresh();
       const data = Buffer.from('never committed');

@@ -15,6 +15,8 @@ export interface StagedBlob {
   commit(): Promise<void>;
   /** Drops the bytes if not committed. Never fails. */
   cancel(): Promise<void>;
+  /** Reads the staged bytes back before commit (see BlobWriter.read); absent on blobs already stored. */
+  read?(into: Uint8Array, length: number, position: number): Promise<number>;
 }
 
 export interface IngestOptions {
@@ -72,6 +74,7 @@ export class BlobIngest {
         return committed;
       },
       cancel: () => (committed ? Promise.resolve() : this.cancel()),
+      read: (into, length, position) => this.writer.read(into, length, position),
     };
   }
 

@@ -24,6 +24,12 @@ export interface BlobWriter {
   /** Bytes written so far. */
   readonly size: number;
   /**
+   * Reads back up to `length` bytes written so far, from `position`, into `into` (before commit or
+   * cancel), so a format can check an archive whose index sits at its end (a zip) before any of it
+   * is stored. Resolves to the number of bytes read (0 at the end).
+   */
+  read(into: Uint8Array, length: number, position: number): Promise<number>;
+  /**
    * Makes the content durable and visible as `sha256`. If a blob with that digest already
    * exists, the new bytes are dropped and the existing blob is touched. The caller vouches
    * that `sha256` is the digest of what it wrote.

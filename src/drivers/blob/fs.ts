@@ -43,7 +43,7 @@ export class FsBlobStore implements BlobStore {
 
   async create(): Promise<BlobWriter> {
     const temp = join(this.uploadsDir, randomUUID());
-    const handle = await open(temp, 'wx');
+    const handle = await open(temp, 'wx+');
     return new FsBlobWriter(handle, temp, (sha256) => this.pathOf(sha256));
   }
 
@@ -130,6 +130,12 @@ class FsBlobWriter implements BlobWriter {
       offset += bytesWritten;
     }
     this.size += chunk.byteLength;
+  }
+
+  async read(into: Uint8Array, length: number, position: number): Promise<number> {
+    if (this.closed) throw new Error('read after commit or cancel');
+    const { bytesRead } = await this.handle.read(into, 0, Math.min(length, into.byteLength), position);
+    return bytesRead;
   }
 
   async commit(sha256: string): Promise<void> {

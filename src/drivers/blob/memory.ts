@@ -29,6 +29,13 @@ export class MemoryBlobStore implements BlobStore {
         chunks.push(Buffer.from(chunk));
         size += chunk.byteLength;
       },
+      read: async (into, length, position) => {
+        if (finished) throw new Error('read after commit or cancel');
+        const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+        if (chunks.length > 1) chunks.splice(0, chunks.length, data);
+        if (position >= data.length) return 0;
+        return data.copy(into, 0, position, Math.min(position + Math.min(length, into.byteLength), data.length));
+      },
       commit: async (sha256) => {
         if (!isSha256Hex(sha256)) throw new KuraError('BAD_REQUEST', 'invalid blob digest');
         finished = true;
