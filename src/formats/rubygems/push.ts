@@ -2,12 +2,12 @@ import type { Principal } from '../../core/access/principal.js';
 import { ingestStream } from '../../core/blobs/blob-ingest.js';
 import { KuraError } from '../../core/errors/catalogue.js';
 import type { Owner } from '../../core/owners/owner.js';
-import type { PackageRecord } from '../../core/packages/package.js';
 import { infoLine } from './compact-index.js';
 import { GemInspection, inspectedGem } from './gem-archive.js';
 import { compareGemVersions, isPrereleaseVersion } from './gem-version.js';
 import type { GemSpec } from './gemspec.js';
 import { gemFullName, gemNameKey } from './names.js';
+import { pointLatestTag } from '../shared/latest-tag.js';
 import type { RubygemsContext } from './tables.js';
 
 /** What `gem push` prints back when a version and platform were pushed before (also after a yank). */
@@ -72,18 +72,9 @@ export async function pushGem(ctx: RubygemsContext, principal: Principal, owner:
       },
     });
     if (result.outcome === 'unchanged') throw repushRefused(spec);
-    await pointLatest(ctx, principal, result.package);
+    await pointLatestTag(ctx.packages, principal, result.package, { compare: compareGemVersions, isPrerelease: isPrereleaseVersion });
     return spec;
   } finally {
     await blob.cancel();
   }
-}
-
-/** Points the `latest` tag (what the package page and the REST API show first) at the highest release, or the highest prerelease when there is no release. */
-async function pointLatest(ctx: RubygemsContext, principal: Principal, pkg: PackageRecord): Promise<void> {
-  const [versions, tags] = await Promise.all([ctx.packages.queries.versions(pkg.id), ctx.packages.queries.tags(pkg.id)]);
-  const names = versions.map((v) => v.version);
-  const releases = names.filter((v) => !isPrereleaseVersion(v));
-  const latest = (releases.length > 0 ? releases : names).sort(compareGemVersions).at(-1);
-  if (latest && tags.find((t) => t.name === 'latest')?.version !== latest) await ctx.packages.setTag(principal, pkg, 'latest', latest);
 }

@@ -1,0 +1,34 @@
+import type { PackageFormat } from '../contract.js';
+import { compareNuGetVersions } from './nuget-version.js';
+import { packageIdKey, parsePackageId } from './package-id.js';
+import { presentNuGetVersion } from './present.js';
+import { registerNuGetRoutes } from './routes.js';
+
+const maxReasonLength = 200;
+
+/**
+ * NuGet v3 feeds at `/nuget/OWNER/index.json`, for NuGet.exe and dotnet: push, delete (unlist)
+ * and relist, symbol packages, the flat container, registrations, search and autocomplete.
+ * Errors are plain text with the message also as the HTTP reason phrase (what NuGet prints);
+ * a 401 carries `WWW-Authenticate: Basic`, after which NuGet sends its credentials.
+ */
+export const nugetFormat: PackageFormat = {
+  id: 'nuget',
+  displayName: 'NuGet',
+  mountPath: '/nuget',
+  normalizeName(_ownerLogin, name) {
+    try {
+      return packageIdKey(parsePackageId(name));
+    } catch {
+      return null;
+    }
+  },
+  compareVersions: compareNuGetVersions,
+  register: registerNuGetRoutes,
+  present: presentNuGetVersion,
+  renderError(error, _request, reply) {
+    if (error.status === 401) reply.header('www-authenticate', 'Basic realm="kura"');
+    reply.raw.statusMessage = error.message.replace(/[^\x20-\x7e]/g, ' ').slice(0, maxReasonLength);
+    return reply.status(error.status).type('text/plain; charset=utf-8').send(`${error.message}\n`);
+  },
+};

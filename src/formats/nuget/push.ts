@@ -1,0 +1,108 @@
+import { Readable } from 'node:stream';
+import busboy from 'busboy';
+import type { FastifyRequest } from 'fastify';
+import type { Principal } from '../../core/access/principal.js';
+import { ingestStream, type StagedBlob } from '../../core/blobs/blob-ingest.js';
+import { KuraError } from '../../core/errors/catalogue.js';
+import type { Owner } from '../../core/owners/owner.js';
+import type { FormatContext } from '../contract.js';
+import { readNupkg, type NupkgContents, type RandomAccessSource } from './nupkg.js';
+import { packageIdKey } from './package-id.js';
+
+/**
+ * Streams the `package` part of a push (multipart as NuGet.exe and dotnet send it: unquoted
+ * parameters, chunked bodies) into the blob store, hashed on the way, never whole in memory.
+ * @throws KuraError UNSUPPORTED_MEDIA_TYPE (not multipart), BAD_REQUEST (no package part), PAYLOAD_TOO_LARGE
+ */
+export function receivePackage(ctx: FormatContext, request: FastifyRequest, body: Readable): Promise<StagedBlob> {
+  const type = String(request.headers['content-type'] ?? '');
+  if (!/^multipart\/form-data/i.test(type)) {
+    throw new KuraError('UNSUPPORTED_MEDIA_TYPE', `a push is multipart/form-data with the package as a file part, not ${type.split(';')[0] || 'no content type'}`);
+  }
+  const maxBytes = ctx.limits.maxBodyBytes;
+  return new Promise<StagedBlob>((resolve, reject) => {
+    let staged: Promise<StagedBlob> | null = null;
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers: request.headers, limits: { files: 1, parts: 10, fields: 10, fileSize: maxBytes + 1 } });
+    } catch {
+      reject(new KuraError('BAD_REQUEST', 'the multipart body has no boundary'));
+      return;
+    }
+    parser.on('file', (_name, stream) => {
+      if (staged) {
+        stream.resume();
+        return;
+      }
+      staged = ingestStream(ctx.blobs.store, stream, { maxBytes });
+      staged.catch(() => stream.resume());
+    });
+    parser.on('error', () => reject(new KuraError('BAD_REQUEST', 'the multipart body is malformed')));
+    parser.on('close', () => {
+      if (!staged) reject(new KuraError('BAD_REQUEST', 'the multipart body has no package part (expected a file part holding the .nupkg)'));
+      else staged.then(resolve, reject);
+    });
+    body.on('error', () => reject(new KuraError('BAD_REQUEST', 'the request body ended early')));
+    body.pipe(parser);
+  });
+}
+
+/** The staged bytes as the zip reader reads them: at any position, before anything is stored. */
+export function stagedSource(blob: StagedBlob): RandomAccessSource {
+  const read = blob.read;
+  if (!read) throw new Error('the staged blob cannot be read back');
+  return { size: blob.size, read: (buffer, offset, length, position) => read(buffer.subarray(offset), length, position) };
+}
+
+/** Reads and checks a staged .nupkg. @throws KuraError INVALID_ARCHIVE, INVALID_MANIFEST, INVALID_NAME, INVALID_VERSION, PAYLOAD_TOO_LARGE */
+export function inspectPackage(blob: StagedBlob): Promise<NupkgContents> {
+  return readNupkg(stagedSource(blob));
+}
+
+/**
+ * `OWNER/REPO` of a Kura repository the nuspec's `<repository url>` names (its last two path
+ * segments, when the first of them is the feed's owner).
+ */
+export function repositoryHint(url: string | null, owner: Owner): string | null {
+  if (!url) return null;
+  const parts = url.trim().replace(/\.git$/i, '').replace(/\/+$/, '').split(/[/:]/).filter(Boolean);
+  const [repoOwner, repo] = parts.slice(-2);
+  return repoOwner && repo && repoOwner.toLowerCase() === owner.login.toLowerCase() ? `${repoOwner}/${repo}` : null;
+}
+
+/**
+ * Publishes a pushed package: one decision on access (a new package may link to the repository
+ * its nuspec names), 409 for a version the feed has had (case-insensitively, also deleted ones),
+ * then the version with its .nupkg and .nuspec in one transaction.
+ * @throws KuraError VERSION_EXISTS, plus access errors
+ */
+export async function publishPackage(ctx: FormatContext, principal: Principal, owner: Owner, blob: StagedBlob, contents: NupkgContents): Promise<void> {
+  const { nuspec } = contents;
+  const nameLower = packageIdKey(nuspec.id);
+  const target = { principal, owner, name: nuspec.id, nameLower, repository: repositoryHint(nuspec.repositoryUrl, owner) };
+  const grant = await ctx.packages.authorizePublish(target);
+  const existing = grant.existing;
+  const versionKey = nuspec.version.toLowerCase();
+  if (existing && (await ctx.packages.queries.versions(existing.id, true)).some((v) => v.version.toLowerCase() === versionKey)) {
+    throw new KuraError('VERSION_EXISTS', `The feed already contains '${existing.name} ${nuspec.version}' (versions are immutable, also after a delete); bump the version.`);
+  }
+  const nuspecBlob = await ingestStream(ctx.blobs.store, Readable.from([contents.nuspecXml]));
+  try {
+    await ctx.packages.publishVersion({
+      ...target,
+      name: existing?.name ?? nuspec.id,
+      grant,
+      version: nuspec.version,
+      metadata: nuspec,
+      description: nuspec.description ?? nuspec.summary,
+      readme: contents.readme,
+      license: nuspec.license?.value ?? nuspec.licenseUrl,
+      files: [
+        { name: `${nameLower}.${versionKey}.nupkg`, blob, contentType: 'application/octet-stream' },
+        { name: `${nameLower}.nuspec`, blob: nuspecBlob, contentType: 'application/xml' },
+      ],
+    });
+  } finally {
+    await nuspecBlob.cancel();
+  }
+}
