@@ -35,10 +35,16 @@ export function nuspecXml(p: NuGetFixture): string {
 `;
 }
 
-/** A .nupkg (zip) holding `files`; the nuspec comes from `p` unless `files` names one. */
-export async function buildNupkg(p: NuGetFixture, files: Record<string, Buffer | string> = {}): Promise<Buffer> {
+/** A .nupkg (zip) holding `files` beside the nuspec written from `p` (left out with `nuspec: false`). */
+export async function buildNupkg(p: NuGetFixture, files: Record<string, Buffer | string> = {}, options: { nuspec?: boolean } = {}): Promise<Buffer> {
   const zip = new ZipFile();
-  const entries: Record<string, Buffer | string> = { [`${p.id}.nuspec`]: nuspecXml(p), [`lib/net6.0/${p.id}.dll`]: 'MZ not really a dll', ...(p.readme ? { 'README.md': p.readme } : {}), ...files };
+  const safe = p.id.replace(/[^A-Za-z0-9._-]/g, '_');
+  const entries: Record<string, Buffer | string> = {
+    ...(options.nuspec === false ? {} : { [`${safe}.nuspec`]: nuspecXml(p) }),
+    [`lib/net6.0/${safe}.dll`]: 'MZ not really a dll',
+    ...(p.readme ? { 'README.md': p.readme } : {}),
+    ...files,
+  };
   for (const [name, content] of Object.entries(entries)) zip.addBuffer(Buffer.from(content), name);
   zip.end();
   const chunks: Buffer[] = [];

@@ -35,7 +35,12 @@ export function receivePackage(ctx: FormatContext, request: FastifyRequest, body
         return;
       }
       staged = ingestStream(ctx.blobs.store, stream, { maxBytes });
-      staged.catch(() => stream.resume());
+      staged.catch((error: unknown) => {
+        // The part was refused (too large): stop parsing and drain the rest of the body.
+        body.unpipe(parser);
+        body.resume();
+        reject(error);
+      });
     });
     parser.on('error', () => reject(new KuraError('BAD_REQUEST', 'the multipart body is malformed')));
     parser.on('close', () => {
