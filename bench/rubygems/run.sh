@@ -63,7 +63,7 @@ kura_launch
 KURA_LOG_LEVEL=warn "${ON_SERVER[@]}" "${KURA_LAUNCH[@]}" serve --data "$data" --host 127.0.0.1 --port "$kura_port" >"$WORK/kura.log" 2>&1 &
 SERVER_PIDS+=($!)
 wait_ready "http://127.0.0.1:$kura_port/healthz" "$WORK/kura.log" "${SERVER_PIDS[0]}"
-"${ON_SERVER[@]}" node "$BENCH/static-server.mjs" "$WORK/static" "$static_port" >"$WORK/static.log" 2>&1 &
+"${ON_SERVER[@]}" node "$ROOT/bench/lib/static-server.mjs" "$WORK/static" "$static_port" >"$WORK/static.log" 2>&1 &
 SERVER_PIDS+=($!)
 for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$static_port/specs.4.8.gz" && break; sleep 0.1; done
 

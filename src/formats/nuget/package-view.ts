@@ -19,6 +19,8 @@ export interface PackageView {
   pkg: PackageRecord;
   versions: ViewVersion[];
   byKey: Map<string, ViewVersion>;
+  /** Documents rendered from this revision (registration index, pages, leaves), by URL and encoding. */
+  rendered: Map<string, Buffer>;
 }
 
 const cachedPackages = 10_000;
@@ -45,7 +47,7 @@ export class PackageViews {
         snupkg: own.find((f) => f.name.endsWith('.snupkg')) ?? null,
       };
     }).sort((a, b) => compareNuGetVersions(a.record.version, b.record.version));
-    const result = { pkg, versions: view, byKey: new Map(view.map((v) => [v.key, v])) };
+    const result = { pkg, versions: view, byKey: new Map(view.map((v) => [v.key, v])), rendered: new Map<string, Buffer>() };
     this.cache.delete(pkg.id);
     this.cache.set(pkg.id, result);
     if (this.cache.size > cachedPackages) this.cache.delete(this.cache.keys().next().value as number);

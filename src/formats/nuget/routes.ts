@@ -59,12 +59,26 @@ export async function registerNuGetRoutes(app: FastifyInstance, ctx: FormatConte
   }
 
   function sendJson(request: FastifyRequest, reply: FastifyReply, value: unknown, visibility: 'public' | 'private') {
-    const json = Buffer.from(JSON.stringify(value));
+    return sendDocument(request, reply, () => Buffer.from(JSON.stringify(value)), visibility);
+  }
+
+  /**
+   * Sends a JSON document, gzipped when the client accepts it; with `cache` (a package view's
+   * render cache) each encoding is rendered once per package revision.
+   */
+  function sendDocument(request: FastifyRequest, reply: FastifyReply, render: () => Buffer, visibility: 'public' | 'private', cache?: { view: PackageView; key: string }) {
+    const gzip = /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
+    const key = cache ? `${ctx.urls.base(request)}${cache.key}${gzip ? '|gzip' : ''}` : null;
+    let bytes = key ? cache!.view.rendered.get(key) : undefined;
+    if (!bytes) {
+      bytes = gzip ? gzipSync(render()) : render();
+      if (key) cache!.view.rendered.set(key, bytes);
+    }
     reply.header('cache-control', `${visibility}, max-age=0, must-revalidate`);
     reply.header('vary', 'Accept-Encoding, Authorization');
     reply.type('application/json; charset=utf-8');
-    if (/\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) return reply.header('content-encoding', 'gzip').send(gzipSync(json));
-    return reply.send(json);
+    if (gzip) reply.header('content-encoding', 'gzip');
+    return reply.send(bytes);
   }
 
   app.get('/:owner/index.json', async (request, reply) => {
@@ -165,15 +179,21 @@ export async function registerNuGetRoutes(app: FastifyInstance, ctx: FormatConte
     const { pkg } = await packageFor(request, params(request)['id']!);
     const view = await views.of(pkg);
     if (view.versions.length === 0) throw new KuraError('NOT_FOUND', `The package '${pkg.name}' has no versions in this feed.`);
-    return sendJson(request, reply, registrationIndex(feedUrls(request), view), effectiveVisibility(pkg));
+    const render = () => Buffer.from(JSON.stringify(registrationIndex(feedUrls(request), view)));
+    return sendDocument(request, reply, render, effectiveVisibility(pkg), { view, key: '|index' });
   });
 
   app.get('/:owner/v3/registration/:id/page/:lower/:upper', async (request, reply) => {
     const { id, lower, upper } = params(request) as { id: string; lower: string; upper: string };
     const { pkg } = await packageFor(request, id);
-    const found = registrationPage(feedUrls(request), await views.of(pkg), lower.toLowerCase(), upper.replace(/\.json$/, '').toLowerCase());
-    if (!found) throw new KuraError('NOT_FOUND', `no registration page ${lower}/${upper} of '${pkg.name}'`);
-    return sendJson(request, reply, found, effectiveVisibility(pkg));
+    const view = await views.of(pkg);
+    const [low, high] = [lower.toLowerCase(), upper.replace(/\.json$/, '').toLowerCase()];
+    const render = () => {
+      const page = registrationPage(feedUrls(request), view, low, high);
+      if (!page) throw new KuraError('NOT_FOUND', `no registration page ${lower}/${upper} of '${pkg.name}'`);
+      return Buffer.from(JSON.stringify(page));
+    };
+    return sendDocument(request, reply, render, effectiveVisibility(pkg), { view, key: `|page/${low}/${high}` });
   });
 
   app.get('/:owner/v3/registration/:id/:leaf', async (request, reply) => {

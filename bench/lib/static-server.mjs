@@ -1,5 +1,5 @@
-// The peer of the RubyGems benchmark: a plain static file server over a directory that
-// `gem generate_index` wrote (what a team without a registry serves). Usage: static-server.mjs DIR PORT
+// The static peer of the RubyGems and NuGet benchmarks: a plain static file server over a directory
+// (what a team without a registry serves). Usage: static-server.mjs DIR PORT
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
