@@ -64,3 +64,31 @@ kura_launch() {
     KURA_LAUNCH=(node "${KURA_LAUNCH[@]}" "$ROOT/bin/kura.js")
   fi
 }
+
+# Exit trap of benchmarks that run servers side by side (their PIDs in SERVER_PIDS): stops the
+# running client step and every server, then removes WORK unless BENCH_KEEP=1.
+cleanup_servers() {
+  local pid
+  if [ -n "${CLIENT_PID:-}" ]; then kill -TERM "$CLIENT_PID" 2>/dev/null || true; fi
+  for pid in "${SERVER_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${SERVER_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ "${BENCH_KEEP:-}" = 1 ]; then say "kept $WORK"; else rm -rf "$WORK"; fi
+}
+
+# start_kura_and_static DATA STATIC_DIR: starts Kura (log level warn) on DATA and the static file
+# server on STATIC_DIR, both pinned to the server core; sets KURA_URL and STATIC_URL.
+start_kura_and_static() {
+  local data="$1" static_dir="$2" kura_port static_port
+  kura_port="$(free_port)"
+  static_port="$(free_port)"
+  kura_launch
+  KURA_LOG_LEVEL=warn "${ON_SERVER[@]}" "${KURA_LAUNCH[@]}" serve --data "$data" --host 127.0.0.1 --port "$kura_port" >"$WORK/kura.log" 2>&1 &
+  SERVER_PIDS+=($!)
+  wait_ready "http://127.0.0.1:$kura_port/healthz" "$WORK/kura.log" "${SERVER_PIDS[0]}"
+  "${ON_SERVER[@]}" node "$ROOT/bench/lib/static-server.mjs" "$static_dir" "$static_port" >"$WORK/static.log" 2>&1 &
+  SERVER_PIDS+=($!)
+  for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$static_port/" && break; sleep 0.1; done
+  KURA_URL="http://127.0.0.1:$kura_port"
+  STATIC_URL="http://127.0.0.1:$static_port"
+  say "Kura on $KURA_URL and the static files on $STATIC_URL, core $SERVER_CPU"
+}

@@ -64,7 +64,8 @@ runCommands({
       // The static side: the same documents and packages as files.
       const write = (path, bytes) => { mkdirSync(dirname(join(o['static-dir'], path)), { recursive: true }); writeFileSync(join(o['static-dir'], path), bytes); };
       const index = Buffer.from(await (await fetch(`${feed}/v3/registration/${lower}/index.json`)).arrayBuffer());
-      const pageUrl = JSON.parse(index.toString()).items[1]['@id'];
+      const pages = JSON.parse(index.toString()).items;
+      const pageUrl = pages[Math.min(1, pages.length - 1)]['@id'];
       const page = Buffer.from(await (await fetch(pageUrl)).arrayBuffer());
       write(`registration/${lower}/index.json`, index);
       write(`registration/${lower}/page.json`, page);

@@ -28,13 +28,7 @@ CLIENT_PID=""
 # shellcheck source=../lib/common.sh
 source "$ROOT/bench/lib/common.sh"
 
-cleanup() {
-  if [ -n "$CLIENT_PID" ]; then kill -TERM "$CLIENT_PID" 2>/dev/null || true; fi
-  for pid in "${SERVER_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${SERVER_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if [ "${BENCH_KEEP:-}" = 1 ]; then say "kept $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
+trap cleanup_servers EXIT
 trap 'exit 130' INT TERM
 
 command -v curl >/dev/null || die "curl is required"
@@ -57,20 +51,11 @@ node "$ROOT/bin/kura.js" repo create bundle/app --data "$data" >/dev/null
 bench_token="$(node "$ROOT/bin/kura.js" token create --user bench --scopes read:packages,write:packages --name bench --data "$data")"
 bundle_token="$(node "$ROOT/bin/kura.js" token create --user bundle --scopes read:packages,write:packages --name bench --data "$data")"
 
-kura_port="$(free_port)"
-static_port="$(free_port)"
-kura_launch
-KURA_LOG_LEVEL=warn "${ON_SERVER[@]}" "${KURA_LAUNCH[@]}" serve --data "$data" --host 127.0.0.1 --port "$kura_port" >"$WORK/kura.log" 2>&1 &
-SERVER_PIDS+=($!)
-wait_ready "http://127.0.0.1:$kura_port/healthz" "$WORK/kura.log" "${SERVER_PIDS[0]}"
-"${ON_SERVER[@]}" node "$ROOT/bench/lib/static-server.mjs" "$WORK/static" "$static_port" >"$WORK/static.log" 2>&1 &
-SERVER_PIDS+=($!)
-for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$static_port/specs.4.8.gz" && break; sleep 0.1; done
+start_kura_and_static "$data" "$WORK/static"
 
 mkdir -p "$ROOT/bench/results"
 stamp="$(date -u +%Y-%m-%dT%H-%M-%SZ)"
-say "Kura on 127.0.0.1:$kura_port and the static directory on 127.0.0.1:$static_port, core $SERVER_CPU"
-run_client node "$BENCH/bench.mjs" measure --kura "http://127.0.0.1:$kura_port" --static "http://127.0.0.1:$static_port" \
+run_client node "$BENCH/bench.mjs" measure --kura "$KURA_URL" --static "$STATIC_URL" \
   --bench-token "$bench_token" --bundle-token "$bundle_token" --work "$WORK" --out "$ROOT/bench/results/rubygems-$stamp.json"
 cp "$ROOT/bench/results/rubygems-$stamp.json" "$ROOT/bench/results/rubygems-latest.json"
 cp "$ROOT/bench/results/rubygems-$stamp.md" "$ROOT/bench/results/rubygems-latest.md"

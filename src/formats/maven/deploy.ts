@@ -12,7 +12,7 @@ import { isSnapshotVersion, mavenNameKey, mavenPackageName, type ArtifactCoordin
 import { contentTypeFor } from './content-types.js';
 import { licenseSummary, type PomFacts } from './pom.js';
 import { releasePointers } from './release-pointers.js';
-import { readSmallText } from './request-body.js';
+import { readSmallText } from '../shared/small-body.js';
 import type { RepositoryScope } from './repository-scope.js';
 import { filesOfExpiredBuilds } from './snapshot-retention.js';
 import { inspected, inspectionFor } from './upload-inspection.js';

@@ -86,15 +86,23 @@ export async function registerNuGetRoutes(app: FastifyInstance, ctx: FormatConte
     return sendJson(request, reply, serviceIndex(feedUrls(request)), 'public');
   });
 
+  /**
+   * The caller, the feed's owner and the staged package part of a push, once the caller may push
+   * to the feed at all (refused before the body is read); the package itself decides the rest.
+   */
+  async function receivePush(request: FastifyRequest) {
+    const principal = await caller(request);
+    const owner = await ownerOf(principal, params(request)['owner']!);
+    await ctx.access.authorize(principal, 'write', { kind: 'new-package', owner, repo: 'pending', label: `packages of ${owner.login}` });
+    return { principal, owner, blob: await receivePackage(ctx, request, body(request)) };
+  }
+
   // NuGet.exe probes the publish URL before pushing; a 401 here would make it prompt for credentials.
   app.get('/:owner/api/v2/package', async (_request, reply) => reply.type('text/plain; charset=utf-8').send('NuGet package publishing endpoint\n'));
 
   for (const url of ['/:owner/api/v2/package', '/:owner/api/v2/package/']) {
     app.put(url, async (request, reply) => {
-      const principal = await caller(request);
-      const owner = await ownerOf(principal, params(request)['owner']!);
-      await ctx.access.authorize(principal, 'write', { kind: 'new-package', owner, repo: 'pending', label: `packages of ${owner.login}` });
-      const blob = await receivePackage(ctx, request, body(request));
+      const { principal, owner, blob } = await receivePush(request);
       try {
         const contents = await inspectPackage(blob);
         if (contents.nuspec.packageTypes.includes('SymbolsPackage')) throw new KuraError('INVALID_MANIFEST', 'a symbol package (.snupkg) is pushed to the SymbolPackagePublish endpoint');
@@ -110,10 +118,7 @@ export async function registerNuGetRoutes(app: FastifyInstance, ctx: FormatConte
 
   for (const url of ['/:owner/api/v2/symbolpackage', '/:owner/api/v2/symbolpackage/']) {
     app.put(url, async (request, reply) => {
-      const principal = await caller(request);
-      const owner = await ownerOf(principal, params(request)['owner']!);
-      await ctx.access.authorize(principal, 'write', { kind: 'new-package', owner, repo: 'pending', label: `packages of ${owner.login}` });
-      const blob = await receivePackage(ctx, request, body(request));
+      const { principal, owner, blob } = await receivePush(request);
       try {
         const { nuspec } = await inspectPackage(blob);
         const { pkg } = await packageFor(request, nuspec.id, 'write');

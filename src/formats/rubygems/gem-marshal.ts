@@ -3,39 +3,11 @@
  * quick index's Gem::Specification files, shaped as RubyGems 3.x writes them with `gem generate_index`.
  */
 import { marshalDump, rubyHash, rubyTime, sym, type MarshalValue, type RubyObject, type RubyUserMarshal } from './marshal.js';
+import type { GemDependency, GemRequirement, GemSpec } from './gemspec.js';
 
-/** A version requirement as (operator, version) pairs, e.g. [['>=', '12'], ['<', '14']]. */
-export type GemRequirement = ReadonlyArray<readonly [op: string, version: string]>;
-
-export interface GemDependency {
-  name: string;
-  requirement: GemRequirement;
-  type: 'runtime' | 'development';
-}
-
-/** What a Gem::Specification in the quick index says. */
-export interface GemSpecFacts {
-  name: string;
-  version: string;
-  /** 'ruby' for pure gems, else the platform as the gem's metadata names it (e.g. 'x86_64-linux'). */
-  platform: string;
-  summary: string | null;
-  description: string | null;
-  authors: string[];
-  email: string | string[] | null;
-  homepage: string | null;
-  licenses: string[];
-  metadata: Record<string, string>;
-  /** RubyGems keeps only the UTC day: loading the spec truncates any time of day. */
-  date: Date;
-  /** [['>=', '0']] when unconstrained. */
-  requiredRubyVersion: GemRequirement;
-  /** [['>=', '0']] when unconstrained. */
-  requiredRubygemsVersion: GemRequirement;
-  dependencies: GemDependency[];
-  rubygemsVersion: string;
-  specificationVersion: number;
-}
+/** The specification the quick index holds is what Kura parsed from the gem's metadata. */
+export type GemSpecFacts = GemSpec;
+export type { GemDependency, GemRequirement };
 
 /** Gem::Version.new(v) as Marshal writes it: U:Gem::Version [ "v" ]. Ruby normalises the string when it loads it. */
 export function gemVersionValue(version: string): RubyUserMarshal {

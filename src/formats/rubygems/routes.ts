@@ -13,6 +13,7 @@ import { quickSpecBytes } from './gem-marshal.js';
 import { GemIndex, namesFile, specsFile, versionsFile, type PackageIndex, type SpecsKind } from './gem-index.js';
 import type { GemSpec } from './gemspec.js';
 import { gemNameKey, parseGemName } from './names.js';
+import { readSmallText } from '../shared/small-body.js';
 import { pushGem } from './push.js';
 import type { RubygemsContext } from './tables.js';
 
@@ -254,16 +255,4 @@ function requireContentType(request: FastifyRequest, accepted: readonly string[]
   const type = String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (type === '' && (optional || accepted.includes('application/octet-stream'))) return;
   if (!accepted.includes(type)) throw new KuraError('UNSUPPORTED_MEDIA_TYPE', `expected ${what}, not ${type || 'no content type'}`);
-}
-
-/** Reads a small body fully. @throws KuraError PAYLOAD_TOO_LARGE beyond `limit` bytes */
-async function readSmallText(stream: Readable, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new KuraError('PAYLOAD_TOO_LARGE', `the request body exceeds ${limit} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

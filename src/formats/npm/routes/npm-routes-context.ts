@@ -4,6 +4,7 @@ import type { Principal } from '../../../core/access/principal.js';
 import { KuraError } from '../../../core/errors/catalogue.js';
 import { packageSubject, type PackageRecord } from '../../../core/packages/package.js';
 import type { FormatContext } from '../../contract.js';
+import { readSmallText } from '../../shared/small-body.js';
 import { parseNpmName, type NpmName } from '../names.js';
 import type { PackumentCache } from '../packument-cache.js';
 
@@ -20,17 +21,11 @@ export function bodyOf(request: FastifyRequest): Readable {
   return request.body as Readable;
 }
 
-/** Reads a small request body (dist-tag values, logins) fully; bounded by `limit`. */
+/** Reads a small JSON request body (dist-tag values, logins) fully; bounded by `limit`. */
 export async function readSmallJson(stream: Readable, limit = maxSmallBody): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new KuraError('PAYLOAD_TOO_LARGE', `the request body exceeds ${limit} bytes`);
-    chunks.push(chunk);
-  }
+  const text = await readSmallText(stream, limit);
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(text);
   } catch {
     throw new KuraError('MALFORMED_JSON', 'the request body is not valid JSON');
   }
