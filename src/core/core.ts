@@ -1,4 +1,5 @@
 import { AccessPolicy } from './access/access-policy.js';
+import { AdvisoryService } from './advisories/advisory-service.js';
 import { BlobReader } from './blobs/blob-reader.js';
 import { BlobRecords } from './blobs/blob-records.js';
 import type { CoreDeps } from './context.js';
@@ -24,6 +25,8 @@ export interface Core {
   blobRecords: BlobRecords;
   /** Server-wide secrets shared by every process. */
   secrets: ServerSecrets;
+  /** Repositories' security advisories. */
+  advisories: AdvisoryService;
 }
 
 export function createCore(deps: CoreDeps, options: PackageServiceOptions): Core {
@@ -48,5 +51,6 @@ export function createCore(deps: CoreDeps, options: PackageServiceOptions): Core
     blobReader: new BlobReader(deps.blobs),
     blobRecords: new BlobRecords(deps),
     secrets: new ServerSecrets(deps),
+    advisories: new AdvisoryService(deps, access, owners),
   };
 }

@@ -21,6 +21,8 @@ export interface Database {
   audit_log: AuditLogTable;
   job_leases: JobLeasesTable;
   settings: SettingsTable;
+  advisories: AdvisoriesTable;
+  advisory_packages: AdvisoryPackagesTable;
 }
 
 export interface OwnersTable {
@@ -174,6 +176,39 @@ export interface SettingsTable {
   key: string;
   value: string;
   created_at: string;
+}
+
+/** A repository's security advisory (GitHub's repository security advisory shape). */
+export interface AdvisoriesTable {
+  id: Generated<number>;
+  /** Kura's own id, `KURA-xxxx-xxxx-xxxx` (GHSA-shaped). */
+  ghsa_id: string;
+  repo_id: number;
+  state: 'draft' | 'published';
+  summary: string;
+  description: string;
+  severity: 'low' | 'medium' | 'high' | 'critical';
+  cvss_vector: string | null;
+  cve_id: string | null;
+  /** JSON array of CWE ids. */
+  cwe_ids: string;
+  /** JSON array of { login, type }. */
+  credits: string;
+  /** JSON array of { package: { ecosystem, name }, vulnerable_version_range, patched_versions }. */
+  vulnerabilities: string;
+  author_id: number | null;
+  created_at: string;
+  updated_at: string;
+  published_at: string | null;
+}
+
+/** One package an advisory affects, for lookups by package name. */
+export interface AdvisoryPackagesTable {
+  advisory_id: number;
+  ecosystem: string;
+  name_lower: string;
+  vulnerable_range: string;
+  patched_versions: string | null;
 }
 
 export type Db = Kysely<Database>;

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ColumnDefinitionBuilder, Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { AccessPolicy } from '../core/access/access-policy.js';
+import type { AdvisoryService } from '../core/advisories/advisory-service.js';
 import type { Principal } from '../core/access/principal.js';
 import type { BlobReader } from '../core/blobs/blob-reader.js';
 import type { BlobRecords } from '../core/blobs/blob-records.js';
@@ -66,6 +67,8 @@ export interface FormatContext<Tables = NoTables> {
   /** The single authority on who may do what: ask it, then render its outcome. */
   access: AccessPolicy;
   downloads: DownloadRecorder;
+  /** Published security advisories, for the audit endpoints of a client (`npm audit`). */
+  advisories: Pick<AdvisoryService, 'affecting'>;
   blobs: FormatBlobs;
   secrets: ServerSecrets;
   /** The format's own tables (declared in its folder and migrated by its `migrations`). */
@@ -170,6 +173,11 @@ export interface PackageFormat<Tables = NoTables> {
   normalizeName(ownerLogin: string, name: string): string | null;
   /** Orders two versions of this format (negative when a < b). */
   compareVersions(a: string, b: string): number;
+  /**
+   * Version ranges in the format's own syntax, as security advisories name affected versions
+   * (npm semver ranges, Maven `[1.0,2.0)`…); the advisory ecosystem is the format's id.
+   */
+  versionRanges?: VersionRanges;
   /** Registers the protocol routes on an encapsulated Fastify instance mounted at `mountPath`. */
   register(app: FastifyInstance, ctx: FormatContext<Tables>): Promise<void>;
   /** Renders an error in the client's dialect (status and headers included). */
@@ -183,6 +191,13 @@ export interface PackageFormat<Tables = NoTables> {
   packageSettings?: PackageSettings<Tables>;
   /** Install snippets and facts for one version; pure (no I/O). */
   present(input: PresentInput): VersionPresentation;
+}
+
+export interface VersionRanges {
+  /** Whether `range` is a well-formed range. */
+  valid(range: string): boolean;
+  /** Whether `version` is in `range`. */
+  admits(range: string, version: string): boolean;
 }
 
 /** Any format, whatever its tables. */

@@ -37,6 +37,7 @@ export function createFormatContext<Tables>(format: AnyPackageFormat, deps: Form
     tokens: core.tokens,
     access: core.access,
     downloads: core.downloads,
+    advisories: core.advisories,
     blobs: { store: core.deps.blobs, reader: core.blobReader, records: core.blobRecords },
     secrets: core.secrets,
     db: core.deps.db as unknown as Kysely<Tables>,

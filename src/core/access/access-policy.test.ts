@@ -137,4 +137,15 @@ describe('AccessPolicy', () => {
     assert.equal(await code(policy.authorizeTokenCreation(as(bob, ['admin']), privateRepo)), 'NOT_FOUND');
     assert.equal(await code(policy.authorizeTokenCreation(anonymous, null)), 'UNAUTHENTICATED');
   });
+
+  it('hides a repository’s admins-only items (draft advisories) from everyone else, and lets admins manage them', async () => {
+    const aliceOwner = { id: alice.id, login: 'alice', kind: 'user' as const };
+    const draft = { kind: 'repository', owner: aliceOwner, repo: { id: 100, fullName: 'alice/tools', visibility: 'public' as const }, adminsOnly: true } as const;
+    assert.equal(await code(policy.authorize(anonymous, 'read', draft)), 'UNAUTHENTICATED');
+    assert.equal(await code(policy.authorize(as(carol), 'read', draft)), 'NOT_FOUND', 'a writer is not an admin');
+    assert.equal(await code(policy.authorize(as(alice, ['read:packages']), 'read', draft)), 'NOT_FOUND', 'an admin whose token cannot manage');
+    assert.equal(await code(policy.authorize(as(alice), 'read', draft)), 'ok');
+    assert.equal(await code(policy.authorize(as(alice), 'manage', { ...draft, adminsOnly: false })), 'ok');
+    assert.equal(await code(policy.authorize(as(carol), 'manage', { ...draft, adminsOnly: false })), 'FORBIDDEN');
+  });
 });

@@ -46,11 +46,13 @@ export interface PackageTarget {
   deleted?: boolean;
 }
 
-export type PackageAction = 'read' | 'write' | 'delete';
+/** `manage`: a repository's security work (drafting and publishing its advisories), for its admins. */
+export type PackageAction = 'read' | 'write' | 'delete' | 'manage';
 const actionNeeds: Record<PackageAction, { role: Role; scope: Scope; verb: string }> = {
   read: { role: 'read', scope: 'read:packages', verb: 'read' },
   write: { role: 'write', scope: 'write:packages', verb: 'publish to' },
   delete: { role: 'admin', scope: 'delete:packages', verb: 'delete or restore' },
+  manage: { role: 'admin', scope: 'write:packages', verb: 'manage the security advisories of' },
 };
 
 /**
@@ -61,7 +63,8 @@ const actionNeeds: Record<PackageAction, { role: Role; scope: Scope; verb: strin
  *   is the message signed-in callers get (default: "LABEL not found").
  * - `new-package`: a package to create under `owner`, linked to `repo` when given; `repo` is
  *   `'pending'` before the metadata naming it has been read (only what is known is checked).
- * - `repository`: a repository, for listing or resolving what it holds.
+ * - `repository`: a repository, for listing or resolving what it holds; with `adminsOnly`, an item
+ *   of it only its admins see at all (a draft advisory): everyone else is answered as if it did not exist.
  * - `namespace`: an owner's names that are not packages yet (e.g. container blobs pushed
  *   before any manifest): whoever may create packages there may use them.
  */
@@ -69,7 +72,7 @@ export type AccessSubject =
   | { kind: 'package'; package: PackageTarget }
   | { kind: 'missing'; label: string; within?: RepoTarget | null; notFound?: string }
   | { kind: 'new-package'; owner: OwnerTarget; repo: RepoTarget | null | 'pending'; label: string }
-  | { kind: 'repository'; owner: OwnerTarget; repo: RepoTarget }
+  | { kind: 'repository'; owner: OwnerTarget; repo: RepoTarget; adminsOnly?: boolean }
   | { kind: 'namespace'; owner: OwnerTarget; label: string };
 
 /** The effective visibility: a linked package follows its repository. */
@@ -103,6 +106,7 @@ export class AccessPolicy {
       case 'new-package':
         return this.authorizeNewPackage(principal, subject.owner, subject.repo, subject.label);
       case 'repository':
+        if (subject.adminsOnly && !(await this.permits(principal, 'manage', { ...subject, adminsOnly: false }))) throw this.invisible(principal, `repository ${subject.repo.fullName}`);
         return this.authorizeRepository(principal, action, subject.owner, subject.repo);
       case 'namespace':
         return this.authorizeNamespace(principal, action, subject.owner, subject.label);

@@ -21,6 +21,10 @@ export const npmFormat: PackageFormat = {
     }
   },
   compareVersions: (a, b) => semver.compare(a, b),
+  versionRanges: {
+    valid: (range) => semver.validRange(range) !== null,
+    admits: (range, version) => semver.satisfies(version, range, { includePrerelease: true }),
+  },
   register: registerNpmRoutes,
   present: presentNpmVersion,
   renderError(error, _request, reply) {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { FormatContext } from '../contract.js';
 import { PackumentCache } from './packument-cache.js';
 import { registerAccountRoutes } from './routes/account-routes.js';
+import { registerAuditRoutes } from './routes/audit-routes.js';
 import { registerDistTagRoutes } from './routes/dist-tag-routes.js';
 import { registerDocumentRoutes } from './routes/document-routes.js';
 import type { NpmRoutesContext } from './routes/npm-routes-context.js';
@@ -17,6 +18,7 @@ export async function registerNpmRoutes(app: FastifyInstance, ctx: FormatContext
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
 
   registerAccountRoutes(app, nc);
+  registerAuditRoutes(app, nc);
   registerSearchRoutes(app, nc);
   registerDistTagRoutes(app, nc);
   registerDocumentRoutes(app, nc);

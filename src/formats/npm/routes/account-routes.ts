@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { KuraError } from '../../../core/errors/catalogue.js';
 import { bodyOf, readSmallJson, type NpmRoutesContext } from './npm-routes-context.js';
 
-/** `npm ping`, `npm whoami`, `npm login` (legacy) and logout, and the audit endpoints. */
+/** `npm ping`, `npm whoami`, `npm login` (legacy) and logout. */
 export function registerAccountRoutes(app: FastifyInstance, { ctx }: NpmRoutesContext): void {
   app.get('/-/ping', async () => ({}));
 
@@ -36,8 +36,4 @@ export function registerAccountRoutes(app: FastifyInstance, { ctx }: NpmRoutesCo
   app.post('/-/v1/login', async () => {
     throw new KuraError('NOT_FOUND', 'web login is not supported: use npm login --auth-type=legacy, or a token from `kura token create`');
   });
-
-  const emptyAudit = async () => ({});
-  app.post('/-/npm/v1/security/advisories/bulk', emptyAudit);
-  app.post('/-/npm/v1/security/audits/quick', emptyAudit);
 }

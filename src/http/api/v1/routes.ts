@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { KuraError } from '../../../core/errors/catalogue.js';
+import { registerAdvisoryRoutes } from './advisory-routes.js';
 import { ApiContext, type ApiDeps } from './api-context.js';
 import { registerPackageRoutes } from './package-routes.js';
 import { registerRepositoryRoutes } from './repository-routes.js';
@@ -24,4 +25,5 @@ export async function registerApiV1(api: FastifyInstance, deps: ApiDeps): Promis
   registerUserRoutes(api, ac);
   registerPackageRoutes(api, ac);
   registerRepositoryRoutes(api, ac);
+  registerAdvisoryRoutes(api, ac);
 }

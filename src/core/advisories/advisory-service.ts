@@ -1,0 +1,215 @@
+import { randomInt } from 'node:crypto';
+import { ownerTarget, type AccessPolicy } from '../access/access-policy.js';
+import { principalUserId, type Principal } from '../access/principal.js';
+import { recordAudit } from '../audit/audit-log.js';
+import type { CoreDeps } from '../context.js';
+import { KuraError } from '../errors/catalogue.js';
+import type { OwnerService } from '../owners/owner-service.js';
+import type { Tx } from '../../db/schema.js';
+import type { Repository } from '../repos/repository.js';
+import type { Advisory, AdvisoryCredit, AdvisoryInput, AdvisoryVulnerability } from './advisory.js';
+import { cvssBaseScore, severityOf, type Severity } from './cvss.js';
+
+/** Checks a vulnerable range in an ecosystem's own syntax; false when the ecosystem is unknown or the range malformed. */
+export type RangeCheck = (ecosystem: string, range: string) => boolean;
+
+const severities: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
+const idAlphabet = '23456789cfghjmpqrvwx';
+const maxText = 64 * 1024;
+
+type Row = Awaited<ReturnType<ReturnType<AdvisoryService['rows']>['executeTakeFirstOrThrow']>>;
+
+/**
+ * Security advisories of repositories: drafted and published by the repository's admins
+ * (access decides, action `manage`), read by whoever may read the repository once published.
+ * Every write is one transaction with its audit row, and keeps the package index current.
+ */
+export class AdvisoryService {
+  constructor(
+    private readonly deps: CoreDeps,
+    private readonly access: AccessPolicy,
+    private readonly owners: OwnerService,
+  ) {}
+
+  /** Drafts an advisory. @throws KuraError BAD_REQUEST naming the field, plus access errors */
+  async create(principal: Principal, repo: Repository, input: AdvisoryInput, validRange: RangeCheck): Promise<Advisory> {
+    await this.authorizeManage(principal, repo);
+    const fields = this.validate(input, validRange, null);
+    const now = this.deps.now().toISOString();
+    const ghsaId = `KURA-${[0, 1, 2].map(() => Array.from({ length: 4 }, () => idAlphabet[randomInt(idAlphabet.length)]).join('')).join('-')}`;
+    const published = input.state === 'published';
+    const id = await this.deps.db.transaction().execute(async (trx) => {
+      const row = await trx.insertInto('advisories').values({
+        ghsa_id: ghsaId, repo_id: repo.id, state: published ? 'published' : 'draft', ...fields.columns,
+        author_id: principalUserId(principal), created_at: now, updated_at: now, published_at: published ? now : null,
+      }).returning('id').executeTakeFirstOrThrow();
+      await this.indexPackages(trx, row.id, fields.vulnerabilities);
+      await recordAudit(trx, { actorId: principalUserId(principal), action: published ? 'advisory.publish' : 'advisory.create', target: `advisory:${ghsaId}`, meta: { repo: repo.fullName } }, new Date(now));
+      return row.id;
+    });
+    return (await this.byId(id))!;
+  }
+
+  /** Changes fields or publishes (`state: "published"`); a published advisory stays published. */
+  async update(principal: Principal, advisory: Advisory, input: AdvisoryInput, validRange: RangeCheck): Promise<Advisory> {
+    const repo = await this.repoOf(advisory);
+    await this.authorizeManage(principal, repo);
+    if (input.state !== undefined && input.state !== 'published' && input.state !== advisory.state) {
+      throw new KuraError('BAD_REQUEST', advisory.state === 'published' ? 'a published advisory cannot go back to draft' : '"state" must be "published" or "draft"');
+    }
+    const fields = this.validate(input, validRange, advisory);
+    const now = this.deps.now().toISOString();
+    const publishing = input.state === 'published' && advisory.state === 'draft';
+    await this.deps.db.transaction().execute(async (trx) => {
+      await trx.updateTable('advisories').set({ ...fields.columns, updated_at: now, ...(publishing ? { state: 'published', published_at: now } : {}) })
+        .where('id', '=', advisory.id).execute();
+      await trx.deleteFrom('advisory_packages').where('advisory_id', '=', advisory.id).execute();
+      await this.indexPackages(trx, advisory.id, fields.vulnerabilities);
+      await recordAudit(trx, { actorId: principalUserId(principal), action: publishing ? 'advisory.publish' : 'advisory.update', target: `advisory:${advisory.ghsaId}` }, new Date(now));
+    });
+    return (await this.byId(advisory.id))!;
+  }
+
+  /** The advisories of a repository the caller may see: published ones for readers, drafts too for its admins. */
+  async list(principal: Principal, repo: Repository): Promise<Advisory[]> {
+    await this.access.authorize(principal, 'read', await this.repositorySubject(repo));
+    const admin = await this.access.permits(principal, 'manage', await this.repositorySubject(repo));
+    const rows = await this.rows().where('advisories.repo_id', '=', repo.id).orderBy('advisories.id', 'desc').execute();
+    return rows.map(toAdvisory).filter((a) => admin || a.state === 'published');
+  }
+
+  /**
+   * An advisory by its `KURA-…` id, when the caller may see it (a draft only its repository's admins).
+   * @throws KuraError UNAUTHENTICATED, NOT_FOUND
+   */
+  async find(principal: Principal, ghsaId: string): Promise<Advisory> {
+    const row = await this.rows().where('advisories.ghsa_id', '=', `KURA-${ghsaId.replace(/^kura-/i, '').toLowerCase()}`).executeTakeFirst();
+    const advisory = row ? toAdvisory(row) : null;
+    if (!advisory) return this.access.authorize(principal, 'read', { kind: 'missing', label: `advisory ${ghsaId}` });
+    const subject = await this.repositorySubject(await this.repoOf(advisory));
+    await this.access.authorize(principal, 'read', { ...subject, adminsOnly: advisory.state === 'draft' });
+    return advisory;
+  }
+
+  /** Published advisories about `names` in `ecosystem` whose repositories the caller may read; one query. */
+  async affecting(principal: Principal, ecosystem: string, names: readonly string[]): Promise<Array<Advisory & { matched: { name: string; range: string; patched: string | null } }>> {
+    if (names.length === 0) return [];
+    const rows = await this.rows()
+      .innerJoin('advisory_packages', 'advisory_packages.advisory_id', 'advisories.id')
+      .select(['advisory_packages.name_lower', 'advisory_packages.vulnerable_range', 'advisory_packages.patched_versions'])
+      .where('advisory_packages.ecosystem', '=', ecosystem)
+      .where('advisory_packages.name_lower', 'in', names.map((n) => n.toLowerCase()))
+      .where('advisories.state', '=', 'published')
+      .execute();
+    const result = [];
+    for (const row of rows) {
+      const advisory = toAdvisory(row);
+      if (!(await this.access.permits(principal, 'read', await this.repositorySubject(await this.repoOf(advisory))))) continue;
+      result.push({ ...advisory, matched: { name: row.name_lower, range: row.vulnerable_range, patched: row.patched_versions } });
+    }
+    return result;
+  }
+
+  /** Advisories with their repository's name and owner (one join, no query per row). */
+  rows() {
+    return this.deps.db.selectFrom('advisories')
+      .innerJoin('repositories', 'repositories.id', 'advisories.repo_id')
+      .innerJoin('owners', 'owners.id', 'repositories.owner_id')
+      .selectAll('advisories')
+      .select(['repositories.name as repo_name', 'repositories.owner_id as repo_owner_id', 'owners.login as owner_login']);
+  }
+
+  private async byId(id: number): Promise<Advisory | null> {
+    const row = await this.rows().where('advisories.id', '=', id).executeTakeFirst();
+    return row ? toAdvisory(row) : null;
+  }
+
+  private async repoOf(advisory: Advisory): Promise<Repository> {
+    const [owner, name] = advisory.repo.fullName.split('/') as [string, string];
+    const repo = await this.deps.db.selectFrom('repositories').select(['visibility', 'description', 'created_at']).where('id', '=', advisory.repo.id).executeTakeFirstOrThrow();
+    return { id: advisory.repo.id, ownerId: advisory.repo.ownerId, ownerLogin: owner, name, fullName: advisory.repo.fullName, visibility: repo.visibility, description: repo.description, createdAt: repo.created_at };
+  }
+
+  private async repositorySubject(repo: Repository) {
+    const owner = (await this.owners.findById(repo.ownerId))!;
+    return { kind: 'repository', owner: ownerTarget(owner), repo } as const;
+  }
+
+  private async authorizeManage(principal: Principal, repo: Repository): Promise<void> {
+    await this.access.authorize(principal, 'manage', await this.repositorySubject(repo));
+  }
+
+  private async indexPackages(trx: Tx, advisoryId: number, vulnerabilities: readonly AdvisoryVulnerability[]): Promise<void> {
+    for (const v of vulnerabilities) {
+      await trx.insertInto('advisory_packages').values({
+        advisory_id: advisoryId, ecosystem: v.package.ecosystem, name_lower: v.package.name.toLowerCase(),
+        vulnerable_range: v.vulnerable_version_range, patched_versions: v.patched_versions,
+      }).execute();
+    }
+  }
+
+  /** The columns an input sets, validated; `current` fills what a change leaves out. @throws KuraError BAD_REQUEST */
+  private validate(input: AdvisoryInput, validRange: RangeCheck, current: Advisory | null) {
+    const text = (field: 'summary' | 'description', fallback: string | undefined) => {
+      const value = input[field] ?? fallback;
+      if (typeof value !== 'string' || value.trim() === '' || value.length > maxText) throw new KuraError('BAD_REQUEST', `"${field}" is required text (at most ${maxText} characters)`);
+      return value;
+    };
+    const cvssVector = input.cvss_vector_string === undefined ? current?.cvssVector ?? null : input.cvss_vector_string === null ? null : String(input.cvss_vector_string);
+    const score = cvssVector ? cvssBaseScore(cvssVector) : null;
+    const severityInput = input.severity ?? (input.cvss_vector_string !== undefined ? undefined : current?.severity);
+    if (severityInput !== undefined && !severities.includes(severityInput as Severity)) throw new KuraError('BAD_REQUEST', `"severity" must be one of ${severities.join(', ')}`);
+    const severity = (severityInput as Severity | undefined) ?? (score !== null ? severityOf(score) : null);
+    if (!severity) throw new KuraError('BAD_REQUEST', '"severity" or "cvss_vector_string" is required');
+    const cveId = input.cve_id === undefined ? current?.cveId ?? null : input.cve_id === null ? null : String(input.cve_id);
+    if (cveId !== null && !/^CVE-\d{4}-\d{4,}$/.test(cveId)) throw new KuraError('BAD_REQUEST', '"cve_id" must look like CVE-2026-12345');
+    const cweIds = input.cwe_ids === undefined ? current?.cweIds ?? [] : input.cwe_ids;
+    if (!Array.isArray(cweIds) || !cweIds.every((c) => typeof c === 'string' && /^CWE-\d+$/.test(c))) throw new KuraError('BAD_REQUEST', '"cwe_ids" must be a list like ["CWE-79"]');
+    const credits = input.credits === undefined ? current?.credits ?? [] : input.credits;
+    if (!Array.isArray(credits) || !credits.every((c) => c && typeof c === 'object' && typeof (c as AdvisoryCredit).login === 'string')) throw new KuraError('BAD_REQUEST', '"credits" must be a list of {"login", "type"}');
+    const vulnerabilities = input.vulnerabilities === undefined ? current?.vulnerabilities : input.vulnerabilities;
+    if (!Array.isArray(vulnerabilities) || vulnerabilities.length === 0) throw new KuraError('BAD_REQUEST', '"vulnerabilities" must list at least one {package: {ecosystem, name}, vulnerable_version_range, patched_versions}');
+    const checked = vulnerabilities.map((v, i): AdvisoryVulnerability => {
+      const entry = v as Partial<AdvisoryVulnerability> | null;
+      const ecosystem = entry?.package?.ecosystem;
+      const name = entry?.package?.name;
+      const range = entry?.vulnerable_version_range;
+      if (typeof ecosystem !== 'string' || typeof name !== 'string' || name === '' || typeof range !== 'string') {
+        throw new KuraError('BAD_REQUEST', `vulnerabilities[${i}] needs package.ecosystem, package.name and vulnerable_version_range`);
+      }
+      if (!validRange(ecosystem, range)) throw new KuraError('BAD_REQUEST', `vulnerabilities[${i}]: "${range}" is not a valid ${ecosystem} version range`);
+      const patched = entry?.patched_versions ?? null;
+      if (patched !== null && typeof patched !== 'string') throw new KuraError('BAD_REQUEST', `vulnerabilities[${i}].patched_versions must be text`);
+      return { package: { ecosystem, name }, vulnerable_version_range: range, patched_versions: patched };
+    });
+    return {
+      vulnerabilities: checked,
+      columns: {
+        summary: text('summary', current?.summary), description: text('description', current?.description), severity,
+        cvss_vector: cvssVector, cve_id: cveId, cwe_ids: JSON.stringify(cweIds), credits: JSON.stringify(credits), vulnerabilities: JSON.stringify(checked),
+      },
+    };
+  }
+}
+
+function toAdvisory(row: Row): Advisory {
+  return {
+    id: row.id,
+    ghsaId: row.ghsa_id,
+    repo: { id: row.repo_id, ownerId: row.repo_owner_id, fullName: `${row.owner_login}/${row.repo_name}` },
+    state: row.state,
+    summary: row.summary,
+    description: row.description,
+    severity: row.severity,
+    cvssVector: row.cvss_vector,
+    cvssScore: row.cvss_vector ? cvssBaseScore(row.cvss_vector) : null,
+    cveId: row.cve_id,
+    cweIds: JSON.parse(row.cwe_ids) as string[],
+    credits: JSON.parse(row.credits) as AdvisoryCredit[],
+    vulnerabilities: JSON.parse(row.vulnerabilities) as AdvisoryVulnerability[],
+    authorId: row.author_id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    publishedAt: row.published_at,
+  };
+}

@@ -1,0 +1,80 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Advisory, AdvisoryInput } from '../../../core/advisories/advisory.js';
+import { KuraError } from '../../../core/errors/catalogue.js';
+import type { ApiContext } from './api-context.js';
+
+/** An advisory in GitHub's repository security advisory shape. */
+function presentAdvisory(advisory: Advisory, base: string) {
+  return {
+    ghsa_id: advisory.ghsaId,
+    cve_id: advisory.cveId,
+    url: `${base}/api/v1/repos/${advisory.repo.fullName}/security-advisories/${advisory.ghsaId}`,
+    html_url: `${base}/${advisory.repo.fullName}/security/advisories/${advisory.ghsaId}`,
+    summary: advisory.summary,
+    description: advisory.description,
+    severity: advisory.severity,
+    state: advisory.state,
+    identifiers: [{ type: 'KURA', value: advisory.ghsaId }, ...(advisory.cveId ? [{ type: 'CVE', value: advisory.cveId }] : [])],
+    cvss: advisory.cvssVector ? { vector_string: advisory.cvssVector, score: advisory.cvssScore } : { vector_string: null, score: null },
+    cwe_ids: advisory.cweIds,
+    cwes: advisory.cweIds.map((cwe_id) => ({ cwe_id })),
+    credits: advisory.credits,
+    vulnerabilities: advisory.vulnerabilities.map((v) => ({ ...v, vulnerable_functions: [] })),
+    created_at: advisory.createdAt,
+    updated_at: advisory.updatedAt,
+    published_at: advisory.publishedAt,
+  };
+}
+
+/**
+ * Security advisories, shaped like GitHub's repository security advisories API:
+ * `/repos/OWNER/REPO/security-advisories[/ID]` (create, list, read, change, publish) and
+ * `/advisories/ID`.
+ */
+export function registerAdvisoryRoutes(api: FastifyInstance, ac: ApiContext): void {
+  const { core, formats, urls } = ac.deps;
+  const validRange = (ecosystem: string, range: string) => formats.find(ecosystem)?.versionRanges?.valid(range) ?? false;
+  const repoParams = (request: FastifyRequest) => request.params as { owner: string; repo: string; id?: string };
+  const body = (request: FastifyRequest): AdvisoryInput => {
+    const value = request.body;
+    if (!value || typeof value !== 'object' || Array.isArray(value)) throw new KuraError('BAD_REQUEST', 'the body must be a JSON object');
+    return value as AdvisoryInput;
+  };
+
+  /** The advisory a path names, checked to belong to the path's repository. */
+  async function advisoryOf(request: FastifyRequest) {
+    const principal = await ac.principal(request);
+    const { owner, repo, id } = repoParams(request);
+    const repository = await ac.repository(principal, owner, repo);
+    const advisory = await core.advisories.find(principal, id!);
+    if (advisory.repo.id !== repository.id) throw new KuraError('NOT_FOUND', `advisory ${id} not found in ${repository.fullName}`);
+    return { principal, advisory };
+  }
+
+  api.post('/repos/:owner/:repo/security-advisories', async (request, reply) => {
+    const principal = await ac.user(request);
+    const { owner, repo } = repoParams(request);
+    const repository = await ac.repository(principal, owner, repo);
+    const advisory = await core.advisories.create(principal, repository, body(request), validRange);
+    return reply.status(201).send(presentAdvisory(advisory, urls.base(request)));
+  });
+
+  api.get('/repos/:owner/:repo/security-advisories', async (request) => {
+    const principal = await ac.principal(request);
+    const { owner, repo } = repoParams(request);
+    const repository = await ac.repository(principal, owner, repo);
+    return (await core.advisories.list(principal, repository)).map((a) => presentAdvisory(a, urls.base(request)));
+  });
+
+  api.get('/repos/:owner/:repo/security-advisories/:id', async (request) => presentAdvisory((await advisoryOf(request)).advisory, urls.base(request)));
+
+  api.patch('/repos/:owner/:repo/security-advisories/:id', async (request) => {
+    const { principal, advisory } = await advisoryOf(request);
+    return presentAdvisory(await core.advisories.update(principal, advisory, body(request), validRange), urls.base(request));
+  });
+
+  api.get('/advisories/:id', async (request) => {
+    const principal = await ac.principal(request);
+    return presentAdvisory(await core.advisories.find(principal, (request.params as { id: string }).id), urls.base(request));
+  });
+}

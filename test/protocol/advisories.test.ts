@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestKura, type TestKura } from '../support/harness.js';
+
+describe('security advisories through the REST API', () => {
+  let k: TestKura;
+  let alice: string;
+  let carol: string;
+  let bob: string;
+  const base = '/api/v1/repos/alice/tools/security-advisories';
+  const valid = {
+    summary: 'Prototype pollution', description: 'Upgrade.', cvss_vector_string: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', cve_id: 'CVE-2026-12345',
+    cwe_ids: ['CWE-1321'], credits: [{ login: 'bob', type: 'finder' }],
+    vulnerabilities: [{ package: { ecosystem: 'npm', name: '@alice/lib' }, vulnerable_version_range: '>=1.0.0 <1.1.0', patched_versions: '1.1.0' }],
+  };
+  const call = (method: 'GET' | 'POST' | 'PATCH', url: string, token?: string, payload?: unknown) =>
+    k.inject({ method, url, ...(token ? { token } : {}), ...(payload ? { payload: payload as Record<string, unknown> } : {}) });
+
+  before(async () => {
+    k = await startTestKura();
+    alice = (await k.user('alice')).token;
+    carol = (await k.user('carol')).token;
+    bob = (await k.user('bob')).token;
+    await k.core.repos.create({ fullName: 'alice/tools' });
+    await k.core.repos.setCollaborator('alice/tools', 'carol', 'write');
+  });
+  after(() => k.close());
+
+  it('drafts an advisory for the repository’s admins only, then publishes it to everyone who may read the repository', async () => {
+    const created = await call('POST', base, alice, valid);
+    assert.equal(created.statusCode, 201, created.body);
+    const advisory = created.json() as { ghsa_id: string; state: string; severity: string; cvss: { score: number }; identifiers: Array<{ type: string; value: string }> };
+    assert.match(advisory.ghsa_id, /^KURA-[23456789cfghjmpqrvwx]{4}-[23456789cfghjmpqrvwx]{4}-[23456789cfghjmpqrvwx]{4}$/);
+    assert.equal(advisory.state, 'draft');
+    assert.equal(advisory.severity, 'critical', 'the severity follows the CVSS score when none is given');
+    assert.equal(advisory.cvss.score, 9.8);
+    assert.deepEqual(advisory.identifiers.map((i) => i.type), ['KURA', 'CVE']);
+
+    assert.equal((await call('GET', `${base}/${advisory.ghsa_id}`)).statusCode, 401, 'a draft is not publicly readable, even in a public repository');
+    assert.equal((await call('GET', `${base}/${advisory.ghsa_id}`, bob)).statusCode, 404, 'nor shown to a signed-in outsider');
+    assert.equal((await call('GET', `${base}/${advisory.ghsa_id}`, carol)).statusCode, 404, 'a writer is not an admin');
+    assert.deepEqual((await call('GET', base, bob)).json(), []);
+    assert.equal((await call('PATCH', `${base}/${advisory.ghsa_id}`, carol, { state: 'published' })).statusCode, 404, 'the draft does not exist for a writer');
+
+    const published = await call('PATCH', `${base}/${advisory.ghsa_id}`, alice, { state: 'published', summary: 'Prototype pollution in @alice/lib' });
+    assert.equal(published.statusCode, 200, published.body);
+    assert.equal(published.json().state, 'published');
+    assert.ok(published.json().published_at);
+    assert.equal((await call('GET', `/api/v1/advisories/${advisory.ghsa_id.toLowerCase()}`)).json().summary, 'Prototype pollution in @alice/lib');
+    assert.equal((await call('GET', base)).json().length, 1);
+    assert.equal((await call('PATCH', `${base}/${advisory.ghsa_id}`, alice, { state: 'draft' })).statusCode, 400, 'published stays published');
+    const audit = await k.core.deps.db.selectFrom('audit_log').select('action').where('target', '=', `advisory:${advisory.ghsa_id}`).execute();
+    assert.deepEqual(audit.map((a) => a.action), ['advisory.create', 'advisory.publish']);
+  });
+
+  it('refuses malformed advisories, naming the field', async () => {
+    const refuse = async (changes: Record<string, unknown>, message: RegExp) => {
+      const res = await call('POST', base, alice, { ...valid, ...changes });
+      assert.equal(res.statusCode, 400, res.body);
+      assert.match(res.json().error.message, message);
+    };
+    await refuse({ summary: '' }, /"summary"/);
+    await refuse({ severity: 'severe', cvss_vector_string: undefined }, /"severity" must be one of/);
+    await refuse({ cvss_vector_string: 'CVSS:2.0/AV:N' }, /cvss_vector_string/);
+    await refuse({ cve_id: 'CVE-12' }, /cve_id/);
+    await refuse({ cwe_ids: ['79'] }, /cwe_ids/);
+    await refuse({ vulnerabilities: [] }, /vulnerabilities/);
+    await refuse({ vulnerabilities: [{ package: { ecosystem: 'npm', name: '@alice/lib' }, vulnerable_version_range: 'not a range!' }] }, /not a valid npm version range/);
+    await refuse({ vulnerabilities: [{ package: { ecosystem: 'cobol', name: 'x' }, vulnerable_version_range: '<1' }] }, /not a valid cobol version range/);
+    assert.equal((await call('POST', base, undefined, valid)).statusCode, 401);
+    assert.equal((await call('POST', base, bob, valid)).statusCode, 403, 'bob may read the public repository but not manage it');
+  });
+});
