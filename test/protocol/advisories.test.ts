@@ -70,4 +70,18 @@ describe('security advisories through the REST API', () => {
     assert.equal((await call('POST', base, undefined, valid)).statusCode, 401);
     assert.equal((await call('POST', base, bob, valid)).statusCode, 403, 'bob may read the public repository but not manage it');
   });
+
+  it('takes each ecosystem’s own range syntax', async () => {
+    const withRange = (ecosystem: string, name: string, range: string) => ({
+      ...valid, vulnerabilities: [{ package: { ecosystem, name }, vulnerable_version_range: range, patched_versions: null }],
+    });
+    for (const [ecosystem, name, range] of [['maven', 'com.example:lib', '[1.0,1.2),[1.5,)'], ['rubygems', 'widget', '>= 1.0, < 1.2'], ['nuget', 'Acme.Widget', '[1.0.0, 1.2.0)'], ['npm', '@alice/lib', '^1.0.0 || >=2.0.0 <2.1.0']]) {
+      const res = await call('POST', base, alice, withRange(ecosystem!, name!, range!));
+      assert.equal(res.statusCode, 201, `${ecosystem} ${range}: ${res.body}`);
+    }
+    for (const [ecosystem, name, range] of [['maven', 'com.example:lib', '>= 1.0'], ['rubygems', 'widget', '[1.0,2.0)'], ['nuget', 'Acme.Widget', '~> 1.0']]) {
+      const res = await call('POST', base, alice, withRange(ecosystem!, name!, range!));
+      assert.equal(res.statusCode, 400, `${ecosystem} ${range}`);
+    }
+  });
 });

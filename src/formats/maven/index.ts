@@ -1,6 +1,7 @@
 import type { PackageFormat } from '../contract.js';
 import { compareMavenVersions } from './comparable-version.js';
-import { mavenNameKey, parseMavenPackageName } from './coordinates.js';
+import { isValidMavenVersion, mavenNameKey, parseMavenPackageName } from './coordinates.js';
+import { inIntervals, parseIntervals } from '../shared/interval-range.js';
 import { sendMavenError } from './error-response.js';
 import { registerMavenRoutes } from './routes.js';
 import { presentMavenVersion } from './present.js';
@@ -31,6 +32,10 @@ export const mavenFormat: PackageFormat = {
     return coordinates ? mavenNameKey(coordinates) : null;
   },
   compareVersions: compareMavenVersions,
+  versionRanges: {
+    valid: (range) => parseIntervals(range, 'exact', isValidMavenVersion) !== null,
+    admits: (range, version) => inIntervals(parseIntervals(range, 'exact', isValidMavenVersion) ?? [], version, compareMavenVersions),
+  },
   register: registerMavenRoutes,
   present: presentMavenVersion,
   renderError: (error, _request, reply) => sendMavenError(error, reply),

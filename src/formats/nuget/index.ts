@@ -1,10 +1,19 @@
 import type { PackageFormat } from '../contract.js';
-import { compareNuGetVersions } from './nuget-version.js';
+import { inIntervals, parseIntervals } from '../shared/interval-range.js';
+import { compareNuGetVersions, parseNuGetVersion } from './nuget-version.js';
 import { packageIdKey, parsePackageId } from './package-id.js';
 import { presentNuGetVersion } from './present.js';
 import { registerNuGetRoutes } from './routes.js';
 
 const maxReasonLength = 200;
+const isNuGetVersion = (text: string) => {
+  try {
+    parseNuGetVersion(text);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 /**
  * NuGet v3 feeds at `/nuget/OWNER/index.json`, for NuGet.exe and dotnet: push, delete (unlist)
@@ -24,6 +33,10 @@ export const nugetFormat: PackageFormat = {
     }
   },
   compareVersions: compareNuGetVersions,
+  versionRanges: {
+    valid: (range) => parseIntervals(range, 'minimum', isNuGetVersion) !== null,
+    admits: (range, version) => inIntervals(parseIntervals(range, 'minimum', isNuGetVersion) ?? [], version, compareNuGetVersions),
+  },
   register: registerNuGetRoutes,
   present: presentNuGetVersion,
   renderError(error, _request, reply) {

@@ -1,4 +1,5 @@
 import type { PackageFormat } from '../contract.js';
+import { gemRequirementAdmits, parseGemRequirement } from './gem-requirement.js';
 import { compareGemVersions } from './gem-version.js';
 import * as gems from './migrations/0001-gems.js';
 import { gemNameKey, parseGemName } from './names.js';
@@ -24,6 +25,10 @@ export const rubygemsFormat: PackageFormat<RubygemsTables> = {
     }
   },
   compareVersions: compareGemVersions,
+  versionRanges: {
+    valid: (range) => parseGemRequirement(range) !== null,
+    admits: (range, version) => gemRequirementAdmits(parseGemRequirement(range) ?? [['<', '0']], version),
+  },
   register: registerRubygemsRoutes,
   present: presentGemVersion,
   renderError(error, _request, reply) {
