@@ -2,6 +2,9 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfig } from '../config/config.js';
 import { KuraError } from '../core/errors/catalogue.js';
 import { parseExpiresIn } from '../core/tokens/token-service.js';
+import { readFile } from 'node:fs/promises';
+import { anonymous, passwordPrincipal } from '../core/access/principal.js';
+import { formats } from '../formats/registry.js';
 import { createKura, openCore } from '../main.js';
 import type { Core } from '../core/core.js';
 
@@ -17,11 +20,17 @@ Commands:
   token create --user LOGIN --scopes S1,S2 [--name N] [--expires-in 30d] [--repo OWNER/NAME]
   token list --user LOGIN
   token revoke ID
+  advisory create OWNER/REPO --user LOGIN --file ADVISORY.json [--publish]
+  advisory publish ID --user LOGIN
+  advisory list OWNER/REPO [--user LOGIN]
 
 Every command takes --data DIR (env KURA_DATA_DIR, default ./data).
 Scopes: read:packages, write:packages, delete:packages, admin.`;
 
 class UsageError extends Error {}
+
+/** Whether `range` is a valid range of `ecosystem` (the format of that id). */
+const validRange = (ecosystem: string, range: string) => formats.find((f) => f.id === ecosystem)?.versionRanges?.valid(range) ?? false;
 
 const options = {
   data: { type: 'string' },
@@ -44,6 +53,8 @@ const options = {
   name: { type: 'string' },
   'expires-in': { type: 'string' },
   repo: { type: 'string' },
+  file: { type: 'string' },
+  publish: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
@@ -167,6 +178,36 @@ async function run(argv: string[]): Promise<number> {
         if (!Number.isInteger(id)) throw new UsageError('ID must be a number (see kura token list)');
         await core.tokens.revoke(id);
         say(`revoked token ${id}`);
+        return 0;
+      });
+    case 'advisory create':
+      return withCore(values, async (core) => {
+        const principal = passwordPrincipal(await core.owners.requireUser(need(values.user, '--user LOGIN')));
+        const repo = await core.repos.require(need(rest[0], 'OWNER/REPO'));
+        let input: Record<string, unknown>;
+        try {
+          input = JSON.parse(await readFile(need(values.file, '--file ADVISORY.json'), 'utf8')) as Record<string, unknown>;
+        } catch (error) {
+          throw new UsageError(`--file must name a JSON advisory (${error instanceof Error ? error.message : String(error)})`);
+        }
+        const advisory = await core.advisories.create(principal, repo, { ...input, ...(values.publish ? { state: 'published' } : {}) }, validRange);
+        say(`${advisory.ghsaId}\t${advisory.state}\t${advisory.severity}\t${advisory.summary}`);
+        return 0;
+      });
+    case 'advisory publish':
+      return withCore(values, async (core) => {
+        const principal = passwordPrincipal(await core.owners.requireUser(need(values.user, '--user LOGIN')));
+        const advisory = await core.advisories.find(principal, need(rest[0], 'ID'));
+        const published = await core.advisories.update(principal, advisory, { state: 'published' }, validRange);
+        say(`${published.ghsaId}\tpublished ${published.publishedAt}`);
+        return 0;
+      });
+    case 'advisory list':
+      return withCore(values, async (core) => {
+        const principal = values.user ? passwordPrincipal(await core.owners.requireUser(values.user)) : anonymous;
+        const advisories = await core.advisories.list(principal, await core.repos.require(need(rest[0], 'OWNER/REPO')));
+        if (advisories.length === 0) say(`${rest[0]} has no advisories${values.user ? '' : ' (published ones; --user LOGIN shows drafts to admins)'}`);
+        for (const a of advisories) say([a.ghsaId, a.state, a.severity, a.cveId ?? '-', a.summary].join('\t'));
         return 0;
       });
     default:

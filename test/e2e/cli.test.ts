@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startKuraProcess, type KuraProcess } from '../support/kura-process.js';
 
@@ -64,6 +66,28 @@ describe('the kura command beside a running server', () => {
     assert.equal(((await me.json()) as { login: string }).login, 'alice');
     const wrong = await fetch(`${kura.url}/api/v1/user/tokens`, { headers: { authorization: basic('wrong password') } });
     assert.equal(wrong.status, 401);
+  });
+
+  it('drafts, publishes and lists security advisories, which the running server serves at once', async () => {
+    await kura.cliOk(['repo', 'create', 'alice/tools']);
+    const file = join(kura.dataDir, 'advisory.json');
+    await writeFile(file, JSON.stringify({
+      summary: 'Remote code execution', description: 'Upgrade.', severity: 'critical',
+      vulnerabilities: [{ package: { ecosystem: 'npm', name: '@alice/lib' }, vulnerable_version_range: '<2.0.0', patched_versions: '2.0.0' }],
+    }));
+    const draft = await kura.cliOk(['advisory', 'create', 'alice/tools', '--user', 'alice', '--file', file]);
+    const [id, state] = draft.split('\t');
+    assert.match(id!, /^KURA-/);
+    assert.equal(state, 'draft');
+    assert.match(await kura.cliOk(['advisory', 'list', 'alice/tools']), /has no advisories/);
+    assert.match(await kura.cliOk(['advisory', 'publish', id!, '--user', 'alice']), /published/);
+    assert.match(await kura.cliOk(['advisory', 'list', 'alice/tools']), new RegExp(`${id}\tpublished\tcritical`));
+    const served = await fetch(`${kura.url}/api/v1/advisories/${id}`);
+    assert.equal(served.status, 200);
+    assert.equal(((await served.json()) as { summary: string }).summary, 'Remote code execution');
+    const refused = await kura.cli(['advisory', 'create', 'alice/tools', '--user', 'bob', '--file', file]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /^kura: you need admin permission/);
   });
 
   it('serves /healthz', async () => {
