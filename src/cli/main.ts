@@ -2,7 +2,9 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfig } from '../config/config.js';
 import { KuraError } from '../core/errors/catalogue.js';
 import { parseExpiresIn } from '../core/tokens/token-service.js';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fromOsv } from '../core/advisories/osv.js';
 import { anonymous, passwordPrincipal } from '../core/access/principal.js';
 import { formats } from '../formats/registry.js';
 import { createKura, openCore } from '../main.js';
@@ -23,11 +25,18 @@ Commands:
   advisory create OWNER/REPO --user LOGIN --file ADVISORY.json [--publish]
   advisory publish ID --user LOGIN
   advisory list OWNER/REPO [--user LOGIN]
+  advisory import FILE|DIR
 
 Every command takes --data DIR (env KURA_DATA_DIR, default ./data).
 Scopes: read:packages, write:packages, delete:packages, admin.`;
 
 class UsageError extends Error {}
+
+/** A 30-character progress bar for `done` of `total`. */
+function progressBar(done: number, total: number): string {
+  const filled = Math.round((done / total) * 30);
+  return `[${'#'.repeat(filled)}${'.'.repeat(30 - filled)}]`;
+}
 
 /** Whether `range` is a valid range of `ecosystem` (the format of that id). */
 const validRange = (ecosystem: string, range: string) => formats.find((f) => f.id === ecosystem)?.versionRanges?.valid(range) ?? false;
@@ -208,6 +217,22 @@ async function run(argv: string[]): Promise<number> {
         const advisories = await core.advisories.list(principal, await core.repos.require(need(rest[0], 'OWNER/REPO')));
         if (advisories.length === 0) say(`${rest[0]} has no advisories${values.user ? '' : ' (published ones; --user LOGIN shows drafts to admins)'}`);
         for (const a of advisories) say([a.ghsaId, a.state, a.severity, a.cveId ?? '-', a.summary].join('\t'));
+        return 0;
+      });
+    case 'advisory import':
+      return withCore(values, async (core) => {
+        const path = need(rest[0], 'FILE|DIR');
+        const files = (await stat(path)).isDirectory() ? (await readdir(path)).filter((f) => f.endsWith('.json')).sort().map((f) => join(path, f)) : [path];
+        let imported = 0;
+        let skipped = 0;
+        for (const [i, file] of files.entries()) {
+          const record = fromOsv(JSON.parse(await readFile(file, 'utf8')) as unknown);
+          if (record) imported += await core.advisories.importOsv([record], null);
+          else skipped += 1;
+          if (files.length > 1 && process.stderr.isTTY) process.stderr.write(`\r${progressBar(i + 1, files.length)} ${i + 1}/${files.length}`);
+        }
+        if (files.length > 1 && process.stderr.isTTY) process.stderr.write('\n');
+        say(`imported ${imported} advisories from ${files.length} files (${files.length - imported - skipped} already current, ${skipped} about no ecosystem Kura serves)`);
         return 0;
       });
     default:

@@ -183,7 +183,12 @@ export interface AdvisoriesTable {
   id: Generated<number>;
   /** Kura's own id, `KURA-xxxx-xxxx-xxxx` (GHSA-shaped). */
   ghsa_id: string;
-  repo_id: number;
+  /** The repository that published it; null for one imported from an OSV file. */
+  repo_id: number | null;
+  /** `kura` (drafted in Kura) or `osv` (imported). */
+  source: 'kura' | 'osv';
+  /** JSON array of other ids of the same advisory (CVE, GHSA…). */
+  aliases: string;
   state: 'draft' | 'published';
   summary: string;
   description: string;

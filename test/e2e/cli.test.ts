@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startKuraProcess, type KuraProcess } from '../support/kura-process.js';
@@ -88,6 +88,24 @@ describe('the kura command beside a running server', () => {
     const refused = await kura.cli(['advisory', 'create', 'alice/tools', '--user', 'bob', '--file', file]);
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /^kura: you need admin permission/);
+  });
+
+  it('imports a directory of OSV advisories once, and again only when they changed', async () => {
+    const dir = join(kura.dataDir, 'osv');
+    await mkdir(dir);
+    const record = (id: string, modified: string, ecosystem = 'npm') => ({
+      schema_version: '1.6.0', id, modified, summary: `${id} summary`,
+      affected: [{ package: { ecosystem, name: 'left-pad' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '1.3.1' }] }] }],
+    });
+    await writeFile(join(dir, 'a.json'), JSON.stringify(record('GHSA-aaaa-aaaa-aaaa', '2026-10-01T00:00:00Z')));
+    await writeFile(join(dir, 'b.json'), JSON.stringify(record('GHSA-bbbb-bbbb-bbbb', '2026-10-01T00:00:00Z')));
+    await writeFile(join(dir, 'c.json'), JSON.stringify(record('PYSEC-1', '2026-10-01T00:00:00Z', 'PyPI')));
+    assert.match(await kura.cliOk(['advisory', 'import', dir]), /imported 2 advisories from 3 files \(0 already current, 1 about no ecosystem Kura serves\)/);
+    assert.match(await kura.cliOk(['advisory', 'import', dir]), /imported 0 advisories from 3 files \(2 already current/);
+    await writeFile(join(dir, 'a.json'), JSON.stringify({ ...record('GHSA-aaaa-aaaa-aaaa', '2026-11-01T00:00:00Z'), summary: 'updated' }));
+    assert.match(await kura.cliOk(['advisory', 'import', join(dir, 'a.json')]), /imported 1 advisories from 1 files/);
+    const served = (await (await fetch(`${kura.url}/api/v1/advisories/GHSA-aaaa-aaaa-aaaa?format=osv`)).json()) as { summary: string; database_specific: { source: string } };
+    assert.deepEqual([served.summary, served.database_specific.source], ['updated', 'osv']);
   });
 
   it('serves /healthz', async () => {

@@ -84,4 +84,28 @@ describe('security advisories through the REST API', () => {
       assert.equal(res.statusCode, 400, `${ecosystem} ${range}`);
     }
   });
+
+  it('serves published advisories as OSV, and imported OSV advisories reach npm audit (public, marked as imported)', async () => {
+    const created = (await call('POST', base, alice, { ...valid, state: 'published' })).json() as { ghsa_id: string };
+    const osv = await call('GET', `/api/v1/advisories/${created.ghsa_id}?format=osv`);
+    assert.equal(osv.statusCode, 200, osv.body);
+    assert.equal(osv.json().schema_version, '1.6.0');
+    assert.deepEqual(osv.json().aliases, ['CVE-2026-12345']);
+    const feed = (await call('GET', '/api/v1/advisories?format=osv')).json() as Array<{ id: string }>;
+    assert.ok(feed.some((a) => a.id === created.ghsa_id));
+    assert.equal((await call('GET', '/api/v1/advisories?format=xml')).statusCode, 400);
+
+    const imported = await k.core.advisories.importOsv([{
+      id: 'GHSA-xxxx-yyyy-zzzz', aliases: [], summary: 'Imported flaw', details: '', severity: 'low', cvssVector: null, cweIds: [],
+      vulnerabilities: [{ package: { ecosystem: 'npm', name: 'left-pad' }, vulnerable_version_range: '<1.3.1', patched_versions: '1.3.1' }],
+      published: '2026-10-01T00:00:00Z', modified: '2026-10-02T00:00:00Z',
+    }], null);
+    assert.equal(imported, 1);
+    const shown = (await call('GET', '/api/v1/advisories/GHSA-xxxx-yyyy-zzzz')).json() as { source: string; summary: string };
+    assert.deepEqual([shown.source, shown.summary], ['osv', 'Imported flaw']);
+    const audit = await k.inject({ method: 'POST', url: '/npm/-/npm/v1/security/advisories/bulk', payload: { 'left-pad': ['1.3.0', '1.3.1'] } });
+    assert.equal(audit.statusCode, 200, audit.body);
+    assert.deepEqual((audit.json() as Record<string, Array<{ title: string; severity: string }>>)['left-pad']!.map((a) => [a.title, a.severity]), [['Imported flaw', 'low']]);
+    assert.deepEqual((await k.inject({ method: 'POST', url: '/npm/-/npm/v1/security/advisories/bulk', payload: { 'left-pad': ['1.3.1'] } })).json(), {});
+  });
 });

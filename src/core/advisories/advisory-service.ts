@@ -7,7 +7,7 @@ import { KuraError } from '../errors/catalogue.js';
 import type { OwnerService } from '../owners/owner-service.js';
 import type { Tx } from '../../db/schema.js';
 import type { Repository } from '../repos/repository.js';
-import type { Advisory, AdvisoryCredit, AdvisoryInput, AdvisoryVulnerability } from './advisory.js';
+import type { Advisory, AdvisoryCredit, AdvisoryInput, AdvisoryVulnerability, ImportedAdvisory } from './advisory.js';
 import { cvssBaseScore, severityOf, type Severity } from './cvss.js';
 
 /** Checks a vulnerable range in an ecosystem's own syntax; false when the ecosystem is unknown or the range malformed. */
@@ -40,7 +40,7 @@ export class AdvisoryService {
     const published = input.state === 'published';
     const id = await this.deps.db.transaction().execute(async (trx) => {
       const row = await trx.insertInto('advisories').values({
-        ghsa_id: ghsaId, repo_id: repo.id, state: published ? 'published' : 'draft', ...fields.columns,
+        ghsa_id: ghsaId, repo_id: repo.id, source: 'kura', aliases: '[]', state: published ? 'published' : 'draft', ...fields.columns,
         author_id: principalUserId(principal), created_at: now, updated_at: now, published_at: published ? now : null,
       }).returning('id').executeTakeFirstOrThrow();
       await this.indexPackages(trx, row.id, fields.vulnerabilities);
@@ -52,7 +52,8 @@ export class AdvisoryService {
 
   /** Changes fields or publishes (`state: "published"`); a published advisory stays published. */
   async update(principal: Principal, advisory: Advisory, input: AdvisoryInput, validRange: RangeCheck): Promise<Advisory> {
-    const repo = await this.repoOf(advisory);
+    if (!advisory.repo) throw new KuraError('FORBIDDEN', `${advisory.ghsaId} was imported from OSV; import a newer file to change it`);
+    const repo = await this.repoOf(advisory.repo);
     await this.authorizeManage(principal, repo);
     if (input.state !== undefined && input.state !== 'published' && input.state !== advisory.state) {
       throw new KuraError('BAD_REQUEST', advisory.state === 'published' ? 'a published advisory cannot go back to draft' : '"state" must be "published" or "draft"');
@@ -83,10 +84,12 @@ export class AdvisoryService {
    * @throws KuraError UNAUTHENTICATED, NOT_FOUND
    */
   async find(principal: Principal, ghsaId: string): Promise<Advisory> {
-    const row = await this.rows().where('advisories.ghsa_id', '=', `KURA-${ghsaId.replace(/^kura-/i, '').toLowerCase()}`).executeTakeFirst();
+    const id = /^kura-/i.test(ghsaId) ? `KURA-${ghsaId.slice(5).toLowerCase()}` : ghsaId;
+    const row = await this.rows().where('advisories.ghsa_id', '=', id).executeTakeFirst();
     const advisory = row ? toAdvisory(row) : null;
     if (!advisory) return this.access.authorize(principal, 'read', { kind: 'missing', label: `advisory ${ghsaId}` });
-    const subject = await this.repositorySubject(await this.repoOf(advisory));
+    if (!advisory.repo) return advisory;
+    const subject = await this.repositorySubject(await this.repoOf(advisory.repo));
     await this.access.authorize(principal, 'read', { ...subject, adminsOnly: advisory.state === 'draft' });
     return advisory;
   }
@@ -104,17 +107,65 @@ export class AdvisoryService {
     const result = [];
     for (const row of rows) {
       const advisory = toAdvisory(row);
-      if (!(await this.access.permits(principal, 'read', await this.repositorySubject(await this.repoOf(advisory))))) continue;
+      if (!(await this.readable(principal, advisory))) continue;
       result.push({ ...advisory, matched: { name: row.name_lower, range: row.vulnerable_range, patched: row.patched_versions } });
     }
     return result;
   }
 
+  /** Whether the caller may read a published advisory: imported ones are public, others follow their repository. */
+  async readable(principal: Principal, advisory: Advisory): Promise<boolean> {
+    if (!advisory.repo) return true;
+    return this.access.permits(principal, 'read', await this.repositorySubject(await this.repoOf(advisory.repo)));
+  }
+
+  /** Every published advisory the caller may read, newest first (the OSV feed). */
+  async published(principal: Principal): Promise<Advisory[]> {
+    const rows = await this.rows().where('advisories.state', '=', 'published').orderBy('advisories.id', 'desc').execute();
+    const result: Advisory[] = [];
+    for (const row of rows) {
+      const advisory = toAdvisory(row);
+      if (await this.readable(principal, advisory)) result.push(advisory);
+    }
+    return result;
+  }
+
+  /**
+   * Stores advisories read from OSV files (published, public, marked as imported): a newer
+   * `modified` replaces the stored one with the same id; older or equal ones are skipped.
+   * Resolves to how many were written. One transaction per advisory with its audit row.
+   */
+  async importOsv(entries: readonly ImportedAdvisory[], actorId: number | null): Promise<number> {
+    let written = 0;
+    for (const entry of entries) {
+      const existing = await this.deps.db.selectFrom('advisories').select(['id', 'source', 'updated_at']).where('ghsa_id', '=', entry.id).executeTakeFirst();
+      if (existing && (existing.source !== 'osv' || existing.updated_at >= entry.modified)) continue;
+      await this.deps.db.transaction().execute(async (trx) => {
+        const columns = {
+          state: 'published' as const, summary: entry.summary, description: entry.details, severity: entry.severity, cvss_vector: entry.cvssVector,
+          cve_id: entry.aliases.find((a) => /^CVE-/.test(a)) ?? null, cwe_ids: JSON.stringify(entry.cweIds), credits: '[]',
+          vulnerabilities: JSON.stringify(entry.vulnerabilities), aliases: JSON.stringify(entry.aliases), updated_at: entry.modified, published_at: entry.published,
+        };
+        let id = existing?.id;
+        if (id === undefined) {
+          id = (await trx.insertInto('advisories').values({ ghsa_id: entry.id, repo_id: null, source: 'osv', author_id: null, created_at: this.deps.now().toISOString(), ...columns }).returning('id').executeTakeFirstOrThrow()).id;
+        } else {
+          await trx.updateTable('advisories').set(columns).where('id', '=', id).execute();
+          await trx.deleteFrom('advisory_packages').where('advisory_id', '=', id).execute();
+        }
+        await this.indexPackages(trx, id, entry.vulnerabilities);
+        await recordAudit(trx, { actorId, action: 'advisory.import', target: `advisory:${entry.id}` }, this.deps.now());
+      });
+      written += 1;
+    }
+    return written;
+  }
+
   /** Advisories with their repository's name and owner (one join, no query per row). */
   rows() {
     return this.deps.db.selectFrom('advisories')
-      .innerJoin('repositories', 'repositories.id', 'advisories.repo_id')
-      .innerJoin('owners', 'owners.id', 'repositories.owner_id')
+      .leftJoin('repositories', 'repositories.id', 'advisories.repo_id')
+      .leftJoin('owners', 'owners.id', 'repositories.owner_id')
       .selectAll('advisories')
       .select(['repositories.name as repo_name', 'repositories.owner_id as repo_owner_id', 'owners.login as owner_login']);
   }
@@ -124,10 +175,10 @@ export class AdvisoryService {
     return row ? toAdvisory(row) : null;
   }
 
-  private async repoOf(advisory: Advisory): Promise<Repository> {
-    const [owner, name] = advisory.repo.fullName.split('/') as [string, string];
-    const repo = await this.deps.db.selectFrom('repositories').select(['visibility', 'description', 'created_at']).where('id', '=', advisory.repo.id).executeTakeFirstOrThrow();
-    return { id: advisory.repo.id, ownerId: advisory.repo.ownerId, ownerLogin: owner, name, fullName: advisory.repo.fullName, visibility: repo.visibility, description: repo.description, createdAt: repo.created_at };
+  private async repoOf(ref: NonNullable<Advisory['repo']>): Promise<Repository> {
+    const [owner, name] = ref.fullName.split('/') as [string, string];
+    const repo = await this.deps.db.selectFrom('repositories').select(['visibility', 'description', 'created_at']).where('id', '=', ref.id).executeTakeFirstOrThrow();
+    return { id: ref.id, ownerId: ref.ownerId, ownerLogin: owner, name, fullName: ref.fullName, visibility: repo.visibility, description: repo.description, createdAt: repo.created_at };
   }
 
   private async repositorySubject(repo: Repository) {
@@ -196,7 +247,9 @@ function toAdvisory(row: Row): Advisory {
   return {
     id: row.id,
     ghsaId: row.ghsa_id,
-    repo: { id: row.repo_id, ownerId: row.repo_owner_id, fullName: `${row.owner_login}/${row.repo_name}` },
+    repo: row.repo_id !== null && row.repo_owner_id !== null ? { id: row.repo_id, ownerId: row.repo_owner_id, fullName: `${row.owner_login}/${row.repo_name}` } : null,
+    source: row.source,
+    aliases: JSON.parse(row.aliases) as string[],
     state: row.state,
     summary: row.summary,
     description: row.description,

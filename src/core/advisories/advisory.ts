@@ -18,7 +18,12 @@ export interface Advisory {
   id: number;
   /** `KURA-xxxx-xxxx-xxxx`. */
   ghsaId: string;
-  repo: { id: number; ownerId: number; fullName: string };
+  /** The repository that published it; null for one imported from OSV. */
+  repo: { id: number; ownerId: number; fullName: string } | null;
+  /** `kura` (drafted here) or `osv` (imported). */
+  source: 'kura' | 'osv';
+  /** Other ids of the same advisory (CVE, GHSA…). */
+  aliases: string[];
   state: 'draft' | 'published';
   summary: string;
   description: string;
@@ -46,4 +51,23 @@ export interface AdvisoryInput {
   credits?: unknown;
   vulnerabilities?: unknown;
   state?: unknown;
+}
+
+/** An advisory read from an OSV file, ready to store. */
+export interface ImportedAdvisory {
+  id: string;
+  aliases: string[];
+  summary: string;
+  details: string;
+  severity: Severity;
+  cvssVector: string | null;
+  cweIds: string[];
+  vulnerabilities: AdvisoryVulnerability[];
+  published: string;
+  modified: string;
+}
+
+/** Where people read an advisory: its repository's security page, or the API for an imported one. */
+export function advisoryPageUrl(advisory: Pick<Advisory, 'repo' | 'ghsaId'>, base: string): string {
+  return advisory.repo ? `${base}/${advisory.repo.fullName}/security/advisories/${advisory.ghsaId}` : `${base}/api/v1/advisories/${advisory.ghsaId}`;
 }

@@ -2,14 +2,17 @@ import type { Kysely } from 'kysely';
 import type { MigrationDialect } from '../migrate.js';
 
 /**
- * Security advisories of repositories, and the index from an affected package to its
+ * Security advisories of repositories (and ones imported from OSV files, which belong to no
+ * repository), and the index from an affected package to its
  * advisories (what `npm audit` and alerts look up by package name).
  */
 export async function up(db: Kysely<unknown>, dialect: MigrationDialect): Promise<void> {
   await db.schema.createTable('advisories')
     .addColumn('id', 'integer', dialect.idColumn)
     .addColumn('ghsa_id', 'text', (c) => c.notNull().unique())
-    .addColumn('repo_id', 'integer', (c) => c.notNull().references('repositories.id'))
+    .addColumn('repo_id', 'integer', (c) => c.references('repositories.id'))
+    .addColumn('source', 'text', (c) => c.notNull())
+    .addColumn('aliases', 'text', (c) => c.notNull())
     .addColumn('state', 'text', (c) => c.notNull())
     .addColumn('summary', 'text', (c) => c.notNull())
     .addColumn('description', 'text', (c) => c.notNull())

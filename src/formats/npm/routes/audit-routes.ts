@@ -2,7 +2,7 @@ import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import semver from 'semver';
-import type { Advisory } from '../../../core/advisories/advisory.js';
+import { advisoryPageUrl, type Advisory } from '../../../core/advisories/advisory.js';
 import { KuraError } from '../../../core/errors/catalogue.js';
 import { readSmallText } from '../../shared/small-body.js';
 import { bodyOf, type NpmRoutesContext } from './npm-routes-context.js';
@@ -54,7 +54,7 @@ export function registerAuditRoutes(app: FastifyInstance, { ctx }: NpmRoutesCont
   const base = (request: FastifyRequest) => ctx.urls.base(request);
   const present = (request: FastifyRequest, advisory: FoundAdvisory) => ({
     id: advisory.id,
-    url: `${base(request)}/${advisory.repo.fullName}/security/advisories/${advisory.ghsaId}`,
+    url: advisoryPageUrl(advisory, base(request)),
     title: advisory.summary,
     severity: advisory.severity === 'medium' ? 'moderate' : advisory.severity,
     vulnerable_versions: advisory.matched.range,

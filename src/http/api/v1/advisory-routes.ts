@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Advisory, AdvisoryInput } from '../../../core/advisories/advisory.js';
 import { KuraError } from '../../../core/errors/catalogue.js';
+import { advisoryPageUrl } from '../../../core/advisories/advisory.js';
+import { toOsv } from '../../../core/advisories/osv.js';
 import type { ApiContext } from './api-context.js';
 
 /** An advisory in GitHub's repository security advisory shape. */
@@ -8,13 +10,17 @@ function presentAdvisory(advisory: Advisory, base: string) {
   return {
     ghsa_id: advisory.ghsaId,
     cve_id: advisory.cveId,
-    url: `${base}/api/v1/repos/${advisory.repo.fullName}/security-advisories/${advisory.ghsaId}`,
-    html_url: `${base}/${advisory.repo.fullName}/security/advisories/${advisory.ghsaId}`,
+    url: advisory.repo ? `${base}/api/v1/repos/${advisory.repo.fullName}/security-advisories/${advisory.ghsaId}` : `${base}/api/v1/advisories/${advisory.ghsaId}`,
+    html_url: advisoryPageUrl(advisory, base),
+    source: advisory.source,
     summary: advisory.summary,
     description: advisory.description,
     severity: advisory.severity,
     state: advisory.state,
-    identifiers: [{ type: 'KURA', value: advisory.ghsaId }, ...(advisory.cveId ? [{ type: 'CVE', value: advisory.cveId }] : [])],
+    identifiers: [
+      { type: advisory.source === 'osv' ? 'OSV' : 'KURA', value: advisory.ghsaId },
+      ...[...new Set([advisory.cveId, ...advisory.aliases].filter((a): a is string => Boolean(a)))].map((value) => ({ type: value.split('-')[0]!, value })),
+    ],
     cvss: advisory.cvssVector ? { vector_string: advisory.cvssVector, score: advisory.cvssScore } : { vector_string: null, score: null },
     cwe_ids: advisory.cweIds,
     cwes: advisory.cweIds.map((cwe_id) => ({ cwe_id })),
@@ -28,8 +34,8 @@ function presentAdvisory(advisory: Advisory, base: string) {
 
 /**
  * Security advisories, shaped like GitHub's repository security advisories API:
- * `/repos/OWNER/REPO/security-advisories[/ID]` (create, list, read, change, publish) and
- * `/advisories/ID`.
+ * `/repos/OWNER/REPO/security-advisories[/ID]` (create, list, read, change, publish), and
+ * `/advisories[/ID]` (every published advisory the caller may read; `?format=osv` for OSV 1.6).
  */
 export function registerAdvisoryRoutes(api: FastifyInstance, ac: ApiContext): void {
   const { core, formats, urls } = ac.deps;
@@ -47,7 +53,7 @@ export function registerAdvisoryRoutes(api: FastifyInstance, ac: ApiContext): vo
     const { owner, repo, id } = repoParams(request);
     const repository = await ac.repository(principal, owner, repo);
     const advisory = await core.advisories.find(principal, id!);
-    if (advisory.repo.id !== repository.id) throw new KuraError('NOT_FOUND', `advisory ${id} not found in ${repository.fullName}`);
+    if (advisory.repo?.id !== repository.id) throw new KuraError('NOT_FOUND', `advisory ${id} not found in ${repository.fullName}`);
     return { principal, advisory };
   }
 
@@ -73,8 +79,22 @@ export function registerAdvisoryRoutes(api: FastifyInstance, ac: ApiContext): vo
     return presentAdvisory(await core.advisories.update(principal, advisory, body(request), validRange), urls.base(request));
   });
 
+  const wantsOsv = (request: FastifyRequest) => {
+    const format = (request.query as { format?: string }).format;
+    if (format !== undefined && format !== 'osv' && format !== 'github') throw new KuraError('BAD_REQUEST', '"format" must be osv or github');
+    return format === 'osv';
+  };
+
+  api.get('/advisories', async (request) => {
+    const osv = wantsOsv(request);
+    const advisories = await core.advisories.published(await ac.principal(request));
+    return advisories.map((a) => (osv ? toOsv(a, urls.base(request)) : presentAdvisory(a, urls.base(request))));
+  });
+
   api.get('/advisories/:id', async (request) => {
-    const principal = await ac.principal(request);
-    return presentAdvisory(await core.advisories.find(principal, (request.params as { id: string }).id), urls.base(request));
+    const osv = wantsOsv(request);
+    const advisory = await core.advisories.find(await ac.principal(request), (request.params as { id: string }).id);
+    if (osv && advisory.state !== 'published') throw new KuraError('NOT_FOUND', `${advisory.ghsaId} is not published`);
+    return osv ? toOsv(advisory, urls.base(request)) : presentAdvisory(advisory, urls.base(request));
   });
 }
