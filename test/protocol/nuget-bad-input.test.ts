@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { startTestKura, type TestKura } from '../support/harness.js';
+import { blobCount, startTestKura, type TestKura } from '../support/harness.js';
 import { buildNupkg, multipart, nuspecXml, pushNupkg } from '../support/nuget-fixtures.js';
 
 describe('NuGet bad input: a 4xx in NuGet’s shape (text and reason phrase), nothing stored', () => {
@@ -16,19 +16,13 @@ describe('NuGet bad input: a 4xx in NuGet’s shape (text and reason phrase), no
   });
   after(() => k.close());
 
-  async function blobCount(): Promise<number> {
-    let n = 0;
-    for await (const _blob of k.core.deps.blobs.list()) n++;
-    return n;
-  }
-
   async function refused(push: () => ReturnType<typeof pushNupkg>, status: number, message: RegExp) {
-    const before = await blobCount();
+    const before = await blobCount(k);
     const res = await push();
     assert.equal(res.statusCode, status, res.body);
     assert.match(res.body, message);
     assert.match(String(res.statusMessage), message, 'the message is the reason phrase NuGet prints');
-    assert.equal(await blobCount(), before, 'no bytes are stored');
+    assert.equal(await blobCount(k), before, 'no bytes are stored');
     const owner = (await k.core.owners.find('alice'))!;
     assert.deepEqual(await k.core.packages.queries.listByOwner(owner.id, { format: 'nuget' }), [], 'no package is stored');
   }

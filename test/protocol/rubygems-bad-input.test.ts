@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
-import { startTestKura, type TestKura } from '../support/harness.js';
+import { blobCount, startTestKura, type TestKura } from '../support/harness.js';
 import { buildGem, gemspecYaml, pushGem, tarOf } from '../support/gem-fixtures.js';
 
 describe('RubyGems bad input: a clear 4xx in plain text, nothing stored', () => {
@@ -14,20 +14,14 @@ describe('RubyGems bad input: a clear 4xx in plain text, nothing stored', () => 
   });
   after(() => k.close());
 
-  async function blobCount(): Promise<number> {
-    let n = 0;
-    for await (const _blob of k.core.deps.blobs.list()) n++;
-    return n;
-  }
-
   /** Pushes `gem` and asserts the status, the message, and that no gem and no blob was stored. */
   async function refused(gem: Buffer, status: number, message: RegExp, headers: Record<string, string> = {}) {
-    const before = await blobCount();
+    const before = await blobCount(k);
     const res = await pushGem(k, 'alice', token, gem, headers);
     assert.equal(res.statusCode, status, res.body);
     assert.match(String(res.headers['content-type']), /^text\/plain/);
     assert.match(res.body, message);
-    assert.equal(await blobCount(), before, 'no bytes are kept');
+    assert.equal(await blobCount(k), before, 'no bytes are kept');
     const owner = (await k.core.owners.find('alice'))!;
     assert.deepEqual(await k.core.packages.queries.listByOwner(owner.id, { format: 'rubygems' }), [], 'no gem is stored');
   }

@@ -21,6 +21,13 @@ export interface TestKura {
   close(): Promise<void>;
 }
 
+/** How many blobs the store of `k` holds (bad-input tests check that nothing was stored). */
+export async function blobCount(k: Pick<TestKura, 'core'>): Promise<number> {
+  let n = 0;
+  for await (const _blob of k.core.deps.blobs.list()) n++;
+  return n;
+}
+
 /** A clock tests can move forward. */
 export class TestClock {
   private offsetMs = 0;
