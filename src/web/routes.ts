@@ -4,6 +4,7 @@ import type { UrlBuilder } from '../delivery/url-builder.js';
 import { KuraError } from '../core/errors/catalogue.js';
 import { html } from './html.js';
 import { layout } from './layout.js';
+import { advisoryPage } from './advisory-page.js';
 import { homePage, ownerPage, packagePage, repositoryPage, type PageDeps } from './pages.js';
 
 /** Resolves the caller of a request (the HTTP layer's authenticator). */
@@ -38,6 +39,11 @@ export async function registerWeb(app: FastifyInstance, deps: PageDeps & { authe
   app.get('/:owner/:repo', async (request, reply) => {
     const { owner, repo } = request.params as { owner: string; repo: string };
     return send(reply, await repositoryPage(deps, await deps.authenticate(request), owner, repo));
+  });
+
+  app.get('/:owner/:repo/security/advisories/:id', async (request, reply) => {
+    const { owner, repo, id } = request.params as { owner: string; repo: string; id: string };
+    return send(reply, await advisoryPage(deps, await deps.authenticate(request), `${owner}/${repo}`, id));
   });
 
   app.get('/:owner/-/packages/:format/*', async (request, reply) => {

@@ -108,4 +108,19 @@ describe('security advisories through the REST API', () => {
     assert.deepEqual((audit.json() as Record<string, Array<{ title: string; severity: string }>>)['left-pad']!.map((a) => [a.title, a.severity]), [['Imported flaw', 'low']]);
     assert.deepEqual((await k.inject({ method: 'POST', url: '/npm/-/npm/v1/security/advisories/bulk', payload: { 'left-pad': ['1.3.1'] } })).json(), {});
   });
+
+  it('shows a published advisory on its page (where npm audit links), and hides drafts', async () => {
+    const published = (await call('POST', base, alice, { ...valid, state: 'published', description: 'Use **1.1.0**. <script>alert(1)</script>' })).json() as { ghsa_id: string; html_url: string };
+    const page = await k.inject({ method: 'GET', url: new URL(published.html_url).pathname });
+    assert.equal(page.statusCode, 200, page.body);
+    assert.match(page.body, /Prototype pollution/);
+    assert.match(page.body, /CVE-2026-12345/);
+    assert.match(page.body, /&gt;=1\.0\.0 &lt;1\.1\.0/);
+    assert.match(page.body, /<strong>1\.1\.0<\/strong>/, 'the description is Markdown');
+    assert.ok(!page.body.includes('<script>alert(1)'), 'raw HTML is escaped');
+    const draft = (await call('POST', base, alice, valid)).json() as { html_url: string };
+    assert.equal((await k.inject({ method: 'GET', url: new URL(draft.html_url).pathname })).statusCode, 404);
+    assert.equal((await k.inject({ method: 'GET', url: new URL(draft.html_url).pathname, headers: { authorization: `Bearer ${alice}` } })).statusCode, 200);
+    assert.equal((await k.inject({ method: 'GET', url: `/alice/other/security/advisories/${published.ghsa_id}` })).statusCode, 404);
+  });
 });
