@@ -2,7 +2,7 @@ import type { PackageFormat } from '../contract.js';
 import { compareMavenVersions } from './comparable-version.js';
 import { isValidMavenVersion, mavenNameKey, parseMavenPackageName } from './coordinates.js';
 import { inIntervals, parseIntervals } from '../shared/interval-range.js';
-import { sendMavenError } from './error-response.js';
+import { sendPlainTextError } from '../shared/plain-text-error.js';
 import { registerMavenRoutes } from './routes.js';
 import { presentMavenVersion } from './present.js';
 
@@ -38,5 +38,5 @@ export const mavenFormat: PackageFormat = {
   },
   register: registerMavenRoutes,
   present: presentMavenVersion,
-  renderError: (error, _request, reply) => sendMavenError(error, reply),
+  renderError: (error, _request, reply) => sendPlainTextError(error, reply),
 };

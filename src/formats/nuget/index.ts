@@ -1,11 +1,11 @@
 import type { PackageFormat } from '../contract.js';
 import { inIntervals, parseIntervals } from '../shared/interval-range.js';
+import { sendPlainTextError } from '../shared/plain-text-error.js';
 import { compareNuGetVersions, parseNuGetVersion } from './nuget-version.js';
 import { packageIdKey, parsePackageId } from './package-id.js';
 import { presentNuGetVersion } from './present.js';
 import { registerNuGetRoutes } from './routes.js';
 
-const maxReasonLength = 200;
 const isNuGetVersion = (text: string) => {
   try {
     parseNuGetVersion(text);
@@ -39,9 +39,5 @@ export const nugetFormat: PackageFormat = {
   },
   register: registerNuGetRoutes,
   present: presentNuGetVersion,
-  renderError(error, _request, reply) {
-    if (error.status === 401) reply.header('www-authenticate', 'Basic realm="kura"');
-    reply.raw.statusMessage = error.message.replace(/[^\x20-\x7e]/g, ' ').slice(0, maxReasonLength);
-    return reply.status(error.status).type('text/plain; charset=utf-8').send(`${error.message}\n`);
-  },
+  renderError: (error, _request, reply) => sendPlainTextError(error, reply),
 };

@@ -1,4 +1,5 @@
 import type { PackageFormat } from '../contract.js';
+import { sendPlainTextError } from '../shared/plain-text-error.js';
 import { gemRequirementAdmits, parseGemRequirement } from './gem-requirement.js';
 import { compareGemVersions } from './gem-version.js';
 import * as gems from './migrations/0001-gems.js';
@@ -31,8 +32,5 @@ export const rubygemsFormat: PackageFormat<RubygemsTables> = {
   },
   register: registerRubygemsRoutes,
   present: presentGemVersion,
-  renderError(error, _request, reply) {
-    if (error.status === 401) reply.header('www-authenticate', 'Basic realm="kura"');
-    return reply.status(error.status).type('text/plain; charset=utf-8').send(`${error.message}\n`);
-  },
+  renderError: (error, _request, reply) => sendPlainTextError(error, reply),
 };
