@@ -6,6 +6,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fromOsv } from '../core/advisories/osv.js';
 import { anonymous, passwordPrincipal } from '../core/access/principal.js';
+import { osvEcosystems } from '../formats/catalog.js';
 import { formats } from '../formats/registry.js';
 import { createKura, openCore } from '../main.js';
 import type { Core } from '../core/core.js';
@@ -226,7 +227,7 @@ async function run(argv: string[]): Promise<number> {
         let imported = 0;
         let skipped = 0;
         for (const [i, file] of files.entries()) {
-          const record = fromOsv(JSON.parse(await readFile(file, 'utf8')) as unknown);
+          const record = fromOsv(JSON.parse(await readFile(file, 'utf8')) as unknown, osvEcosystems(formats));
           if (record) imported += await core.advisories.importOsv([record], null);
           else skipped += 1;
           if (files.length > 1 && process.stderr.isTTY) process.stderr.write(`\r${progressBar(i + 1, files.length)} ${i + 1}/${files.length}`);

@@ -1,4 +1,5 @@
 import { KuraError } from '../core/errors/catalogue.js';
+import type { OsvEcosystem } from '../core/advisories/osv.js';
 import type { AnyPackageFormat } from './contract.js';
 
 /** How a site admin set a format: served, served for downloads only, or not at all. */
@@ -42,4 +43,9 @@ export class FormatCatalog {
       throw new KuraError('READ_ONLY', `the ${this.find(id)?.displayName ?? id} registry is read-only on this server (setting KURA_FORMATS ${id}=read-only)`);
     }
   }
+}
+
+/** The advisory ecosystems of `formats`: each format that declares version ranges is one, named by its id. */
+export function osvEcosystems(formats: readonly AnyPackageFormat[]): OsvEcosystem[] {
+  return formats.flatMap((f) => (f.versionRanges ? [{ id: f.id, osvName: f.versionRanges.osvName, between: f.versionRanges.between, exactly: f.versionRanges.exactly }] : []));
 }

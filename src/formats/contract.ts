@@ -3,6 +3,7 @@ import type { ColumnDefinitionBuilder, Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { AccessPolicy } from '../core/access/access-policy.js';
 import type { AdvisoryService } from '../core/advisories/advisory-service.js';
+import type { OsvEcosystem } from '../core/advisories/osv.js';
 import type { Principal } from '../core/access/principal.js';
 import type { BlobReader } from '../core/blobs/blob-reader.js';
 import type { BlobRecords } from '../core/blobs/blob-records.js';
@@ -193,7 +194,7 @@ export interface PackageFormat<Tables = NoTables> {
   present(input: PresentInput): VersionPresentation;
 }
 
-export interface VersionRanges {
+export interface VersionRanges extends Omit<OsvEcosystem, 'id'> {
   /** Whether `range` is a well-formed range. */
   valid(range: string): boolean;
   /** Whether `version` is in `range`. */

@@ -2,13 +2,22 @@ import { KuraError } from '../errors/catalogue.js';
 import { advisoryPageUrl, type Advisory, type AdvisoryVulnerability, type ImportedAdvisory } from './advisory.js';
 import { cvssBaseScore, severityOf, type Severity } from './cvss.js';
 
-/** OSV's ecosystem names for Kura's formats. */
-const osvEcosystems: Record<string, string> = { npm: 'npm', maven: 'Maven', rubygems: 'RubyGems', nuget: 'NuGet' };
-const kuraEcosystems = new Map(Object.entries(osvEcosystems).map(([kura, osv]) => [osv.toLowerCase(), kura]));
+/** How one ecosystem (a format) names itself in OSV and writes ranges in its own syntax; formats supply these. */
+export interface OsvEcosystem {
+  /** Kura's ecosystem name: the format's id. */
+  id: string;
+  /** OSV's name for it (`npm`, `Maven`, `RubyGems`, `NuGet`). */
+  osvName: string;
+  /** The range from `lower` (inclusive; null: no lower bound) to `upper` (null: no upper bound). */
+  between(lower: string | null, upper: { version: string; inclusive: boolean } | null): string;
+  /** The range holding only `version`. */
+  exactly(version: string): string;
+}
+
 const osvSeverity: Record<Severity, string> = { low: 'LOW', medium: 'MODERATE', high: 'HIGH', critical: 'CRITICAL' };
 
 /** An advisory as an OSV 1.6 record: affected ranges as written (in `database_specific`), aliases, CVSS, CWEs. */
-export function toOsv(advisory: Advisory, base: string) {
+export function toOsv(advisory: Advisory, base: string, ecosystems: readonly OsvEcosystem[]) {
   return {
     schema_version: '1.6.0',
     id: advisory.ghsaId,
@@ -19,7 +28,7 @@ export function toOsv(advisory: Advisory, base: string) {
     details: advisory.description,
     ...(advisory.cvssVector ? { severity: [{ type: advisory.cvssVector.startsWith('CVSS:3') ? 'CVSS_V3' : 'CVSS_V4', score: advisory.cvssVector }] } : {}),
     affected: advisory.vulnerabilities.map((v) => ({
-      package: { ecosystem: osvEcosystems[v.package.ecosystem] ?? v.package.ecosystem, name: v.package.name },
+      package: { ecosystem: ecosystems.find((e) => e.id === v.package.ecosystem)?.osvName ?? v.package.ecosystem, name: v.package.name },
       database_specific: { vulnerable_version_range: v.vulnerable_version_range, patched_versions: v.patched_versions },
     })),
     references: [{ type: 'ADVISORY', url: advisoryPageUrl(advisory, base) }],
@@ -31,20 +40,16 @@ export function toOsv(advisory: Advisory, base: string) {
 interface OsvEvent { introduced?: string; fixed?: string; last_affected?: string }
 interface OsvAffected { package?: { ecosystem?: string; name?: string }; ranges?: Array<{ type?: string; events?: OsvEvent[] }>; versions?: string[]; database_specific?: { vulnerable_version_range?: string; patched_versions?: string | null } }
 
-/** A range in the ecosystem's own syntax from OSV events (introduced … fixed / last_affected). */
-function rangeOf(ecosystem: string, lower: string | null, upper: { version: string; inclusive: boolean } | null): string {
-  const low = lower && lower !== '0' ? lower : null;
-  if (ecosystem === 'npm') return [low ? `>=${low}` : '', upper ? `${upper.inclusive ? '<=' : '<'}${upper.version}` : ''].filter(Boolean).join(' ') || '*';
-  if (ecosystem === 'rubygems') return [low ? `>= ${low}` : '', upper ? `${upper.inclusive ? '<=' : '<'} ${upper.version}` : ''].filter(Boolean).join(', ') || '>= 0';
-  return `${low ? `[${low}` : '('},${upper ? `${upper.version}${upper.inclusive ? ']' : ')'}` : ')'}`;
-}
+/** OSV's `introduced: "0"` means "from the first version": no lower bound. */
+const lowerBound = (introduced: string | null) => (introduced && introduced !== '0' ? introduced : null);
 
 /** Vulnerable ranges of one OSV `affected` entry in Kura's per-ecosystem syntax; fixed versions become the patched versions. */
-function vulnerabilitiesOf(affected: OsvAffected): AdvisoryVulnerability[] {
-  const ecosystem = kuraEcosystems.get(String(affected.package?.ecosystem ?? '').toLowerCase());
+function vulnerabilitiesOf(affected: OsvAffected, ecosystems: readonly OsvEcosystem[]): AdvisoryVulnerability[] {
+  const osvName = String(affected.package?.ecosystem ?? '').toLowerCase();
+  const ecosystem = ecosystems.find((e) => e.osvName.toLowerCase() === osvName);
   const name = affected.package?.name;
   if (!ecosystem || !name) return [];
-  const pkg = { ecosystem, name };
+  const pkg = { ecosystem: ecosystem.id, name };
   if (affected.database_specific?.vulnerable_version_range) {
     return [{ package: pkg, vulnerable_version_range: affected.database_specific.vulnerable_version_range, patched_versions: affected.database_specific.patched_versions ?? null }];
   }
@@ -55,30 +60,27 @@ function vulnerabilitiesOf(affected: OsvAffected): AdvisoryVulnerability[] {
       if (event.introduced !== undefined) introduced = event.introduced;
       const upper = event.fixed !== undefined ? { version: event.fixed, inclusive: false } : event.last_affected !== undefined ? { version: event.last_affected, inclusive: true } : null;
       if (upper) {
-        result.push({ package: pkg, vulnerable_version_range: rangeOf(ecosystem, introduced, upper), patched_versions: event.fixed ?? null });
+        result.push({ package: pkg, vulnerable_version_range: ecosystem.between(lowerBound(introduced), upper), patched_versions: event.fixed ?? null });
         introduced = null;
       }
     }
-    if (introduced !== null) result.push({ package: pkg, vulnerable_version_range: rangeOf(ecosystem, introduced, null), patched_versions: null });
+    if (introduced !== null) result.push({ package: pkg, vulnerable_version_range: ecosystem.between(lowerBound(introduced), null), patched_versions: null });
   }
-  for (const version of affected.versions ?? []) {
-    const exact = ecosystem === 'npm' ? version : ecosystem === 'rubygems' ? `= ${version}` : `[${version}]`;
-    result.push({ package: pkg, vulnerable_version_range: exact, patched_versions: null });
-  }
+  for (const version of affected.versions ?? []) result.push({ package: pkg, vulnerable_version_range: ecosystem.exactly(version), patched_versions: null });
   return result;
 }
 
 /**
- * Reads one OSV record (schema 1.x) into what Kura stores; records about no ecosystem Kura
- * serves give null.
+ * Reads one OSV record (schema 1.x) into what Kura stores, each range in its ecosystem's own
+ * syntax; records about none of `ecosystems` give null.
  * @throws KuraError BAD_REQUEST when the record lacks `id`, `modified` or is not an object
  */
-export function fromOsv(record: unknown): ImportedAdvisory | null {
+export function fromOsv(record: unknown, ecosystems: readonly OsvEcosystem[]): ImportedAdvisory | null {
   const osv = record as { id?: unknown; modified?: unknown; published?: unknown; aliases?: unknown; summary?: unknown; details?: unknown; severity?: Array<{ type?: string; score?: string }>; affected?: OsvAffected[]; database_specific?: { severity?: string; cwe_ids?: string[] } } | null;
   if (!osv || typeof osv !== 'object' || typeof osv.id !== 'string' || typeof osv.modified !== 'string') {
     throw new KuraError('BAD_REQUEST', 'an OSV record needs at least "id" and "modified"');
   }
-  const vulnerabilities = (osv.affected ?? []).flatMap(vulnerabilitiesOf);
+  const vulnerabilities = (osv.affected ?? []).flatMap((affected) => vulnerabilitiesOf(affected, ecosystems));
   if (vulnerabilities.length === 0) return null;
   const cvssVector = osv.severity?.find((s) => s.type === 'CVSS_V3' && typeof s.score === 'string')?.score ?? null;
   let score: number | null = null;

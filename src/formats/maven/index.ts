@@ -1,7 +1,7 @@
 import type { PackageFormat } from '../contract.js';
 import { compareMavenVersions } from './comparable-version.js';
 import { isValidMavenVersion, mavenNameKey, parseMavenPackageName } from './coordinates.js';
-import { inIntervals, parseIntervals } from '../shared/interval-range.js';
+import { inIntervals, intervalBetween, parseIntervals } from '../shared/interval-range.js';
 import { sendPlainTextError } from '../shared/plain-text-error.js';
 import { registerMavenRoutes } from './routes.js';
 import { presentMavenVersion } from './present.js';
@@ -33,6 +33,9 @@ export const mavenFormat: PackageFormat = {
   },
   compareVersions: compareMavenVersions,
   versionRanges: {
+    osvName: 'Maven',
+    between: intervalBetween,
+    exactly: (version) => `[${version}]`,
     valid: (range) => parseIntervals(range, 'exact', isValidMavenVersion) !== null,
     admits: (range, version) => inIntervals(parseIntervals(range, 'exact', isValidMavenVersion) ?? [], version, compareMavenVersions),
   },

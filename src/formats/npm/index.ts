@@ -22,6 +22,9 @@ export const npmFormat: PackageFormat = {
   },
   compareVersions: (a, b) => semver.compare(a, b),
   versionRanges: {
+    osvName: 'npm',
+    between: (lower, upper) => [lower ? `>=${lower}` : '', upper ? `${upper.inclusive ? '<=' : '<'}${upper.version}` : ''].filter(Boolean).join(' ') || '*',
+    exactly: (version) => version,
     valid: (range) => semver.validRange(range) !== null,
     admits: (range, version) => semver.satisfies(version, range, { includePrerelease: true }),
   },

@@ -1,5 +1,5 @@
 import type { PackageFormat } from '../contract.js';
-import { inIntervals, parseIntervals } from '../shared/interval-range.js';
+import { inIntervals, intervalBetween, parseIntervals } from '../shared/interval-range.js';
 import { sendPlainTextError } from '../shared/plain-text-error.js';
 import { compareNuGetVersions, parseNuGetVersion } from './nuget-version.js';
 import { packageIdKey, parsePackageId } from './package-id.js';
@@ -34,6 +34,9 @@ export const nugetFormat: PackageFormat = {
   },
   compareVersions: compareNuGetVersions,
   versionRanges: {
+    osvName: 'NuGet',
+    between: intervalBetween,
+    exactly: (version) => `[${version}]`,
     valid: (range) => parseIntervals(range, 'minimum', isNuGetVersion) !== null,
     admits: (range, version) => inIntervals(parseIntervals(range, 'minimum', isNuGetVersion) ?? [], version, compareNuGetVersions),
   },

@@ -27,6 +27,9 @@ export const rubygemsFormat: PackageFormat<RubygemsTables> = {
   },
   compareVersions: compareGemVersions,
   versionRanges: {
+    osvName: 'RubyGems',
+    between: (lower, upper) => [lower ? `>= ${lower}` : '', upper ? `${upper.inclusive ? '<=' : '<'} ${upper.version}` : ''].filter(Boolean).join(', ') || '>= 0',
+    exactly: (version) => `= ${version}`,
     valid: (range) => parseGemRequirement(range) !== null,
     admits: (range, version) => gemRequirementAdmits(parseGemRequirement(range) ?? [['<', '0']], version),
   },

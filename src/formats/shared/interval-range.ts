@@ -59,3 +59,8 @@ export function inIntervals(intervals: readonly Interval[], version: string, com
     return true;
   });
 }
+
+/** The interval from `lower` (inclusive; null: open) to `upper` (null: open): `[1.0,2.0)`, `(,2.0]`, `[1.0,)`. */
+export function intervalBetween(lower: string | null, upper: { version: string; inclusive: boolean } | null): string {
+  return `${lower ? `[${lower}` : '('},${upper ? `${upper.version}${upper.inclusive ? ']' : ')'}` : ')'}`;
+}

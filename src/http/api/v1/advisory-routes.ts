@@ -3,6 +3,7 @@ import type { Advisory, AdvisoryInput } from '../../../core/advisories/advisory.
 import { KuraError } from '../../../core/errors/catalogue.js';
 import { advisoryPageUrl } from '../../../core/advisories/advisory.js';
 import { toOsv } from '../../../core/advisories/osv.js';
+import { osvEcosystems } from '../../../formats/catalog.js';
 import type { ApiContext } from './api-context.js';
 
 /** An advisory in GitHub's repository security advisory shape. */
@@ -39,6 +40,7 @@ function presentAdvisory(advisory: Advisory, base: string) {
  */
 export function registerAdvisoryRoutes(api: FastifyInstance, ac: ApiContext): void {
   const { core, formats, urls } = ac.deps;
+  const ecosystems = osvEcosystems(formats.all);
   const validRange = (ecosystem: string, range: string) => formats.find(ecosystem)?.versionRanges?.valid(range) ?? false;
   const repoParams = (request: FastifyRequest) => request.params as { owner: string; repo: string; id?: string };
   const body = (request: FastifyRequest): AdvisoryInput => {
@@ -88,13 +90,13 @@ export function registerAdvisoryRoutes(api: FastifyInstance, ac: ApiContext): vo
   api.get('/advisories', async (request) => {
     const osv = wantsOsv(request);
     const advisories = await core.advisories.published(await ac.principal(request));
-    return advisories.map((a) => (osv ? toOsv(a, urls.base(request)) : presentAdvisory(a, urls.base(request))));
+    return advisories.map((a) => (osv ? toOsv(a, urls.base(request), ecosystems) : presentAdvisory(a, urls.base(request))));
   });
 
   api.get('/advisories/:id', async (request) => {
     const osv = wantsOsv(request);
     const advisory = await core.advisories.find(await ac.principal(request), (request.params as { id: string }).id);
     if (osv && advisory.state !== 'published') throw new KuraError('NOT_FOUND', `${advisory.ghsaId} is not published`);
-    return osv ? toOsv(advisory, urls.base(request)) : presentAdvisory(advisory, urls.base(request));
+    return osv ? toOsv(advisory, urls.base(request), ecosystems) : presentAdvisory(advisory, urls.base(request));
   });
 }

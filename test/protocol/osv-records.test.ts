@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fromOsv, toOsv } from './osv.js';
+import { fromOsv, toOsv } from '../../src/core/advisories/osv.js';
+import { osvEcosystems } from '../../src/formats/catalog.js';
+import { formats } from '../../src/formats/registry.js';
+
+const ecosystems = osvEcosystems(formats);
 
 const ghsaStyle = {
   schema_version: '1.6.0',
@@ -21,9 +25,9 @@ const ghsaStyle = {
   database_specific: { severity: 'HIGH', cwe_ids: ['CWE-1321', 'nonsense'] },
 };
 
-describe('OSV records', () => {
+describe('OSV records, in each format’s range syntax', () => {
   it('reads ranges into each ecosystem’s own syntax, with fixes as patched versions', () => {
-    const imported = fromOsv(ghsaStyle)!;
+    const imported = fromOsv(ghsaStyle, ecosystems)!;
     assert.equal(imported.id, 'GHSA-aaaa-bbbb-cccc');
     assert.equal(imported.severity, 'high', 'the database severity wins over the CVSS score');
     assert.deepEqual(imported.cweIds, ['CWE-1321']);
@@ -38,9 +42,9 @@ describe('OSV records', () => {
   });
 
   it('skips records about no ecosystem Kura serves, and refuses records without id or modified', () => {
-    assert.equal(fromOsv({ id: 'PYSEC-1', modified: '2026-01-01T00:00:00Z', affected: [{ package: { ecosystem: 'PyPI', name: 'x' }, versions: ['1'] }] }), null);
-    assert.throws(() => fromOsv({ summary: 'no id' }), { code: 'BAD_REQUEST' });
-    assert.throws(() => fromOsv('text'), { code: 'BAD_REQUEST' });
+    assert.equal(fromOsv({ id: 'PYSEC-1', modified: '2026-01-01T00:00:00Z', affected: [{ package: { ecosystem: 'PyPI', name: 'x' }, versions: ['1'] }] }, ecosystems), null);
+    assert.throws(() => fromOsv({ summary: 'no id' }, ecosystems), { code: 'BAD_REQUEST' });
+    assert.throws(() => fromOsv('text', ecosystems), { code: 'BAD_REQUEST' });
   });
 
   it('writes an advisory as OSV 1.6 with aliases, CVSS, ranges as written and a reference', () => {
@@ -50,7 +54,7 @@ describe('OSV records', () => {
       cweIds: ['CWE-79'], credits: [{ login: 'bob', type: 'finder' }],
       vulnerabilities: [{ package: { ecosystem: 'maven', name: 'com.example:lib' }, vulnerable_version_range: '[1.0,1.2)', patched_versions: '1.2' }],
       authorId: 1, createdAt: '2026-11-01T00:00:00Z', updatedAt: '2026-11-02T00:00:00Z', publishedAt: '2026-11-02T00:00:00Z',
-    }, 'https://kura.example');
+    }, 'https://kura.example', ecosystems);
     assert.equal(osv.schema_version, '1.6.0');
     assert.deepEqual(osv.aliases, ['CVE-2026-2222']);
     assert.deepEqual(osv.affected[0]!.package, { ecosystem: 'Maven', name: 'com.example:lib' });
