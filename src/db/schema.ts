@@ -23,6 +23,8 @@ export interface Database {
   settings: SettingsTable;
   advisories: AdvisoriesTable;
   advisory_packages: AdvisoryPackagesTable;
+  version_dependencies: VersionDependenciesTable;
+  alerts: AlertsTable;
 }
 
 export interface OwnersTable {
@@ -205,6 +207,9 @@ export interface AdvisoriesTable {
   created_at: string;
   updated_at: string;
   published_at: string | null;
+  /** When a site admin marked it reviewed (needed before it alerts other owners when review is required). */
+  reviewed_at: string | null;
+  reviewed_by: number | null;
 }
 
 /** One package an advisory affects, for lookups by package name. */
@@ -214,6 +219,48 @@ export interface AdvisoryPackagesTable {
   name_lower: string;
   vulnerable_range: string;
   patched_versions: string | null;
+}
+
+/** One dependency a version declares, by the dependency's normalized name (the dependency index). */
+export interface VersionDependenciesTable {
+  version_id: number;
+  /** The format id of the dependency (a version depends on packages of its own format). */
+  ecosystem: string;
+  name_lower: string;
+  /** The declared range, in the format's own syntax. */
+  range: string;
+  /** `runtime`, `development`, `optional` or `peer`. */
+  scope: string;
+}
+
+/** An alert on a repository: one of its packages depends on a version an advisory affects (GitHub's Dependabot alert). */
+export interface AlertsTable {
+  id: Generated<number>;
+  repo_id: number;
+  /** Numbered per repository from 1. */
+  number: number;
+  advisory_id: number;
+  /** The repository's package whose latest version depends on the affected package. */
+  package_id: number;
+  ecosystem: string;
+  /** The affected package, as the advisory names it (lower-cased). */
+  dependency_lower: string;
+  /** The dependent package's version the alert was computed from. */
+  version: string;
+  /** JSON array of package names from the dependent package to the affected one. */
+  path: string;
+  /** The range the dependent package declares on the first package of the path. */
+  declared_range: string;
+  scope: string;
+  state: 'open' | 'dismissed' | 'fixed' | 'auto_dismissed';
+  dismissed_reason: string | null;
+  dismissed_comment: string | null;
+  dismissed_by: number | null;
+  dismissed_at: string | null;
+  fixed_at: string | null;
+  auto_dismissed_at: string | null;
+  created_at: string;
+  updated_at: string;
 }
 
 export type Db = Kysely<Database>;

@@ -12,6 +12,7 @@ import type { DownloadRecorder } from '../core/downloads/download-recorder.js';
 import type { KuraError } from '../core/errors/catalogue.js';
 import type { Job } from '../core/jobs/job.js';
 import type { OwnerService } from '../core/owners/owner-service.js';
+import type { DeclaredDependency } from '../core/packages/dependency.js';
 import type { PackageRecord, VersionRecord } from '../core/packages/package.js';
 import type { AddFileRequest, PackageService, PublishRequest, PublishResult } from '../core/packages/package-service.js';
 import type { RepoService } from '../core/repos/repo-service.js';
@@ -27,7 +28,7 @@ export type NoTables = Record<never, never>;
  * the hook that writes a format's own rows inside the publish transaction gets a handle on that
  * format's tables only.
  */
-export interface FormatPackages<Tables> extends Omit<PackageService, 'publishVersion' | 'authorizePublish' | 'addFile' | 'changeSettings'> {
+export interface FormatPackages<Tables> extends Omit<PackageService, 'publishVersion' | 'authorizePublish' | 'addFile' | 'changeSettings' | 'onChange'> {
   authorizePublish(target: Omit<Parameters<PackageService['authorizePublish']>[0], 'format'>): ReturnType<PackageService['authorizePublish']>;
   publishVersion(request: FormatPublishRequest<Tables>): Promise<PublishResult>;
   addFile(request: FormatAddFileRequest<Tables>): ReturnType<PackageService['addFile']>;
@@ -35,12 +36,12 @@ export interface FormatPackages<Tables> extends Omit<PackageService, 'publishVer
   changeSettings(principal: Principal, pkg: PackageRecord, meta: Record<string, unknown>, body: (trx: Transaction<Tables>) => Promise<void>): Promise<void>;
 }
 
-export interface FormatPublishRequest<Tables> extends Omit<PublishRequest, 'format' | 'withinTransaction'> {
+export interface FormatPublishRequest<Tables> extends Omit<PublishRequest, 'format' | 'withinTransaction' | 'dependencies'> {
   /** Writes the format's own rows beside the version; they commit or roll back with it. */
   withinTransaction?: ((trx: Transaction<Tables>, ids: { packageId: number; versionId: number }) => Promise<void>) | undefined;
 }
 
-export interface FormatAddFileRequest<Tables> extends Omit<AddFileRequest, 'format' | 'withinTransaction'> {
+export interface FormatAddFileRequest<Tables> extends Omit<AddFileRequest, 'format' | 'withinTransaction' | 'dependencies'> {
   /** Writes the format's own rows beside the file; they commit or roll back with it. */
   withinTransaction?: FormatPublishRequest<Tables>['withinTransaction'];
 }
@@ -179,6 +180,12 @@ export interface PackageFormat<Tables = NoTables> {
    * (npm semver ranges, Maven `[1.0,2.0)`…); the advisory ecosystem is the format's id.
    */
   versionRanges?: VersionRanges;
+  /**
+   * The packages (of this format) a version depends on, read from its stored metadata; pure.
+   * Kura indexes them at publish so advisories raise alerts on dependents. Declarations whose
+   * range cannot be known (unresolved properties) are left out.
+   */
+  dependencies?(metadata: Record<string, unknown>, version: string): DeclaredDependency[];
   /** Registers the protocol routes on an encapsulated Fastify instance mounted at `mountPath`. */
   register(app: FastifyInstance, ctx: FormatContext<Tables>): Promise<void>;
   /** Renders an error in the client's dialect (status and headers included). */
@@ -199,6 +206,8 @@ export interface VersionRanges extends Omit<OsvEcosystem, 'id'> {
   valid(range: string): boolean;
   /** Whether `version` is in `range`. */
   admits(range: string, version: string): boolean;
+  /** Whether some version could be in both ranges (false when either is malformed). */
+  overlaps(a: string, b: string): boolean;
 }
 
 /** Any format, whatever its tables. */

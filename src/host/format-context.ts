@@ -31,7 +31,7 @@ export function createFormatContext<Tables>(format: AnyPackageFormat, deps: Form
   const { core, config } = deps;
   return {
     formatId: format.id,
-    packages: bindPackages<Tables>(core.packages, format.id),
+    packages: bindPackages<Tables>(core.packages, format),
     owners: core.owners,
     repos: core.repos,
     tokens: core.tokens,
@@ -54,9 +54,12 @@ function parseFormatSettings(settings: readonly FormatSetting[], env: Readonly<R
   return Object.fromEntries(settings.map((s) => [s.key, s.parse(env[s.env] ?? s.default)]));
 }
 
-/** The package service with every request bound to `formatId`. */
-function bindPackages<Tables>(service: PackageService, formatId: string): FormatPackages<Tables> {
+/** The package service with every request bound to `format`, dependencies read from the metadata by the format. */
+function bindPackages<Tables>(service: PackageService, format: AnyPackageFormat): FormatPackages<Tables> {
+  const formatId = format.id;
   const asFormatTx = (trx: unknown) => trx as Transaction<Tables>;
+  const dependenciesOf = (metadata: unknown, version: string) =>
+    metadata && typeof metadata === 'object' && format.dependencies ? format.dependencies(metadata as Record<string, unknown>, version) : undefined;
   return {
     queries: service.queries,
     files: service.files,
@@ -64,11 +67,13 @@ function bindPackages<Tables>(service: PackageService, formatId: string): Format
     publishVersion: ({ withinTransaction, ...request }) => service.publishVersion({
       ...request,
       format: formatId,
+      dependencies: dependenciesOf(request.metadata, request.version),
       withinTransaction: withinTransaction && ((trx, ids) => withinTransaction(asFormatTx(trx), ids)),
     }),
     addFile: ({ withinTransaction, ...request }) => service.addFile({
       ...request,
       format: formatId,
+      dependencies: dependenciesOf(request.metadata, request.version),
       withinTransaction: withinTransaction && ((trx, ids) => withinTransaction(asFormatTx(trx), ids)),
     }),
     changeSettings: (principal, pkg, meta, body) => service.changeSettings(principal, pkg, meta, (trx) => body(asFormatTx(trx))),

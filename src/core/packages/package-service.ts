@@ -8,6 +8,7 @@ import type { Owner } from '../owners/owner.js';
 import type { RepoService } from '../repos/repo-service.js';
 import type { Visibility } from '../repos/repository.js';
 import type { Tx } from '../../db/schema.js';
+import type { DeclaredDependency } from './dependency.js';
 import { FilePruning } from './file-pruning.js';
 import { FileQueries } from './file-queries.js';
 import { effectiveVisibility, packageLabel, packageSubject, type PackageRecord, type VersionRecord } from './package.js';
@@ -57,6 +58,8 @@ export interface PublishRequest {
   files: PublishFile[];
   /** Tags to point at the new version. */
   tags?: readonly string[] | undefined;
+  /** What the version depends on (read from its metadata), kept in the dependency index. */
+  dependencies?: readonly DeclaredDependency[] | undefined;
   /**
    * Rows the format keeps beside the version (e.g. a manifest index), written inside the
    * publish transaction so they commit or roll back with it.
@@ -72,6 +75,8 @@ export interface PublishResult {
 
 /** One file added to a version that may not exist yet (formats that upload file by file, like Maven). */
 export interface AddFileRequest extends Omit<PublishRequest, 'files' | 'tags' | 'metadata'> {
+  /** Replaces the version's dependencies in the index; only read together with `metadata`. */
+  dependencies?: readonly DeclaredDependency[] | undefined;
   file: PublishFile;
   /**
    * The version's metadata. Used when the version is created; when it already exists and this
@@ -103,9 +108,13 @@ export interface PackageServiceOptions {
   restoreWindowDays: number;
 }
 
+/** Told, after the commit, that a package, its versions or its tags changed; must not throw. */
+export type PackageChangeListener = (packageId: number) => Promise<void>;
+
 /** Publishing and every other write to packages, versions and tags; each one transaction. */
 export class PackageService {
   readonly queries: PackageQueries;
+  private readonly listeners: PackageChangeListener[] = [];
   /** The files of one version with every digest of their bytes. */
   readonly files: FileQueries;
   private readonly pruning: FilePruning;
@@ -120,6 +129,15 @@ export class PackageService {
     this.queries = new PackageQueries(deps.db);
     this.files = new FileQueries(deps.db);
     this.pruning = new FilePruning(deps, access);
+  }
+
+  /** Calls `listener` after every committed change to a package (publishes, tags, deletes, restores). */
+  onChange(listener: PackageChangeListener): void {
+    this.listeners.push(listener);
+  }
+
+  private async changed(packageId: number): Promise<void> {
+    for (const listener of this.listeners) await listener(packageId);
   }
 
   /**
@@ -199,8 +217,9 @@ export class PackageService {
 
     const now = this.deps.now().toISOString();
     const actorId = principalUserId(request.principal);
+    let result: PublishResult;
     try {
-      return await this.deps.db.transaction().execute(async (trx) => {
+      result = await this.deps.db.transaction().execute(async (trx) => {
         let pkgId: number;
         let created = false;
         const current = await new PackageQueries(trx).find(request.format, request.owner.login, request.nameLower, true);
@@ -238,6 +257,7 @@ export class PackageService {
           }).execute();
         }
         for (const tag of request.tags ?? []) await this.upsertTag(trx, pkgId, tag, version.id, now);
+        await insertDependencies(trx, request.format, version.id, request.dependencies ?? []);
         if (request.withinTransaction) await request.withinTransaction(trx, { packageId: pkgId, versionId: version.id });
         await trx.updateTable('packages').set((eb) => ({
           rev: eb('rev', '+', 1),
@@ -254,6 +274,8 @@ export class PackageService {
       if (isUniqueViolation(error)) throw versionExists(label, request.version);
       throw error;
     }
+    await this.changed(result.package.id);
+    return result;
   }
 
   /**
@@ -270,7 +292,9 @@ export class PackageService {
     const now = this.deps.now().toISOString();
     const actorId = principalUserId(request.principal);
     try {
-      return await this.addFileInTransaction(request, label, linkRepoId, actorId, now);
+      const result = await this.addFileInTransaction(request, label, linkRepoId, actorId, now);
+      if (result.outcome !== 'unchanged') await this.changed(result.package.id);
+      return result;
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw new KuraError('VERSION_EXISTS', `${label}@${request.version}: ${request.file.name} was uploaded concurrently; retry the upload`);
@@ -296,7 +320,10 @@ export class PackageService {
           deprecated: null, publisher_id: actorId, download_count: 0, created_at: now, deleted_at: null, purged_at: null,
         }).returningAll().executeTakeFirstOrThrow();
         version = toVersion(row);
+        if (request.metadata !== undefined) await insertDependencies(trx, request.format, version.id, request.dependencies ?? []);
       } else if (request.metadata !== undefined) {
+        await trx.deleteFrom('version_dependencies').where('version_id', '=', version.id).execute();
+        await insertDependencies(trx, request.format, version.id, request.dependencies ?? []);
         await trx.updateTable('versions').set({
           metadata: JSON.stringify(request.metadata),
           description: request.description ?? null,
@@ -396,6 +423,9 @@ export class PackageService {
       await trx.updateTable('packages').set((eb) => ({ rev: eb('rev', '+', 1), updated_at: now })).where('id', '=', packageId).execute();
       await recordAudit(trx, { actorId: null, action: 'version.expire', target: `package:${packageId}`, meta: { rule, ...meta } }, new Date(now));
       return count;
+    }).then(async (count) => {
+      if (count > 0) await this.changed(packageId);
+      return count;
     });
   }
 
@@ -452,6 +482,7 @@ export class PackageService {
       await trx.updateTable('packages').set((eb) => ({ rev: eb('rev', '+', 1), updated_at: now })).where('id', '=', pkg.id).execute();
       await recordAudit(trx, { actorId: principalUserId(principal), action, target: `${pkg.format}:${pkg.name}`, meta }, new Date(now));
     });
+    await this.changed(pkg.id);
   }
 
   /** Inserts a new package row (its publisher becomes admin when unlinked); returns its id. */
@@ -529,6 +560,20 @@ export class PackageService {
       throw new KuraError('RESTORE_EXPIRED', `${label} was deleted more than ${this.options.restoreWindowDays} days ago and can no longer be restored`);
     }
   }
+}
+
+/** Adds a version's declared dependencies to the dependency index (names lower-cased, duplicates once). */
+async function insertDependencies(trx: Tx, ecosystem: string, versionId: number, dependencies: readonly DeclaredDependency[]): Promise<void> {
+  const seen = new Set<string>();
+  const rows = [];
+  for (const d of dependencies) {
+    const row = { version_id: versionId, ecosystem, name_lower: d.name.toLowerCase(), range: d.range, scope: d.scope };
+    const key = `${row.name_lower}\u0000${row.range}\u0000${row.scope}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    rows.push(row);
+  }
+  for (let i = 0; i < rows.length; i += 200) await trx.insertInto('version_dependencies').values(rows.slice(i, i + 200)).execute();
 }
 
 function versionExists(label: string, version: string): KuraError {

@@ -1,7 +1,8 @@
 import type { PackageFormat } from '../contract.js';
 import { compareMavenVersions } from './comparable-version.js';
 import { isValidMavenVersion, mavenNameKey, parseMavenPackageName } from './coordinates.js';
-import { inIntervals, intervalBetween, parseIntervals } from '../shared/interval-range.js';
+import { inIntervals, intervalBetween, intervalsOverlap, parseIntervals } from '../shared/interval-range.js';
+import { mavenDependencies } from './dependencies.js';
 import { sendPlainTextError } from '../shared/plain-text-error.js';
 import { registerMavenRoutes } from './routes.js';
 import { presentMavenVersion } from './present.js';
@@ -38,7 +39,9 @@ export const mavenFormat: PackageFormat = {
     exactly: (version) => `[${version}]`,
     valid: (range) => parseIntervals(range, 'exact', isValidMavenVersion) !== null,
     admits: (range, version) => inIntervals(parseIntervals(range, 'exact', isValidMavenVersion) ?? [], version, compareMavenVersions),
+    overlaps: (a, b) => intervalsOverlap(parseIntervals(a, 'exact', isValidMavenVersion) ?? [], parseIntervals(b, 'exact', isValidMavenVersion) ?? [], compareMavenVersions),
   },
+  dependencies: mavenDependencies,
   register: registerMavenRoutes,
   present: presentMavenVersion,
   renderError: (error, _request, reply) => sendPlainTextError(error, reply),

@@ -1,5 +1,6 @@
 import semver from 'semver';
 import type { PackageFormat } from '../contract.js';
+import { npmDependencies } from './dependencies.js';
 import { parseNpmName } from './names.js';
 import { registerNpmRoutes } from './routes.js';
 import { presentNpmVersion } from './present.js';
@@ -27,7 +28,9 @@ export const npmFormat: PackageFormat = {
     exactly: (version) => version,
     valid: (range) => semver.validRange(range) !== null,
     admits: (range, version) => semver.satisfies(version, range, { includePrerelease: true }),
+    overlaps: (a, b) => semver.validRange(a) !== null && semver.validRange(b) !== null && semver.intersects(a, b, { includePrerelease: true }),
   },
+  dependencies: npmDependencies,
   register: registerNpmRoutes,
   present: presentNpmVersion,
   renderError(error, _request, reply) {

@@ -1,5 +1,6 @@
 import type { PackageFormat } from '../contract.js';
-import { inIntervals, intervalBetween, parseIntervals } from '../shared/interval-range.js';
+import { inIntervals, intervalBetween, intervalsOverlap, parseIntervals } from '../shared/interval-range.js';
+import { nugetDependencies } from './dependencies.js';
 import { sendPlainTextError } from '../shared/plain-text-error.js';
 import { compareNuGetVersions, parseNuGetVersion } from './nuget-version.js';
 import { packageIdKey, parsePackageId } from './package-id.js';
@@ -39,7 +40,9 @@ export const nugetFormat: PackageFormat = {
     exactly: (version) => `[${version}]`,
     valid: (range) => parseIntervals(range, 'minimum', isNuGetVersion) !== null,
     admits: (range, version) => inIntervals(parseIntervals(range, 'minimum', isNuGetVersion) ?? [], version, compareNuGetVersions),
+    overlaps: (a, b) => intervalsOverlap(parseIntervals(a, 'minimum', isNuGetVersion) ?? [], parseIntervals(b, 'minimum', isNuGetVersion) ?? [], compareNuGetVersions),
   },
+  dependencies: nugetDependencies,
   register: registerNuGetRoutes,
   present: presentNuGetVersion,
   renderError: (error, _request, reply) => sendPlainTextError(error, reply),

@@ -1,3 +1,4 @@
+import type { Interval } from '../shared/interval-range.js';
 import { compareGemVersions } from './gem-version.js';
 
 const versionPattern = /^[0-9]+(?:\.[0-9a-zA-Z]+)*(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
@@ -44,4 +45,28 @@ export function gemRequirementAdmits(requirement: ReadonlyArray<[Operator, strin
       case '~>': return c >= 0 && compareGemVersions(releaseOf(version), pessimisticCeiling(bound)) < 0;
     }
   });
+}
+
+/**
+ * The one interval a requirement's parts leave together (`!=` parts are ignored, so the interval
+ * may hold versions the requirement refuses): what overlap checks between ranges use.
+ */
+export function gemRequirementInterval(requirement: ReadonlyArray<[Operator, string]>): Interval {
+  let interval: Interval = { lower: null, upper: null };
+  const tighten = (lower: Interval['lower'], upper: Interval['upper']) => {
+    if (lower && (!interval.lower || compareGemVersions(lower.version, interval.lower.version) > 0 || (compareGemVersions(lower.version, interval.lower.version) === 0 && !lower.inclusive))) interval = { ...interval, lower };
+    if (upper && (!interval.upper || compareGemVersions(upper.version, interval.upper.version) < 0 || (compareGemVersions(upper.version, interval.upper.version) === 0 && !upper.inclusive))) interval = { ...interval, upper };
+  };
+  for (const [op, bound] of requirement) {
+    switch (op) {
+      case '=': tighten({ version: bound, inclusive: true }, { version: bound, inclusive: true }); break;
+      case '>': tighten({ version: bound, inclusive: false }, null); break;
+      case '>=': tighten({ version: bound, inclusive: true }, null); break;
+      case '<': tighten(null, { version: bound, inclusive: false }); break;
+      case '<=': tighten(null, { version: bound, inclusive: true }); break;
+      case '~>': tighten({ version: bound, inclusive: true }, { version: pessimisticCeiling(bound), inclusive: false }); break;
+      case '!=': break;
+    }
+  }
+  return interval;
 }

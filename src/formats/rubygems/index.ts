@@ -1,6 +1,8 @@
 import type { PackageFormat } from '../contract.js';
 import { sendPlainTextError } from '../shared/plain-text-error.js';
-import { gemRequirementAdmits, parseGemRequirement } from './gem-requirement.js';
+import { intervalsOverlap } from '../shared/interval-range.js';
+import { gemDependencies } from './dependencies.js';
+import { gemRequirementAdmits, gemRequirementInterval, parseGemRequirement } from './gem-requirement.js';
 import { compareGemVersions } from './gem-version.js';
 import * as gems from './migrations/0001-gems.js';
 import { gemNameKey, parseGemName } from './names.js';
@@ -32,7 +34,12 @@ export const rubygemsFormat: PackageFormat<RubygemsTables> = {
     exactly: (version) => `= ${version}`,
     valid: (range) => parseGemRequirement(range) !== null,
     admits: (range, version) => gemRequirementAdmits(parseGemRequirement(range) ?? [['<', '0']], version),
+    overlaps: (a, b) => {
+      const [x, y] = [parseGemRequirement(a), parseGemRequirement(b)];
+      return x !== null && y !== null && intervalsOverlap([gemRequirementInterval(x)], [gemRequirementInterval(y)], compareGemVersions);
+    },
   },
+  dependencies: gemDependencies,
   register: registerRubygemsRoutes,
   present: presentGemVersion,
   renderError: (error, _request, reply) => sendPlainTextError(error, reply),

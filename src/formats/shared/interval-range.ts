@@ -1,5 +1,5 @@
 /** One interval of an interval-notation range (`[1.0,2.0)`); a missing bound is open-ended. */
-interface Interval {
+export interface Interval {
   lower: { version: string; inclusive: boolean } | null;
   upper: { version: string; inclusive: boolean } | null;
 }
@@ -63,4 +63,31 @@ export function inIntervals(intervals: readonly Interval[], version: string, com
 /** The interval from `lower` (inclusive; null: open) to `upper` (null: open): `[1.0,2.0)`, `(,2.0]`, `[1.0,)`. */
 export function intervalBetween(lower: string | null, upper: { version: string; inclusive: boolean } | null): string {
   return `${lower ? `[${lower}` : '('},${upper ? `${upper.version}${upper.inclusive ? ']' : ')'}` : ')'}`;
+}
+
+/** Whether some version lies in one of `a` and in one of `b`, ordered by `compare`. */
+export function intervalsOverlap(a: readonly Interval[], b: readonly Interval[], compare: (x: string, y: string) => number): boolean {
+  return a.some((x) => b.some((y) => intervalsMeet(x, y, compare)));
+}
+
+function intervalsMeet(x: Interval, y: Interval, compare: (a: string, b: string) => number): boolean {
+  const lower = higherLower(x.lower, y.lower, compare);
+  const upper = lowerUpper(x.upper, y.upper, compare);
+  if (!lower || !upper) return true;
+  const c = compare(lower.version, upper.version);
+  return c < 0 || (c === 0 && lower.inclusive && upper.inclusive);
+}
+
+type Bound = Interval['lower'];
+
+function higherLower(a: Bound, b: Bound, compare: (x: string, y: string) => number): Bound {
+  if (!a || !b) return a ?? b;
+  const c = compare(a.version, b.version);
+  return c > 0 ? a : c < 0 ? b : { version: a.version, inclusive: a.inclusive && b.inclusive };
+}
+
+function lowerUpper(a: Bound, b: Bound, compare: (x: string, y: string) => number): Bound {
+  if (!a || !b) return a ?? b;
+  const c = compare(a.version, b.version);
+  return c < 0 ? a : c > 0 ? b : { version: a.version, inclusive: a.inclusive && b.inclusive };
 }
