@@ -9,7 +9,7 @@ import { FsBlobStore } from './drivers/blob/fs.js';
 import { MemoryBlobStore } from './drivers/blob/memory.js';
 import { openSqliteDatabase } from './drivers/db/sqlite.js';
 import { UrlBuilder } from './delivery/url-builder.js';
-import { FormatCatalog } from './formats/catalog.js';
+import { ecosystemRanges, FormatCatalog } from './formats/catalog.js';
 import type { FormatContext } from './formats/contract.js';
 import { formats } from './formats/registry.js';
 import { createFormatContexts } from './host/format-context.js';
@@ -48,7 +48,7 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
  * Opens storage and builds the core: the database (migrated) and the blob store under the data
  * directory. The `kura` commands use this alone; `kura serve` adds the HTTP app and jobs.
  */
-export async function openCore(config: KuraConfig, now: () => Date = () => new Date()): Promise<Core> {
+export async function openCore(config: KuraConfig, now: () => Date = () => new Date(), logger?: Logger): Promise<Core> {
   if (config.databaseFile !== ':memory:' || config.blobDriver === 'fs') await mkdir(config.dataDir, { recursive: true });
   const db = await openSqliteDatabase(config.databaseFile, formats.map((f) => ({ formatId: f.id, migrations: f.migrations ?? {} })));
   let blobs: BlobStore;
@@ -57,6 +57,10 @@ export async function openCore(config: KuraConfig, now: () => Date = () => new D
   return createCore({ db, blobs, now }, {
     deleteProtectionDownloads: config.deleteProtectionDownloads,
     restoreWindowDays: config.restoreWindowDays,
+  }, {
+    ranges: ecosystemRanges(formats),
+    reviewRequired: config.advisoryReview === 'required',
+    report: (error, context) => logger?.error({ err: error }, `could not update ${context}`),
   });
 }
 
@@ -78,7 +82,7 @@ export interface Kura {
  */
 export async function createKura(config: KuraConfig, options: { logger?: Logger; startJobs?: boolean; now?: () => Date } = {}): Promise<Kura> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const core = await openCore(config, options.now);
+  const core = await openCore(config, options.now, logger);
   const catalog = new FormatCatalog(formats, config.formatModes);
   const urls = new UrlBuilder(config.baseUrl);
   const authenticate = createAuthenticator(core);

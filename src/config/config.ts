@@ -18,6 +18,8 @@ export interface KuraConfig {
   restoreWindowDays: number;
   gcGraceHours: number;
   downloadFlushMs: number;
+  /** `required`: a site admin reviews a published advisory before it alerts other owners' repositories. */
+  advisoryReview: 'none' | 'required';
   /** Mode per format id; formats not listed are enabled. */
   formatModes: Record<string, FormatMode>;
   /** The `KURA_*` environment, from which each format reads the settings it declares. */
@@ -46,6 +48,7 @@ export const settings: readonly Setting[] = [
   { key: 'restoreWindowDays', env: 'KURA_RESTORE_WINDOW_DAYS', default: '30', describe: 'Days a deleted package or version can be restored before it is purged.' },
   { key: 'gcGraceHours', env: 'KURA_GC_GRACE_HOURS', default: '24', describe: 'Hours an unreferenced blob is kept before garbage collection deletes it.' },
   { key: 'downloadFlushMs', env: 'KURA_DOWNLOAD_FLUSH_MS', default: '2000', describe: 'How often download counts are written to the database.' },
+  { key: 'advisoryReview', env: 'KURA_ADVISORY_REVIEW', default: 'none', describe: 'none: a published advisory alerts every dependent repository at once; required: other owners’ repositories only after a site admin reviews it.' },
   { key: 'formatModes', env: 'KURA_FORMATS', default: '', describe: 'Format modes, e.g. `npm=read-only`; each format is enabled, read-only or disabled.' },
 ];
 
@@ -88,6 +91,8 @@ export function loadConfig(flags: Record<string, string | undefined> = {}, env: 
   const blobDriver = get('blobDriver');
   if (blobDriver !== 'fs' && blobDriver !== 'memory') throw new Error(`invalid blob driver "${blobDriver}": use fs or memory`);
   const databaseFile = get('databaseFile');
+  const advisoryReview = get('advisoryReview');
+  if (advisoryReview !== 'none' && advisoryReview !== 'required') throw new Error(`invalid advisory review "${advisoryReview}": use none or required`);
   const baseUrl = get('baseUrl').replace(/\/+$/, '');
   if (baseUrl && !/^https?:\/\/[^/]+/.test(baseUrl)) throw new Error(`invalid base URL "${baseUrl}": expected http(s)://host[:port][/path]`);
   return {
@@ -103,6 +108,7 @@ export function loadConfig(flags: Record<string, string | undefined> = {}, env: 
     restoreWindowDays: parseInteger('restore window', get('restoreWindowDays'), 0),
     gcGraceHours: parseInteger('GC grace period', get('gcGraceHours'), 0),
     downloadFlushMs: parseInteger('download flush interval', get('downloadFlushMs'), 10),
+    advisoryReview,
     formatModes: parseFormatModes(get('formatModes')),
     formatEnvironment: Object.fromEntries(Object.entries(env).filter(([name]) => name.startsWith('KURA_'))),
   };

@@ -1,5 +1,7 @@
 import { AccessPolicy } from './access/access-policy.js';
 import { AdvisoryService } from './advisories/advisory-service.js';
+import { AlertService, type AlertServiceOptions } from './alerts/alert-service.js';
+import type { RangesOf } from './alerts/ecosystem-ranges.js';
 import { BlobReader } from './blobs/blob-reader.js';
 import { BlobRecords } from './blobs/blob-records.js';
 import type { CoreDeps } from './context.js';
@@ -27,9 +29,18 @@ export interface Core {
   secrets: ServerSecrets;
   /** Repositories' security advisories. */
   advisories: AdvisoryService;
+  /** Alerts on repositories whose packages depend on affected versions. */
+  alerts: AlertService;
 }
 
-export function createCore(deps: CoreDeps, options: PackageServiceOptions): Core {
+/** What alerting needs from outside core: each ecosystem's version rules, the review rule, where failures are reported. */
+export interface AlertWiring extends AlertServiceOptions {
+  ranges: RangesOf;
+  report?: (error: unknown, context: string) => void;
+}
+
+/** Wires the core; advisories and package changes keep the alerts current. */
+export function createCore(deps: CoreDeps, options: PackageServiceOptions, alerting: AlertWiring = { ranges: () => null, reviewRequired: false }): Core {
   const owners = new OwnerService(deps);
   const repos = new RepoService(deps, owners);
   const access = new AccessPolicy({
@@ -40,17 +51,23 @@ export function createCore(deps: CoreDeps, options: PackageServiceOptions): Core
       return row?.role ?? null;
     },
   });
+  const packages = new PackageService(deps, access, repos, options);
+  const advisories = new AdvisoryService(deps, access, owners);
+  const alerts = new AlertService(deps, access, owners, advisories, alerting.ranges, { reviewRequired: alerting.reviewRequired }, alerting.report);
+  packages.onChange((id) => alerts.packageChanged(id));
+  advisories.onChange((id) => alerts.advisoryChanged(id));
   return {
     deps,
     owners,
     repos,
     tokens: new TokenService(deps),
     access,
-    packages: new PackageService(deps, access, repos, options),
+    packages,
     downloads: new DownloadRecorder(deps),
     blobReader: new BlobReader(deps.blobs),
     blobRecords: new BlobRecords(deps),
     secrets: new ServerSecrets(deps),
-    advisories: new AdvisoryService(deps, access, owners),
+    advisories,
+    alerts,
   };
 }

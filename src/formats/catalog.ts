@@ -1,5 +1,6 @@
 import { KuraError } from '../core/errors/catalogue.js';
 import type { OsvEcosystem } from '../core/advisories/osv.js';
+import type { EcosystemRanges, RangesOf } from '../core/alerts/ecosystem-ranges.js';
 import type { AnyPackageFormat } from './contract.js';
 
 /** How a site admin set a format: served, served for downloads only, or not at all. */
@@ -43,6 +44,15 @@ export class FormatCatalog {
       throw new KuraError('READ_ONLY', `the ${this.find(id)?.displayName ?? id} registry is read-only on this server (setting KURA_FORMATS ${id}=read-only)`);
     }
   }
+}
+
+/** The version rules of each format that declares ranges, by format id (what alert computation uses). */
+export function ecosystemRanges(formats: readonly AnyPackageFormat[]): RangesOf {
+  const byId = new Map(formats.flatMap((f): Array<[string, EcosystemRanges]> => {
+    const ranges = f.versionRanges;
+    return ranges ? [[f.id, { compare: (a, b) => f.compareVersions(a, b), admits: (r, v) => ranges.admits(r, v), overlaps: (a, b) => ranges.overlaps(a, b) }]] : [];
+  }));
+  return (ecosystem) => byId.get(ecosystem) ?? null;
 }
 
 /** The advisory ecosystems of `formats`: each format that declares version ranges is one, named by its id. */

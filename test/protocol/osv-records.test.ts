@@ -53,7 +53,7 @@ describe('OSV records, in each format’s range syntax', () => {
       summary: 'Flaw', description: 'Details', severity: 'high', cvssVector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', cvssScore: 9.8, cveId: 'CVE-2026-2222',
       cweIds: ['CWE-79'], credits: [{ login: 'bob', type: 'finder' }],
       vulnerabilities: [{ package: { ecosystem: 'maven', name: 'com.example:lib' }, vulnerable_version_range: '[1.0,1.2)', patched_versions: '1.2' }],
-      authorId: 1, createdAt: '2026-11-01T00:00:00Z', updatedAt: '2026-11-02T00:00:00Z', publishedAt: '2026-11-02T00:00:00Z',
+      authorId: 1, createdAt: '2026-11-01T00:00:00Z', updatedAt: '2026-11-02T00:00:00Z', publishedAt: '2026-11-02T00:00:00Z', reviewedAt: null,
     }, 'https://kura.example', ecosystems);
     assert.equal(osv.schema_version, '1.6.0');
     assert.deepEqual(osv.aliases, ['CVE-2026-2222']);

@@ -141,6 +141,16 @@ export class AccessPolicy {
     }
   }
 
+  /**
+   * Allows what only site admins do (reviewing advisories), with a password or a token carrying `admin`.
+   * @throws KuraError UNAUTHENTICATED, FORBIDDEN, MISSING_SCOPE
+   */
+  authorizeSiteAdministration(principal: Principal, what: string): void {
+    if (principal.kind !== 'user') throw new KuraError('UNAUTHENTICATED', `authentication required to ${what}`);
+    if (!principal.user.isAdmin) throw new KuraError('FORBIDDEN', `only site admins may ${what}`);
+    if (!this.hasScope(principal, 'admin')) throw new KuraError('MISSING_SCOPE', `${what} needs a password or a token with the admin scope`);
+  }
+
   /** Whether the principal may delete versions past the delete-protection download threshold (site admins). */
   bypassesDeleteProtection(principal: Principal): boolean {
     return principal.kind === 'user' && principal.user.isAdmin;

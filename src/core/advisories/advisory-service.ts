@@ -25,11 +25,48 @@ type Row = Awaited<ReturnType<ReturnType<AdvisoryService['rows']>['executeTakeFi
  * Every write is one transaction with its audit row, and keeps the package index current.
  */
 export class AdvisoryService {
+  private readonly listeners: Array<(advisoryId: number) => Promise<void>> = [];
+
   constructor(
     private readonly deps: CoreDeps,
     private readonly access: AccessPolicy,
     private readonly owners: OwnerService,
   ) {}
+
+  /** Calls `listener` after every committed change to a published advisory (publish, edit, review, import); it must not throw. */
+  onChange(listener: (advisoryId: number) => Promise<void>): void {
+    this.listeners.push(listener);
+  }
+
+  private async changed(advisoryId: number): Promise<void> {
+    for (const listener of this.listeners) await listener(advisoryId);
+  }
+
+  /**
+   * Marks a published advisory reviewed (site admins only): with review required, it then
+   * alerts repositories of every owner, not only its own.
+   * @throws KuraError UNAUTHENTICATED, FORBIDDEN, BAD_REQUEST (a draft)
+   */
+  async review(principal: Principal, advisory: Advisory): Promise<Advisory> {
+    this.access.authorizeSiteAdministration(principal, `review ${advisory.ghsaId}`);
+    if (advisory.state !== 'published') throw new KuraError('BAD_REQUEST', `${advisory.ghsaId} is a draft; only published advisories are reviewed`);
+    if (advisory.reviewedAt === null) {
+      const now = this.deps.now();
+      await this.deps.db.transaction().execute(async (trx) => {
+        await trx.updateTable('advisories').set({ reviewed_at: now.toISOString(), reviewed_by: principalUserId(principal) }).where('id', '=', advisory.id).execute();
+        await recordAudit(trx, { actorId: principalUserId(principal), action: 'advisory.review', target: `advisory:${advisory.ghsaId}` }, now);
+      });
+      await this.changed(advisory.id);
+    }
+    return (await this.byId(advisory.id))!;
+  }
+
+  /** Advisories by internal id, in one query. */
+  async byIds(ids: readonly number[]): Promise<Map<number, Advisory>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.rows().where('advisories.id', 'in', [...ids]).execute();
+    return new Map(rows.map((row) => [row.id, toAdvisory(row)]));
+  }
 
   /** Drafts an advisory. @throws KuraError BAD_REQUEST naming the field, plus access errors */
   async create(principal: Principal, repo: Repository, input: AdvisoryInput, validRange: RangeCheck): Promise<Advisory> {
@@ -47,6 +84,7 @@ export class AdvisoryService {
       await recordAudit(trx, { actorId: principalUserId(principal), action: published ? 'advisory.publish' : 'advisory.create', target: `advisory:${ghsaId}`, meta: { repo: repo.fullName } }, new Date(now));
       return row.id;
     });
+    if (published) await this.changed(id);
     return (await this.byId(id))!;
   }
 
@@ -68,6 +106,7 @@ export class AdvisoryService {
       await this.indexPackages(trx, advisory.id, fields.vulnerabilities);
       await recordAudit(trx, { actorId: principalUserId(principal), action: publishing ? 'advisory.publish' : 'advisory.update', target: `advisory:${advisory.ghsaId}` }, new Date(now));
     });
+    if (publishing || advisory.state === 'published') await this.changed(advisory.id);
     return (await this.byId(advisory.id))!;
   }
 
@@ -145,6 +184,7 @@ export class AdvisoryService {
           state: 'published' as const, summary: entry.summary, description: entry.details, severity: entry.severity, cvss_vector: entry.cvssVector,
           cve_id: entry.aliases.find((a) => /^CVE-/.test(a)) ?? null, cwe_ids: JSON.stringify(entry.cweIds), credits: '[]',
           vulnerabilities: JSON.stringify(entry.vulnerabilities), aliases: JSON.stringify(entry.aliases), updated_at: entry.modified, published_at: entry.published,
+          reviewed_at: this.deps.now().toISOString(), reviewed_by: actorId,
         };
         let id = existing?.id;
         if (id === undefined) {
@@ -155,7 +195,8 @@ export class AdvisoryService {
         }
         await this.indexPackages(trx, id, entry.vulnerabilities);
         await recordAudit(trx, { actorId, action: 'advisory.import', target: `advisory:${entry.id}` }, this.deps.now());
-      });
+        return id;
+      }).then((id) => this.changed(id));
       written += 1;
     }
     return written;
@@ -264,5 +305,6 @@ function toAdvisory(row: Row): Advisory {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     publishedAt: row.published_at,
+    reviewedAt: row.reviewed_at,
   };
 }

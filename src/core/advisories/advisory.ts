@@ -38,6 +38,8 @@ export interface Advisory {
   createdAt: string;
   updatedAt: string;
   publishedAt: string | null;
+  /** When a site admin reviewed it (imported advisories count as reviewed). */
+  reviewedAt: string | null;
 }
 
 /** What a caller sends to draft or change an advisory (GitHub's field names). */

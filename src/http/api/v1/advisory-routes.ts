@@ -7,7 +7,7 @@ import { osvEcosystems } from '../../../formats/catalog.js';
 import type { ApiContext } from './api-context.js';
 
 /** An advisory in GitHub's repository security advisory shape. */
-function presentAdvisory(advisory: Advisory, base: string) {
+export function presentAdvisory(advisory: Advisory, base: string) {
   return {
     ghsa_id: advisory.ghsaId,
     cve_id: advisory.cveId,
@@ -30,6 +30,7 @@ function presentAdvisory(advisory: Advisory, base: string) {
     created_at: advisory.createdAt,
     updated_at: advisory.updatedAt,
     published_at: advisory.publishedAt,
+    reviewed_at: advisory.reviewedAt,
   };
 }
 
@@ -91,6 +92,12 @@ export function registerAdvisoryRoutes(api: FastifyInstance, ac: ApiContext): vo
     const osv = wantsOsv(request);
     const advisories = await core.advisories.published(await ac.principal(request));
     return advisories.map((a) => (osv ? toOsv(a, urls.base(request), ecosystems) : presentAdvisory(a, urls.base(request))));
+  });
+
+  api.post('/advisories/:id/review', async (request) => {
+    const principal = await ac.user(request);
+    const advisory = await core.advisories.find(principal, (request.params as { id: string }).id);
+    return presentAdvisory(await core.advisories.review(principal, advisory), urls.base(request));
   });
 
   api.get('/advisories/:id', async (request) => {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { KuraError } from '../../../core/errors/catalogue.js';
 import { registerAdvisoryRoutes } from './advisory-routes.js';
+import { registerAlertRoutes } from './alert-routes.js';
 import { ApiContext, type ApiDeps } from './api-context.js';
 import { registerPackageRoutes } from './package-routes.js';
 import { registerRepositoryRoutes } from './repository-routes.js';
@@ -26,4 +27,5 @@ export async function registerApiV1(api: FastifyInstance, deps: ApiDeps): Promis
   registerPackageRoutes(api, ac);
   registerRepositoryRoutes(api, ac);
   registerAdvisoryRoutes(api, ac);
+  registerAlertRoutes(api, ac);
 }

@@ -1,0 +1,103 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Alert, AlertState } from '../../../core/alerts/alert.js';
+import type { AlertFilter } from '../../../core/alerts/alert-service.js';
+import { KuraError } from '../../../core/errors/catalogue.js';
+import { presentAdvisory } from './advisory-routes.js';
+import type { ApiContext } from './api-context.js';
+
+const states: readonly AlertState[] = ['open', 'dismissed', 'fixed', 'auto_dismissed'];
+
+/** An alert in GitHub's Dependabot alert shape, with Kura's dependency path and fix facts. */
+function presentAlert(alert: Alert, base: string) {
+  const advisory = presentAdvisory(alert.advisory, base);
+  const affected = { ecosystem: alert.ecosystem, name: alert.dependency };
+  return {
+    number: alert.number,
+    state: alert.state,
+    dependency: {
+      package: affected,
+      manifest_path: `${alert.package.name}@${alert.version}`,
+      scope: alert.scope === 'development' ? 'development' : 'runtime',
+      relationship: alert.path.length === 2 ? 'direct' : 'transitive',
+      path: alert.path,
+      declared_range: alert.declaredRange,
+      dependent: { package_type: alert.package.format, name: alert.package.name, version: alert.version },
+    },
+    security_advisory: advisory,
+    security_vulnerability: {
+      package: affected,
+      severity: alert.advisory.severity,
+      vulnerable_version_range: alert.vulnerableRange,
+      patched_versions: alert.patchedVersions,
+      first_patched_version: alert.firstPatched ? { identifier: alert.firstPatched } : null,
+    },
+    fix: { version: alert.firstPatched, admitted_by_declared_range: alert.patchedAdmitted },
+    url: `${base}/api/v1/repos/${alert.repo.fullName}/dependabot/alerts/${alert.number}`,
+    html_url: `${base}/${alert.repo.fullName}#alert-${alert.number}`,
+    created_at: alert.createdAt,
+    updated_at: alert.updatedAt,
+    dismissed_at: alert.dismissedAt,
+    dismissed_by: alert.dismissedBy ? { login: alert.dismissedBy } : null,
+    dismissed_reason: alert.dismissedReason,
+    dismissed_comment: alert.dismissedComment,
+    fixed_at: alert.fixedAt,
+    auto_dismissed_at: null,
+  };
+}
+
+/** A comma-separated query filter, each value checked against `allowed` when given. */
+function listFilter(value: unknown, name: string, allowed?: readonly string[]): string[] | undefined {
+  if (value === undefined) return undefined;
+  const items = String(value).split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = allowed && items.find((i) => !allowed.includes(i));
+  if (bad) throw new KuraError('BAD_REQUEST', `"${name}" must be a comma-separated list of ${allowed!.join(', ')}`);
+  return items;
+}
+
+/**
+ * Alerts on a repository whose packages depend on affected versions, shaped like GitHub's
+ * Dependabot alerts API: `GET /repos/OWNER/REPO/dependabot/alerts[?state,severity,ecosystem,package]`,
+ * `GET …/alerts/N`, `PATCH …/alerts/N {"state": "dismissed", "dismissed_reason", "dismissed_comment"}` or `{"state": "open"}`.
+ */
+export function registerAlertRoutes(api: FastifyInstance, ac: ApiContext): void {
+  const { core, urls } = ac.deps;
+  const params = (request: FastifyRequest) => request.params as { owner: string; repo: string; number?: string };
+  const alertNumber = (request: FastifyRequest) => {
+    const number = Number(params(request).number);
+    if (!Number.isSafeInteger(number) || number < 1) throw new KuraError('NOT_FOUND', `alert ${params(request).number} not found`);
+    return number;
+  };
+
+  api.get('/repos/:owner/:repo/dependabot/alerts', async (request, reply) => {
+    const principal = await ac.principal(request);
+    const repository = await ac.repository(principal, params(request).owner, params(request).repo);
+    const query = request.query as Record<string, unknown>;
+    const filter: AlertFilter = {
+      state: listFilter(query['state'], 'state', states) as AlertState[] | undefined,
+      severity: listFilter(query['severity'], 'severity', ['low', 'medium', 'high', 'critical']),
+      ecosystem: listFilter(query['ecosystem'], 'ecosystem'),
+      package: listFilter(query['package'], 'package'),
+    };
+    const perPage = query['per_page'] === undefined ? 30 : Number(query['per_page']);
+    const page = query['page'] === undefined ? 1 : Number(query['page']);
+    if (!Number.isInteger(perPage) || perPage < 1 || perPage > 100) throw new KuraError('BAD_REQUEST', '"per_page" must be 1 to 100');
+    if (!Number.isInteger(page) || page < 1) throw new KuraError('BAD_REQUEST', '"page" must be 1 or more');
+    const alerts = await core.alerts.list(principal, repository, filter);
+    if (alerts.length > page * perPage) reply.header('link', `<${urls.base(request)}/api/v1/repos/${repository.fullName}/dependabot/alerts?per_page=${perPage}&page=${page + 1}>; rel="next"`);
+    return alerts.slice((page - 1) * perPage, page * perPage).map((a) => presentAlert(a, urls.base(request)));
+  });
+
+  api.get('/repos/:owner/:repo/dependabot/alerts/:number', async (request) => {
+    const principal = await ac.principal(request);
+    const repository = await ac.repository(principal, params(request).owner, params(request).repo);
+    return presentAlert(await core.alerts.find(principal, repository, alertNumber(request)), urls.base(request));
+  });
+
+  api.patch('/repos/:owner/:repo/dependabot/alerts/:number', async (request) => {
+    const principal = await ac.user(request);
+    const repository = await ac.repository(principal, params(request).owner, params(request).repo);
+    const body = request.body;
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new KuraError('BAD_REQUEST', 'the body must be a JSON object');
+    return presentAlert(await core.alerts.update(principal, repository, alertNumber(request), body as Record<string, unknown>), urls.base(request));
+  });
+}
