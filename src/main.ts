@@ -5,6 +5,7 @@ import { pino, type Logger } from 'pino';
 import type { KuraConfig } from './config/config.js';
 import type { BlobStore } from './core/blobs/blob-store.js';
 import { createCore, type Core } from './core/core.js';
+import { indexEarlierVersions } from './core/packages/dependency-index.js';
 import { FsBlobStore } from './drivers/blob/fs.js';
 import { MemoryBlobStore } from './drivers/blob/memory.js';
 import { openSqliteDatabase } from './drivers/db/sqlite.js';
@@ -54,6 +55,7 @@ export async function openCore(config: KuraConfig, now: () => Date = () => new D
   let blobs: BlobStore;
   if (config.blobDriver === 'memory') blobs = new MemoryBlobStore();
   else blobs = await new FsBlobStore(join(config.dataDir, 'blobs')).init();
+  await indexEarlierVersions(db, (format, metadata, version) => formats.find((f) => f.id === format)?.dependencies?.(metadata, version) ?? [], now());
   return createCore({ db, blobs, now }, {
     deleteProtectionDownloads: config.deleteProtectionDownloads,
     restoreWindowDays: config.restoreWindowDays,

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { indexEarlierVersions } from '../../src/core/packages/dependency-index.js';
+import { formats } from '../../src/formats/registry.js';
 import { startTestKura, type TestKura } from '../support/harness.js';
 import { buildTarball, npmUrlName, publishBody } from '../support/npm-fixtures.js';
 
@@ -62,6 +64,14 @@ describe('alerts on repositories whose packages depend on affected versions', ()
       { name_lower: 'is-odd', range: '3.0.0', scope: 'development' },
       { name_lower: 'left-pad', range: '^1.1.0', scope: 'runtime' },
     ]);
+    const db = k.core.deps.db;
+    const before = await db.selectFrom('version_dependencies').selectAll().orderBy('version_id').orderBy('name_lower').execute();
+    await db.deleteFrom('version_dependencies').execute();
+    await db.deleteFrom('settings').where('key', '=', 'dependency-index.complete').execute();
+    const read = (format: string, metadata: Record<string, unknown>, version: string) => formats.find((f) => f.id === format)?.dependencies?.(metadata, version) ?? [];
+    assert.equal(await indexEarlierVersions(db, read, new Date()), 4, 'a data directory from before the index is indexed from stored metadata');
+    assert.deepEqual(await db.selectFrom('version_dependencies').selectAll().orderBy('version_id').orderBy('name_lower').execute(), before);
+    assert.equal(await indexEarlierVersions(db, read, new Date()), 0, 'once');
   });
 
   it('raises an alert on every dependent repository when an advisory is published, directly and through hosted packages', async () => {

@@ -28,6 +28,11 @@ describe('a data directory written by Kura 0.1 (container tables named oci_*)', 
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('indexed the dependencies of the versions it held, once', async () => {
+    const marker = await kura.core.deps.db.selectFrom('settings').select('value').where('key', '=', 'dependency-index.complete').executeTakeFirst();
+    assert.equal(marker?.value, 'v1');
+  });
+
   it('keeps its accounts and tokens', async () => {
     const res = await get('/api/v1/user', auth);
     assert.equal(res.statusCode, 200, res.body);

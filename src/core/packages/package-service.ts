@@ -9,6 +9,7 @@ import type { RepoService } from '../repos/repo-service.js';
 import type { Visibility } from '../repos/repository.js';
 import type { Tx } from '../../db/schema.js';
 import type { DeclaredDependency } from './dependency.js';
+import { insertDependencies } from './dependency-index.js';
 import { FilePruning } from './file-pruning.js';
 import { FileQueries } from './file-queries.js';
 import { effectiveVisibility, packageLabel, packageSubject, type PackageRecord, type VersionRecord } from './package.js';
@@ -560,20 +561,6 @@ export class PackageService {
       throw new KuraError('RESTORE_EXPIRED', `${label} was deleted more than ${this.options.restoreWindowDays} days ago and can no longer be restored`);
     }
   }
-}
-
-/** Adds a version's declared dependencies to the dependency index (names lower-cased, duplicates once). */
-async function insertDependencies(trx: Tx, ecosystem: string, versionId: number, dependencies: readonly DeclaredDependency[]): Promise<void> {
-  const seen = new Set<string>();
-  const rows = [];
-  for (const d of dependencies) {
-    const row = { version_id: versionId, ecosystem, name_lower: d.name.toLowerCase(), range: d.range, scope: d.scope };
-    const key = `${row.name_lower}\u0000${row.range}\u0000${row.scope}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    rows.push(row);
-  }
-  for (let i = 0; i < rows.length; i += 200) await trx.insertInto('version_dependencies').values(rows.slice(i, i + 200)).execute();
 }
 
 function versionExists(label: string, version: string): KuraError {
