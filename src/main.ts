@@ -107,6 +107,7 @@ export async function createKura(config: KuraConfig, options: { logger?: Logger;
       closed = true;
       await app.close();
       await jobs.stop();
+      await core.alerts.settled();
       await core.downloads.flush().catch((error: unknown) => logger.error({ err: error }, 'could not write download counts'));
       await core.deps.db.destroy();
     },

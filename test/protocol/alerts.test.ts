@@ -20,6 +20,7 @@ async function publish(k: TestKura, token: string, name: string, version: string
   const tarball = await buildTarball({ name, version });
   const res = await k.inject({ method: 'PUT', url: `/npm/${npmUrlName(name)}`, token, payload: publishBody(name, version, tarball, { manifest }) });
   assert.equal(res.statusCode, 201, `${name}@${version}: ${res.body}`);
+  await k.core.alerts.settled();
 }
 
 async function advisory(k: TestKura, token: string, repo: string, name: string, range: string, patched: string | null) {

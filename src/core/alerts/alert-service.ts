@@ -35,6 +35,9 @@ type AlertRow = Selectable<AlertsTable>;
  */
 export class AlertService {
   private readonly engine: AlertEngine;
+  /** Packages whose alerts wait to be brought up to date, in order; worked off one at a time after the writes that changed them. */
+  private readonly pending = new Set<number>();
+  private draining: Promise<void> | null = null;
 
   constructor(
     private readonly deps: CoreDeps,
@@ -62,11 +65,39 @@ export class AlertService {
   }
 
   /**
-   * Brings the alerts of one package up to date after it changed (a version published, a tag
-   * moved, a deletion); then those of the packages whose open alerts pass through it, and, when it
-   * now reaches an affected version itself, those of its direct dependents. Never throws.
+   * Queues bringing the alerts of one package up to date after it changed (a version published,
+   * a tag moved, a deletion); resolves at once, so a publish never waits for alerting. See
+   * {@link settled}.
    */
-  async packageChanged(packageId: number): Promise<void> {
+  packageChanged(packageId: number): Promise<void> {
+    this.pending.add(packageId);
+    this.draining ??= this.drain();
+    return Promise.resolve();
+  }
+
+  /** Resolves once every queued package change has been worked off. */
+  async settled(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    await Promise.resolve();
+    try {
+      for (const id of this.pending) {
+        this.pending.delete(id);
+        await this.refreshAround(id);
+      }
+    } finally {
+      this.draining = null;
+    }
+  }
+
+  /**
+   * Brings the alerts of one package up to date, then those of the packages whose open alerts
+   * pass through it, and, when it now reaches an affected version itself, those of its direct
+   * dependents. Never throws.
+   */
+  private async refreshAround(packageId: number): Promise<void> {
     try {
       const findings = await this.refreshPackage(packageId);
       const pkg = await this.deps.db.selectFrom('packages').select(['format', 'name_lower']).where('id', '=', packageId).executeTakeFirst();
