@@ -10,6 +10,8 @@ export interface LibrarySpec {
   greeting: string;
   /** The package.json `repository` URL; Kura links the package when it ends in `/OWNER/REPO(.git)`. */
   repository?: string;
+  /** The package.json `dependencies`. */
+  dependencies?: Record<string, string>;
 }
 
 /** Writes the library's package.json, index.js and README.md into `dir` (overwriting them). */
@@ -21,6 +23,7 @@ export async function writeLibrary(dir: string, spec: LibrarySpec): Promise<void
     main: 'index.js',
     license: 'MIT',
     ...(spec.repository ? { repository: { type: 'git', url: spec.repository } } : {}),
+    ...(spec.dependencies ? { dependencies: spec.dependencies } : {}),
   };
   await writeFile(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   await writeFile(join(dir, 'index.js'), `exports.greet = () => ${JSON.stringify(spec.greeting)};\n`);
