@@ -1,4 +1,5 @@
 import type { Principal } from '../core/access/principal.js';
+import { alertSection } from './alert-list.js';
 import type { Core } from '../core/core.js';
 import { KuraError } from '../core/errors/catalogue.js';
 import { ownerTarget } from '../core/access/access-policy.js';
@@ -63,10 +64,13 @@ export async function repositoryPage(deps: PageDeps, principal: Principal, owner
   if (!(await deps.core.access.permits(principal, 'read', { kind: 'repository', owner: ownerTarget(owner), repo }))) {
     throw new KuraError('NOT_FOUND', `no repository ${ownerLogin}/${name}`);
   }
-  const packages = await deps.core.packages.queries.listByOwner(repo.ownerId, { repoId: repo.id });
+  const [packages, alerts] = await Promise.all([
+    deps.core.packages.queries.listByOwner(repo.ownerId, { repoId: repo.id }),
+    deps.core.alerts.list(principal, repo, { state: ['open'] }),
+  ]);
   return layout(repo.fullName, html`<section><h1>${repo.fullName}</h1>
     <p><span class="badge">${repo.visibility}</span> <span class="muted">${repo.description ?? ''}</span></p>
-    <h2>Packages</h2>${await packageList(deps, principal, packages)}</section>`, { wide: true });
+    <h2>Packages</h2>${await packageList(deps, principal, packages)}</section>${alertSection(alerts)}`, { wide: true });
 }
 
 /**
@@ -92,6 +96,8 @@ export async function packagePage(deps: PageDeps, principal: Principal, ownerLog
   }) : null;
   const totalDownloads = versions.reduce((n, v) => n + v.downloadCount, 0);
   const latestFiles = latest ? files.filter((f) => f.versionId === latest.id) : [];
+  const repo = pkg.repo ? await deps.core.repos.findById(pkg.repo.id) : null;
+  const alerts = repo ? (await deps.core.alerts.list(principal, repo, { state: ['open'] })).filter((a) => a.package.id === pkg.id) : [];
   const facts = presentation ? Object.entries(presentation.facts).filter(([, v]) => v !== null && !(typeof v === 'object' && Object.keys(v as object).length === 0)) : [];
 
   const main = html`<div>
@@ -99,6 +105,7 @@ export async function packagePage(deps: PageDeps, principal: Principal, ownerLog
       <p><span class="badge">${format.displayName}</span><span class="badge">${effectiveVisibility(pkg)}</span>
       ${latest ? html`<span class="badge">${latest.version}</span>` : ''}${latest?.deprecated ? html`<span class="badge">deprecated: ${latest.deprecated}</span>` : ''}</p>
       <p>${pkg.description ?? ''}</p></section>
+    ${alertSection(alerts)}
     ${presentation ? html`<section><h2>Install</h2>${presentation.install.map((s) => html`<div class="muted">${s.client}</div><pre><code>${s.code}</code></pre>`)}</section>` : ''}
     ${latest?.readme ? html`<section class="readme">${renderReadme(latest.readme)}</section>` : ''}
     <section><h2>Versions</h2><table><tr><th>Version</th><th>Published</th><th>Downloads</th><th>Tags</th></tr>

@@ -93,6 +93,14 @@ describe('alerts on repositories whose packages depend on affected versions', ()
     assert.equal(transitive.dependency.declared_range, '^2.0.0');
     assert.equal(transitive.fix.admitted_by_declared_range, null);
     assert.deepEqual(await alertsOf(k, 'alice/lib'), [], 'the affected package itself depends on nothing');
+    for (const url of ['/dave/site', '/dave/-/packages/npm/@dave/site']) {
+      const page = await k.inject({ method: 'GET', url });
+      assert.equal(page.statusCode, 200, url);
+      assert.match(page.body, /Security alerts/, url);
+      assert.match(page.body, /@dave\/site → @dave\/mid → @alice\/lib/, url);
+      assert.match(page.body, new RegExp(`/alice/lib/security/advisories/${ghsa}`), url);
+    }
+    assert.doesNotMatch((await k.inject({ method: 'GET', url: '/alice/lib' })).body, /Security alerts/);
   });
 
   it('lets writers dismiss with a reason and reopen; readers only read', async () => {
