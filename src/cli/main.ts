@@ -27,6 +27,8 @@ Commands:
   advisory publish ID --user LOGIN
   advisory list OWNER/REPO [--user LOGIN]
   advisory import FILE|DIR
+  advisory review ID --user LOGIN
+  alert list OWNER/REPO [--user LOGIN]
 
 Every command takes --data DIR (env KURA_DATA_DIR, default ./data).
 Scopes: read:packages, write:packages, delete:packages, admin.`;
@@ -218,6 +220,21 @@ async function run(argv: string[]): Promise<number> {
         const advisories = await core.advisories.list(principal, await core.repos.require(need(rest[0], 'OWNER/REPO')));
         if (advisories.length === 0) say(`${rest[0]} has no advisories${values.user ? '' : ' (published ones; --user LOGIN shows drafts to admins)'}`);
         for (const a of advisories) say([a.ghsaId, a.state, a.severity, a.cveId ?? '-', a.summary].join('\t'));
+        return 0;
+      });
+    case 'advisory review':
+      return withCore(values, async (core) => {
+        const principal = passwordPrincipal(await core.owners.requireUser(need(values.user, '--user LOGIN')));
+        const reviewed = await core.advisories.review(principal, await core.advisories.find(principal, need(rest[0], 'ID')));
+        say(`${reviewed.ghsaId}\treviewed ${reviewed.reviewedAt}`);
+        return 0;
+      });
+    case 'alert list':
+      return withCore(values, async (core) => {
+        const principal = values.user ? passwordPrincipal(await core.owners.requireUser(values.user)) : anonymous;
+        const alerts = await core.alerts.list(principal, await core.repos.require(need(rest[0], 'OWNER/REPO')));
+        if (alerts.length === 0) say(`${rest[0]} has no alerts`);
+        for (const a of alerts) say([`#${a.number}`, a.state, a.advisory.severity, a.advisory.ghsaId, a.path.join(' > '), a.firstPatched ? `fix ${a.firstPatched}` : 'no fix yet'].join('\t'));
         return 0;
       });
     case 'advisory import':
