@@ -88,6 +88,10 @@ describe('the kura command beside a running server', () => {
     const refused = await kura.cli(['advisory', 'create', 'alice/tools', '--user', 'bob', '--file', file]);
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /^kura: you need admin permission/);
+    const notAdmin = await kura.cli(['advisory', 'review', id!, '--user', 'alice']);
+    assert.equal(notAdmin.code, 1);
+    assert.match(notAdmin.stderr, /^kura: only site admins may review/);
+    assert.match(await kura.cliOk(['alert', 'list', 'alice/tools']), /alice\/tools has no alerts/);
   });
 
   it('imports a directory of OSV advisories once, and again only when they changed', async () => {
