@@ -7,7 +7,7 @@ import { KuraError } from '../errors/catalogue.js';
 import type { OwnerService } from '../owners/owner-service.js';
 import type { Tx } from '../../db/schema.js';
 import type { Repository } from '../repos/repository.js';
-import type { Advisory, AdvisoryCredit, AdvisoryInput, AdvisoryVulnerability, ImportedAdvisory } from './advisory.js';
+import { creditTypes, type Advisory, type AdvisoryCredit, type AdvisoryInput, type AdvisoryVulnerability, type ImportedAdvisory } from './advisory.js';
 import { cvssBaseScore, severityOf, type Severity } from './cvss.js';
 
 /** Checks a vulnerable range in an ecosystem's own syntax; false when the ecosystem is unknown or the range malformed. */
@@ -258,7 +258,9 @@ export class AdvisoryService {
     const cweIds = input.cwe_ids === undefined ? current?.cweIds ?? [] : input.cwe_ids;
     if (!Array.isArray(cweIds) || !cweIds.every((c) => typeof c === 'string' && /^CWE-\d+$/.test(c))) throw new KuraError('BAD_REQUEST', '"cwe_ids" must be a list like ["CWE-79"]');
     const credits = input.credits === undefined ? current?.credits ?? [] : input.credits;
-    if (!Array.isArray(credits) || !credits.every((c) => c && typeof c === 'object' && typeof (c as AdvisoryCredit).login === 'string')) throw new KuraError('BAD_REQUEST', '"credits" must be a list of {"login", "type"}');
+    if (!Array.isArray(credits) || !credits.every((c) => c && typeof c === 'object' && typeof (c as AdvisoryCredit).login === 'string' && (creditTypes as readonly string[]).includes(String((c as AdvisoryCredit).type ?? 'other')))) {
+      throw new KuraError('BAD_REQUEST', `"credits" must be a list of {"login", "type"} with type one of ${creditTypes.join(', ')}`);
+    }
     const vulnerabilities = input.vulnerabilities === undefined ? current?.vulnerabilities : input.vulnerabilities;
     if (!Array.isArray(vulnerabilities) || vulnerabilities.length === 0) throw new KuraError('BAD_REQUEST', '"vulnerabilities" must list at least one {package: {ecosystem, name}, vulnerable_version_range, patched_versions}');
     const checked = vulnerabilities.map((v, i): AdvisoryVulnerability => {

@@ -7,6 +7,9 @@ export interface AdvisoryVulnerability {
   patched_versions: string | null;
 }
 
+/** Kinds of credit (GitHub's and OSV's, lower-case). */
+export const creditTypes = ['analyst', 'finder', 'reporter', 'coordinator', 'remediation_developer', 'remediation_reviewer', 'remediation_verifier', 'tool', 'sponsor', 'other'] as const;
+
 export interface AdvisoryCredit {
   login: string;
   type: string;

@@ -1,5 +1,5 @@
 import { KuraError } from '../errors/catalogue.js';
-import { advisoryPageUrl, type Advisory, type AdvisoryVulnerability, type ImportedAdvisory } from './advisory.js';
+import { advisoryPageUrl, creditTypes, type Advisory, type AdvisoryVulnerability, type ImportedAdvisory } from './advisory.js';
 import { cvssBaseScore, severityOf, type Severity } from './cvss.js';
 
 /** How one ecosystem (a format) names itself in OSV and writes ranges in its own syntax; formats supply these. */
@@ -32,7 +32,7 @@ export function toOsv(advisory: Advisory, base: string, ecosystems: readonly Osv
       database_specific: { vulnerable_version_range: v.vulnerable_version_range, patched_versions: v.patched_versions },
     })),
     references: [{ type: 'ADVISORY', url: advisoryPageUrl(advisory, base) }],
-    credits: advisory.credits.map((c) => ({ name: c.login, type: c.type.toUpperCase() })),
+    credits: advisory.credits.map((c) => ({ name: c.login, type: (creditTypes as readonly string[]).includes(c.type) ? c.type.toUpperCase() : 'OTHER' })),
     database_specific: { severity: osvSeverity[advisory.severity], cwe_ids: advisory.cweIds, source: advisory.source, ...(advisory.repo ? { repository: advisory.repo.fullName } : {}) },
   };
 }
