@@ -148,6 +148,9 @@ describe('alerts on repositories whose packages depend on affected versions', ()
     assert.equal(open[0]!.number, 2);
     assert.equal(open[0]!.fix.admitted_by_declared_range, true);
     assert.equal((await alertsOf(k, 'alice/app', undefined, '?ecosystem=maven')).length, 0);
+    const paged = await k.inject({ method: 'GET', url: '/api/v1/repos/alice/app/dependabot/alerts?ecosystem=npm&per_page=1' });
+    assert.equal(paged.json().length, 1);
+    assert.match(String(paged.headers['link']), /alerts\?ecosystem=npm&per_page=1&page=2>; rel="next"/);
   });
 
   it('keeps a private repository’s alerts to those who may read it', async () => {
@@ -185,5 +188,12 @@ describe('advisory review', () => {
     const [alert] = await alertsOf(k, 'dave/site');
     assert.equal(alert?.state, 'open');
     assert.equal(alert.security_vulnerability.first_patched_version, null);
+
+    await k.core.repos.create({ fullName: 'alice/secret', visibility: 'private' });
+    const hidden = await advisory(k, alice, 'alice/secret', '@alice/lib', '<1.0.1', null);
+    await k.inject({ method: 'POST', url: `/api/v1/advisories/${hidden}/review`, token: admin });
+    const advisoryIds = async (repo: string, token: string) => (await alertsOf(k, repo, token)).map((a) => a.security_advisory.ghsa_id);
+    assert.ok((await advisoryIds('alice/app', alice)).includes(hidden), 'an advisory of a private repository alerts its own owner');
+    assert.ok(!(await advisoryIds('dave/site', dave)).includes(hidden), 'and never another owner, whom it would reveal itself to');
   });
 });
