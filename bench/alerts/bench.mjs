@@ -3,7 +3,7 @@
 // dependencies against none.
 /* global fetch */
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -12,7 +12,7 @@ import { envNumber, wholeNumber } from '../lib/knobs.mjs';
 import { markdownTable, textTable } from '../lib/tables.mjs';
 import { tarOf } from '../lib/tar-archive.mjs';
 
-const { values: args } = parseArgs({ options: { kura: { type: 'string' }, token: { type: 'string' }, database: { type: 'string' }, out: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { kura: { type: 'string' }, token: { type: 'string' }, database: { type: 'string' }, out: { type: 'string' }, 'publish-only': { type: 'boolean' } } });
 const config = {
   packages: envNumber('BENCH_PACKAGES', 10_000, wholeNumber),
   edges: envNumber('BENCH_EDGES', 10, wholeNumber),
@@ -49,7 +49,24 @@ async function publish(pkg, version, manifest) {
 
 const p50 = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 
+/** Publish latency with 30 dependencies (one of them on a package advisories name) and with none, alternating. */
+async function publishComparison() {
+  const deps30 = { '@bench/vuln': '^1.0.0' };
+  for (let j = 0; Object.keys(deps30).length < 30; j++) deps30[`dep-${j}`] = '^1.0.0';
+  const none = [];
+  const thirty = [];
+  for (let v = 0; v < config.publishes; v++) {
+    none.push(await publish('@bench/zero', `1.0.${v}`, { repository: 'bench/r-1' }));
+    thirty.push(await publish('@bench/thirty', `1.0.${v}`, { repository: 'bench/r-1', dependencies: deps30 }));
+  }
+  return { noDependencies: p50(none), thirtyDependencies: p50(thirty) };
+}
+
 async function main() {
+  if (args['publish-only']) {
+    writeFileSync(args.out, JSON.stringify({ publishP50Ms: await publishComparison() }, null, 2));
+    return;
+  }
   const t0 = performance.now();
   await publish('@bench/vuln', '1.0.0', { repository: 'bench/r-0' });
   let next = 0;
@@ -81,26 +98,22 @@ async function main() {
   }
   if (raised.some((n) => n !== expected)) throw new Error(`expected ${expected} alerts per advisory, got ${raised.join(', ')}`);
 
-  const deps30 = { '@bench/vuln': '^1.0.0' };
-  for (let j = 0; Object.keys(deps30).length < 30; j++) deps30[`dep-${j}`] = '^1.0.0';
-  const none = [];
-  const thirty = [];
-  for (let v = 0; v < config.publishes; v++) {
-    none.push(await publish('@bench/zero', `1.0.${v}`, { repository: 'bench/r-1' }));
-    thirty.push(await publish('@bench/thirty', `1.0.${v}`, { repository: 'bench/r-1', dependencies: deps30 }));
-  }
+  const publishP50Ms = await publishComparison();
+  const baseline = process.env.BENCH_BASELINE_RESULT ? JSON.parse(readFileSync(process.env.BENCH_BASELINE_RESULT, 'utf8')).publishP50Ms : null;
+  const reference = baseline ? baseline.thirtyDependencies : publishP50Ms.noDependencies;
   const result = {
     config, edges, seedSeconds: seedS, alertsPerAdvisory: expected,
     advisoryMs, advisoryMedianMs: p50(advisoryMs),
-    publishP50Ms: { noDependencies: p50(none), thirtyDependencies: p50(thirty) },
-    publishRatio: p50(thirty) / p50(none),
+    publishP50Ms, baselineRef: process.env.BENCH_BASELINE_REF ?? null, baselinePublishP50Ms: baseline,
+    publishRatio: publishP50Ms.thirtyDependencies / reference,
   };
   const rows = [
     ['indexed dependency edges', String(edges), ''],
     ['alerts raised per advisory', String(expected), ''],
     ['advisory publish → every alert raised (median of 3)', `${result.advisoryMedianMs.toFixed(0)} ms`, result.advisoryMedianMs < 1000 ? 'under 1 s: met' : 'over 1 s: missed'],
-    ['publish p50, no dependencies', `${result.publishP50Ms.noDependencies.toFixed(2)} ms`, ''],
-    ['publish p50, 30 dependencies (one affected)', `${result.publishP50Ms.thirtyDependencies.toFixed(2)} ms`, `${result.publishRatio.toFixed(2)}× ${result.publishRatio <= 1.1 ? '(within 10%: met)' : '(over 10%: missed)'}`],
+    ['publish p50, no dependencies', `${publishP50Ms.noDependencies.toFixed(2)} ms`, ''],
+    ...(baseline ? [[`publish p50 before the dependency index (${result.baselineRef}), same 30 dependencies`, `${baseline.thirtyDependencies.toFixed(2)} ms`, ''], [`publish p50 before the dependency index, no dependencies`, `${baseline.noDependencies.toFixed(2)} ms`, '']] : []),
+    ['publish p50, 30 dependencies (one affected)', `${publishP50Ms.thirtyDependencies.toFixed(2)} ms`, `${result.publishRatio.toFixed(2)}× of ${baseline ? 'the same publish before the index' : 'a publish without dependencies'} ${result.publishRatio <= 1.1 ? '(within 10%: met)' : '(over 10%: missed)'}`],
   ];
   const header = ['measure', 'Kura', 'target'];
   writeFileSync(args.out, JSON.stringify(result, null, 2));
