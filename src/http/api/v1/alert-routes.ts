@@ -84,7 +84,7 @@ export function registerAlertRoutes(api: FastifyInstance, ac: ApiContext): void 
     if (!Number.isInteger(page) || page < 1) throw new KuraError('BAD_REQUEST', '"page" must be 1 or more');
     const alerts = await core.alerts.list(principal, repository, filter);
     if (alerts.length > page * perPage) {
-      const next = new URLSearchParams(Object.entries(query).filter(([key]) => key !== 'page' && key !== 'per_page').map(([key, value]) => [key, String(value)]));
+      const next = new URLSearchParams(Object.entries(query).filter(([key]) => key !== 'page' && key !== 'per_page').map(([key, value]): [string, string] => [key, String(value)]));
       next.set('per_page', String(perPage));
       next.set('page', String(page + 1));
       reply.header('link', `<${urls.base(request)}/api/v1/repos/${repository.fullName}/dependabot/alerts?${next}>; rel="next"`);
