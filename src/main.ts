@@ -15,6 +15,7 @@ import type { FormatContext } from './formats/contract.js';
 import { formats } from './formats/registry.js';
 import { createFormatContexts } from './host/format-context.js';
 import { buildApp } from './http/app.js';
+import { KuraMetrics } from './http/metrics.js';
 import { createAuthenticator } from './http/authenticate.js';
 import { collectGarbage } from './jobs/collect-garbage.js';
 import { purgeDeleted } from './jobs/purge-deleted.js';
@@ -89,8 +90,9 @@ export async function createKura(config: KuraConfig, options: { logger?: Logger;
   const urls = new UrlBuilder(config.baseUrl);
   const authenticate = createAuthenticator(core);
   const formatContexts = createFormatContexts(formats, { core, config, logger, urls, authenticate });
-  const app = await buildApp({ core, config, logger, formats: catalog, formatContexts, authenticate, urls });
-  const jobs = new JobScheduler(core.deps.db, logger, core.deps.now);
+  const metrics = config.metrics ? new KuraMetrics() : null;
+  const app = await buildApp({ core, config, logger, formats: catalog, formatContexts, authenticate, urls, metrics });
+  const jobs = new JobScheduler(core.deps.db, logger, core.deps.now, metrics ? (job, ok, seconds) => metrics.jobRan(job, ok, seconds) : undefined);
   if (options.startJobs) {
     jobs.start([
       { name: 'downloads.flush', everyMs: config.downloadFlushMs, exclusive: false, run: () => core.downloads.flush() },

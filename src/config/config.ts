@@ -20,6 +20,8 @@ export interface KuraConfig {
   downloadFlushMs: number;
   /** `required`: a site admin reviews a published advisory before it alerts other owners' repositories. */
   advisoryReview: 'none' | 'required';
+  /** Whether `/metrics` serves Prometheus metrics. */
+  metrics: boolean;
   /** Mode per format id; formats not listed are enabled. */
   formatModes: Record<string, FormatMode>;
   /** The `KURA_*` environment, from which each format reads the settings it declares. */
@@ -49,6 +51,7 @@ export const settings: readonly Setting[] = [
   { key: 'gcGraceHours', env: 'KURA_GC_GRACE_HOURS', default: '24', describe: 'Hours an unreferenced blob is kept before garbage collection deletes it.' },
   { key: 'downloadFlushMs', env: 'KURA_DOWNLOAD_FLUSH_MS', default: '2000', describe: 'How often download counts are written to the database.' },
   { key: 'advisoryReview', env: 'KURA_ADVISORY_REVIEW', default: 'none', describe: 'none: a published advisory alerts every dependent repository at once; required: other owners’ repositories only after a site admin reviews it.' },
+  { key: 'metrics', env: 'KURA_METRICS', default: 'on', describe: 'on: Prometheus metrics at /metrics (request counts and latency by format and route template, bytes, job runs, process); off: no /metrics.' },
   { key: 'formatModes', env: 'KURA_FORMATS', default: '', describe: 'Format modes, e.g. `npm=read-only`; each format is enabled, read-only or disabled.' },
 ];
 
@@ -57,6 +60,12 @@ function parseSize(text: string): number {
   if (!match) throw new Error(`invalid size "${text}": use a number with b, kb, mb or gb`);
   const unit = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(match[2] ?? 'b').toLowerCase() as 'b'];
   return Math.floor(Number(match[1]) * unit);
+}
+
+function parseSwitch(name: string, text: string): boolean {
+  if (text === 'on' || text === 'true') return true;
+  if (text === 'off' || text === 'false') return false;
+  throw new Error(`invalid ${name} setting "${text}": use on or off`);
 }
 
 function parseInteger(name: string, text: string, min: number): number {
@@ -109,6 +118,7 @@ export function loadConfig(flags: Record<string, string | undefined> = {}, env: 
     gcGraceHours: parseInteger('GC grace period', get('gcGraceHours'), 0),
     downloadFlushMs: parseInteger('download flush interval', get('downloadFlushMs'), 10),
     advisoryReview,
+    metrics: parseSwitch('metrics', get('metrics')),
     formatModes: parseFormatModes(get('formatModes')),
     formatEnvironment: Object.fromEntries(Object.entries(env).filter(([name]) => name.startsWith('KURA_'))),
   };

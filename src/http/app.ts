@@ -1,4 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import { registerMetrics, type KuraMetrics } from './metrics.js';
 import type { Logger } from 'pino';
 import { sql } from 'kysely';
 import type { KuraConfig } from '../config/config.js';
@@ -21,6 +22,8 @@ export interface AppDeps {
   formatContexts: ReadonlyMap<string, FormatContext<unknown>>;
   authenticate: Authenticator;
   urls: UrlBuilder;
+  /** Prometheus metrics, or null when `KURA_METRICS=off`. */
+  metrics: KuraMetrics | null;
 }
 
 /**
@@ -54,6 +57,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler((request, reply) => {
     return reply.status(404).send({ error: { code: 'NOT_FOUND', message: `no route for ${request.method} ${request.url.split('?')[0]}` } });
   });
+
+  registerMetrics(app, deps.metrics, formats.all, deps.core.deps);
 
   app.get('/healthz', async (_request, reply) => {
     try {

@@ -18,6 +18,7 @@ export class JobScheduler {
     private readonly db: Db,
     private readonly logger: Logger,
     private readonly now: () => Date,
+    private readonly observe: (job: string, ok: boolean, seconds: number) => void = () => {},
   ) {}
 
   start(jobs: readonly Job[]): void {
@@ -31,10 +32,13 @@ export class JobScheduler {
   /** Runs a job now (if its lease can be had); failures are logged, never thrown. */
   async runOnce(job: Job): Promise<void> {
     const task = (async () => {
+      const started = performance.now();
       try {
         if (job.exclusive && !(await this.acquire(job))) return;
         await job.run();
+        this.observe(job.name, true, (performance.now() - started) / 1000);
       } catch (error) {
+        this.observe(job.name, false, (performance.now() - started) / 1000);
         this.logger.error({ err: error, job: job.name }, 'background job failed');
       }
     })();

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestKura, type TestKura } from '../support/harness.js';
+
+describe('Prometheus metrics and readiness', () => {
+  let k: TestKura;
+  before(async () => {
+    k = await startTestKura();
+  });
+  after(() => k.close());
+
+  it('counts requests by format and route template, never by package name', async () => {
+    const alice = (await k.user('alice')).token;
+    await k.inject({ method: 'GET', url: '/npm/@alice%2fsecret-name', token: alice });
+    await k.inject({ method: 'GET', url: '/api/v1/user', token: alice });
+    await k.inject({ method: 'GET', url: '/v2/' });
+    const res = await k.inject({ method: 'GET', url: '/metrics' });
+    assert.equal(res.statusCode, 200);
+    assert.match(String(res.headers['content-type']), /^text\/plain; version=0\.0\.4/);
+    assert.match(res.body, /kura_http_requests_total\{area="npm",route="\/npm\/\*",method="GET",status="4xx"\} 1/);
+    assert.match(res.body, /kura_http_requests_total\{area="api",route="\/api\/v1\/user",method="GET",status="2xx"\} 1/);
+    assert.match(res.body, /kura_http_request_duration_seconds_bucket\{le="0.5",area="container"/);
+    assert.match(res.body, /kura_process_cpu_seconds_total/);
+    assert.doesNotMatch(res.body, /secret-name/);
+    assert.doesNotMatch(res.body, /kura_[0-9A-Za-z]{36}/, 'no token ever reaches the metrics');
+  });
+
+  it('answers /readyz when the database and the blob store answer', async () => {
+    const res = await k.inject({ method: 'GET', url: '/readyz' });
+    assert.equal(res.statusCode, 200);
+    assert.deepEqual(res.json(), { status: 'ready', database: 'ok', blobs: 'ok' });
+  });
+
+  it('serves no /metrics with KURA_METRICS=off', async () => {
+    const quiet = await startTestKura({ KURA_METRICS: 'off' });
+    try {
+      assert.equal((await quiet.inject({ method: 'GET', url: '/metrics' })).statusCode, 404);
+    } finally {
+      await quiet.close();
+    }
+  });
+});
