@@ -50,9 +50,10 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
  * Opens storage and builds the core: the database (migrated) and the blob store under the data
  * directory. The `kura` commands use this alone; `kura serve` adds the HTTP app and jobs.
  */
-export async function openCore(config: KuraConfig, now: () => Date = () => new Date(), logger?: Logger): Promise<Core> {
+export async function openCore(config: KuraConfig, now: () => Date = () => new Date(), logger?: Logger, metrics?: KuraMetrics | null): Promise<Core> {
   if (config.databaseFile !== ':memory:' || config.blobDriver === 'fs') await mkdir(config.dataDir, { recursive: true });
-  const db = await openSqliteDatabase(config.databaseFile, formats.map((f) => ({ formatId: f.id, migrations: f.migrations ?? {} })));
+  const onQuery = metrics ? (ms: number, failed: boolean) => metrics.queries.observe({ outcome: failed ? 'failed' : 'ok' }, ms / 1000) : undefined;
+  const db = await openSqliteDatabase(config.databaseFile, formats.map((f) => ({ formatId: f.id, migrations: f.migrations ?? {} })), onQuery);
   let blobs: BlobStore;
   if (config.blobDriver === 'memory') blobs = new MemoryBlobStore();
   else blobs = await new FsBlobStore(join(config.dataDir, 'blobs')).init();
@@ -85,12 +86,13 @@ export interface Kura {
  */
 export async function createKura(config: KuraConfig, options: { logger?: Logger; startJobs?: boolean; now?: () => Date } = {}): Promise<Kura> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const core = await openCore(config, options.now, logger);
+  const metrics = config.metrics ? new KuraMetrics() : null;
+  const core = await openCore(config, options.now, logger, metrics);
+  if (metrics) core.packages.onChange(async ({ format, action }) => void metrics.packageWrites.inc({ format: format ?? '', action }));
   const catalog = new FormatCatalog(formats, config.formatModes);
   const urls = new UrlBuilder(config.baseUrl);
   const authenticate = createAuthenticator(core);
   const formatContexts = createFormatContexts(formats, { core, config, logger, urls, authenticate });
-  const metrics = config.metrics ? new KuraMetrics() : null;
   const app = await buildApp({ core, config, logger, formats: catalog, formatContexts, authenticate, urls, metrics });
   const jobs = new JobScheduler(core.deps.db, logger, core.deps.now, metrics ? (job, ok, seconds) => metrics.jobRan(job, ok, seconds) : undefined);
   if (options.startJobs) {

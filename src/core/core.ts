@@ -54,7 +54,7 @@ export function createCore(deps: CoreDeps, options: PackageServiceOptions, alert
   const packages = new PackageService(deps, access, repos, options);
   const advisories = new AdvisoryService(deps, access, owners);
   const alerts = new AlertService(deps, access, owners, advisories, alerting.ranges, { reviewRequired: alerting.reviewRequired }, alerting.report);
-  packages.onChange((id) => alerts.packageChanged(id));
+  packages.onChange((change) => alerts.packageChanged(change.packageId));
   advisories.onChange((id) => alerts.advisoryChanged(id));
   return {
     deps,

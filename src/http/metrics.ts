@@ -20,6 +20,8 @@ export class KuraMetrics {
   });
   readonly bytesIn = new Counter<'area'>({ name: 'kura_http_request_bytes_total', help: 'Request body bytes (as declared by Content-Length), by area.', labelNames: ['area'], registers: [this.registry] });
   readonly bytesOut = new Counter<'area'>({ name: 'kura_http_response_bytes_total', help: 'Response body bytes (as declared by Content-Length), by area.', labelNames: ['area'], registers: [this.registry] });
+  readonly packageWrites = new Counter<'format' | 'action'>({ name: 'kura_package_writes_total', help: 'Committed package writes (version.publish, file.created, tag.set…), by format and action.', labelNames: ['format', 'action'], registers: [this.registry] });
+  readonly queries = new Histogram<'outcome'>({ name: 'kura_db_query_duration_seconds', help: 'Database query time, by outcome (ok, failed).', labelNames: ['outcome'], buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25, 1], registers: [this.registry] });
   readonly jobRuns = new Counter<'job' | 'outcome'>({ name: 'kura_job_runs_total', help: 'Background job runs, by job and outcome (ok, failed).', labelNames: ['job', 'outcome'], registers: [this.registry] });
   readonly jobSeconds = new Histogram<'job'>({ name: 'kura_job_duration_seconds', help: 'Background job run time, by job.', labelNames: ['job'], buckets: [0.01, 0.1, 1, 10, 60, 600], registers: [this.registry] });
 

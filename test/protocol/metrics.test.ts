@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestKura, type TestKura } from '../support/harness.js';
+import { buildTarball, npmUrlName, publishBody } from '../support/npm-fixtures.js';
 
 describe('Prometheus metrics and readiness', () => {
   let k: TestKura;
@@ -22,6 +23,13 @@ describe('Prometheus metrics and readiness', () => {
     assert.match(res.body, /kura_http_request_duration_seconds_bucket\{le="0.5",area="container"/);
     assert.match(res.body, /kura_process_cpu_seconds_total/);
     assert.doesNotMatch(res.body, /secret-name/);
+    const tarball = await buildTarball({ name: '@alice/counted', version: '1.0.0' });
+    const published = await k.inject({ method: 'PUT', url: `/npm/${npmUrlName('@alice/counted')}`, token: alice, payload: publishBody('@alice/counted', '1.0.0', tarball) });
+    assert.equal(published.statusCode, 201, published.body);
+    const after = (await k.inject({ method: 'GET', url: '/metrics' })).body;
+    assert.match(after, /kura_package_writes_total\{format="npm",action="version.publish"\} 1/);
+    assert.match(after, /kura_http_request_bytes_total\{area="npm"\} [1-9]/);
+    assert.match(after, /kura_db_query_duration_seconds_count\{outcome="ok"\} [1-9]/);
     assert.doesNotMatch(res.body, /kura_[0-9A-Za-z]{36}/, 'no token ever reaches the metrics');
   });
 

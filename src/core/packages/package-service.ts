@@ -109,8 +109,15 @@ export interface PackageServiceOptions {
   restoreWindowDays: number;
 }
 
+/** One committed change: the package, its format, and the audit action (`version.publish`, `tag.set`…). */
+export interface PackageChange {
+  packageId: number;
+  format: string | null;
+  action: string;
+}
+
 /** Told, after the commit, that a package, its versions or its tags changed; must not throw. */
-export type PackageChangeListener = (packageId: number) => Promise<void>;
+export type PackageChangeListener = (change: PackageChange) => Promise<void>;
 
 /** Publishing and every other write to packages, versions and tags; each one transaction. */
 export class PackageService {
@@ -137,8 +144,8 @@ export class PackageService {
     this.listeners.push(listener);
   }
 
-  private async changed(packageId: number): Promise<void> {
-    for (const listener of this.listeners) await listener(packageId);
+  private async changed(change: PackageChange): Promise<void> {
+    for (const listener of this.listeners) await listener(change);
   }
 
   /**
@@ -275,7 +282,7 @@ export class PackageService {
       if (isUniqueViolation(error)) throw versionExists(label, request.version);
       throw error;
     }
-    await this.changed(result.package.id);
+    await this.changed({ packageId: result.package.id, format: request.format, action: 'version.publish' });
     return result;
   }
 
@@ -294,7 +301,7 @@ export class PackageService {
     const actorId = principalUserId(request.principal);
     try {
       const result = await this.addFileInTransaction(request, label, linkRepoId, actorId, now);
-      if (result.outcome !== 'unchanged') await this.changed(result.package.id);
+      if (result.outcome !== 'unchanged') await this.changed({ packageId: result.package.id, format: request.format, action: `file.${result.outcome}` });
       return result;
     } catch (error) {
       if (isUniqueViolation(error)) {
@@ -425,7 +432,7 @@ export class PackageService {
       await recordAudit(trx, { actorId: null, action: 'version.expire', target: `package:${packageId}`, meta: { rule, ...meta } }, new Date(now));
       return count;
     }).then(async (count) => {
-      if (count > 0) await this.changed(packageId);
+      if (count > 0) await this.changed({ packageId, format: null, action: 'version.expire' });
       return count;
     });
   }
@@ -483,7 +490,7 @@ export class PackageService {
       await trx.updateTable('packages').set((eb) => ({ rev: eb('rev', '+', 1), updated_at: now })).where('id', '=', pkg.id).execute();
       await recordAudit(trx, { actorId: principalUserId(principal), action, target: `${pkg.format}:${pkg.name}`, meta }, new Date(now));
     });
-    await this.changed(pkg.id);
+    await this.changed({ packageId: pkg.id, format: pkg.format, action });
   }
 
   /** Inserts a new package row (its publisher becomes admin when unlinked); returns its id. */
