@@ -50,10 +50,9 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
  * Opens storage and builds the core: the database (migrated) and the blob store under the data
  * directory. The `kura` commands use this alone; `kura serve` adds the HTTP app and jobs.
  */
-export async function openCore(config: KuraConfig, now: () => Date = () => new Date(), logger?: Logger, metrics?: KuraMetrics | null): Promise<Core> {
+export async function openCore(config: KuraConfig, now: () => Date = () => new Date(), logger?: Logger): Promise<Core> {
   if (config.databaseFile !== ':memory:' || config.blobDriver === 'fs') await mkdir(config.dataDir, { recursive: true });
-  const onQuery = metrics ? (ms: number, failed: boolean) => metrics.queries.observe({ outcome: failed ? 'failed' : 'ok' }, ms / 1000) : undefined;
-  const db = await openSqliteDatabase(config.databaseFile, formats.map((f) => ({ formatId: f.id, migrations: f.migrations ?? {} })), onQuery);
+  const db = await openSqliteDatabase(config.databaseFile, formats.map((f) => ({ formatId: f.id, migrations: f.migrations ?? {} })));
   let blobs: BlobStore;
   if (config.blobDriver === 'memory') blobs = new MemoryBlobStore();
   else blobs = await new FsBlobStore(join(config.dataDir, 'blobs')).init();
@@ -87,7 +86,7 @@ export interface Kura {
 export async function createKura(config: KuraConfig, options: { logger?: Logger; startJobs?: boolean; now?: () => Date } = {}): Promise<Kura> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = config.metrics ? new KuraMetrics() : null;
-  const core = await openCore(config, options.now, logger, metrics);
+  const core = await openCore(config, options.now, logger);
   if (metrics) core.packages.onChange(async ({ format, action }) => void metrics.packageWrites.inc({ format: format ?? '', action }));
   const catalog = new FormatCatalog(formats, config.formatModes);
   const urls = new UrlBuilder(config.baseUrl);

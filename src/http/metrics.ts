@@ -1,32 +1,30 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { BlobStore } from '../core/blobs/blob-store.js';
 import type { Db } from '../db/schema.js';
 import { sql } from 'kysely';
+import { RequestMetrics } from './request-series.js';
 
-type RequestLabels = 'area' | 'route' | 'method';
 
 /**
  * Kura's Prometheus metrics, one registry per server: requests by area (a format id, `api`,
  * `web` or `other`) and route template (never a package name), their latency, bytes in and out,
- * and background job runs; plus Node's process metrics.
+ * and background job runs; plus the process's memory, CPU time and uptime.
  */
 export class KuraMetrics {
   readonly registry = new Registry();
-  readonly requests = new Counter<RequestLabels | 'status'>({ name: 'kura_http_requests_total', help: 'HTTP requests answered, by area, route template, method and status class.', labelNames: ['area', 'route', 'method', 'status'], registers: [this.registry] });
-  readonly latency = new Histogram<RequestLabels>({
-    name: 'kura_http_request_duration_seconds', help: 'Time to answer, by area, route template and method.', labelNames: ['area', 'route', 'method'],
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10], registers: [this.registry],
-  });
-  readonly bytesIn = new Counter<'area'>({ name: 'kura_http_request_bytes_total', help: 'Request body bytes (as declared by Content-Length), by area.', labelNames: ['area'], registers: [this.registry] });
-  readonly bytesOut = new Counter<'area'>({ name: 'kura_http_response_bytes_total', help: 'Response body bytes (as declared by Content-Length), by area.', labelNames: ['area'], registers: [this.registry] });
+  readonly requests = new RequestMetrics(this.registry);
   readonly packageWrites = new Counter<'format' | 'action'>({ name: 'kura_package_writes_total', help: 'Committed package writes (version.publish, file.created, tag.set…), by format and action.', labelNames: ['format', 'action'], registers: [this.registry] });
   readonly queries = new Histogram<'outcome'>({ name: 'kura_db_query_duration_seconds', help: 'Database query time, by outcome (ok, failed).', labelNames: ['outcome'], buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25, 1], registers: [this.registry] });
   readonly jobRuns = new Counter<'job' | 'outcome'>({ name: 'kura_job_runs_total', help: 'Background job runs, by job and outcome (ok, failed).', labelNames: ['job', 'outcome'], registers: [this.registry] });
   readonly jobSeconds = new Histogram<'job'>({ name: 'kura_job_duration_seconds', help: 'Background job run time, by job.', labelNames: ['job'], buckets: [0.01, 0.1, 1, 10, 60, 600], registers: [this.registry] });
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'kura_' });
+    // Read when scraped, not sampled in the background (prom-client's default collectors watch the event loop and every GC).
+    new Gauge({ name: 'kura_process_resident_memory_bytes', help: 'Resident memory of the process.', registers: [this.registry], collect() { this.set(process.memoryUsage().rss); } });
+    new Gauge({ name: 'kura_process_heap_used_bytes', help: 'V8 heap in use.', registers: [this.registry], collect() { this.set(process.memoryUsage().heapUsed); } });
+    new Gauge({ name: 'kura_process_cpu_seconds_total', help: 'User and system CPU time of the process.', registers: [this.registry], collect() { const { user, system } = process.cpuUsage(); this.set((user + system) / 1e6); } });
+    new Gauge({ name: 'kura_process_uptime_seconds', help: 'Seconds since the process started.', registers: [this.registry], collect() { this.set(process.uptime()); } });
   }
 
   /** Records one background job run. */
@@ -50,14 +48,10 @@ export function registerMetrics(app: FastifyInstance, metrics: KuraMetrics | nul
   };
   if (metrics) {
     app.addHook('onResponse', (request, reply, done) => {
-      const area = areaOf(request);
-      const route = request.routeOptions.url ?? 'unmatched';
-      metrics.requests.inc({ area, route, method: request.method, status: `${Math.floor(reply.statusCode / 100)}xx` });
-      metrics.latency.observe({ area, route, method: request.method }, reply.elapsedTime / 1000);
-      const sentLength = Number(reply.getHeader('content-length'));
-      if (sentLength > 0) metrics.bytesOut.inc({ area }, sentLength);
-      const receivedLength = Number(request.headers['content-length']);
-      if (receivedLength > 0) metrics.bytesIn.inc({ area }, receivedLength);
+      const route = request.routeOptions.url;
+      const series = metrics.requests.seriesFor(route === undefined ? `${request.method} unmatched ${areaOf(request)}` : `${request.method} ${route}`,
+        () => ({ area: areaOf(request), route: route ?? 'unmatched', method: request.method }));
+      metrics.requests.record(series, reply.statusCode, reply.elapsedTime / 1000, Number(request.headers['content-length']), Number(reply.getHeader('content-length')));
       done();
     });
     app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));

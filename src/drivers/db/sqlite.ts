@@ -1,5 +1,5 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect, type LogEvent } from 'kysely';
+import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { migrateToLatest, sqliteMigrationDialect, type FormatMigrations } from '../../db/migrate.js';
 
@@ -8,16 +8,13 @@ import { migrateToLatest, sqliteMigrationDialect, type FormatMigrations } from '
  * use the same file at once, and migrates it (core's tables, then each format's). `:memory:`
  * gives a private in-memory database.
  */
-export async function openSqliteDatabase(file: string, formats: readonly FormatMigrations[] = [], onQuery?: (milliseconds: number, failed: boolean) => void): Promise<Kysely<Database>> {
+export async function openSqliteDatabase(file: string, formats: readonly FormatMigrations[] = []): Promise<Kysely<Database>> {
   const sqlite = new BetterSqlite3(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 10000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
-    ...(onQuery ? { log: (event: LogEvent) => onQuery(event.queryDurationMillis, event.level === 'error') } : {}),
-  });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   await migrateToLatest(db as unknown as Kysely<unknown>, sqliteMigrationDialect, formats);
   return db;
 }
