@@ -34,6 +34,7 @@ type AlertRow = Selectable<AlertsTable>;
  * whoever may read the repository, dismissed and reopened by those who may write to it.
  */
 export class AlertService {
+  private readonly graph: DependencyGraph;
   private readonly engine: AlertEngine;
   /** Packages whose alerts wait to be brought up to date, in order; worked off one at a time after the writes that changed them. */
   private readonly pending = new Set<number>();
@@ -48,7 +49,8 @@ export class AlertService {
     private readonly options: AlertServiceOptions,
     private readonly report: (error: unknown, context: string) => void = () => {},
   ) {
-    this.engine = new AlertEngine(new DependencyGraph(deps.db), ranges);
+    this.graph = new DependencyGraph(deps.db);
+    this.engine = new AlertEngine(this.graph, ranges);
   }
 
   /** Brings the alerts of one advisory up to date (after it is published, changed or reviewed). Never throws. */
@@ -104,7 +106,7 @@ export class AlertService {
       if (!pkg) return;
       const others = new Set(await this.packagesAlertedThrough(pkg.format, pkg.name_lower));
       if (findings.length > 0) {
-        for (const edge of await new DependencyGraph(this.deps.db).dependentsOf(pkg.format, [pkg.name_lower])) if (edge.latest) others.add(edge.packageId);
+        for (const edge of await this.graph.dependentsOf(pkg.format, [pkg.name_lower])) if (edge.latest) others.add(edge.packageId);
       }
       others.delete(packageId);
       for (const other of others) await this.refreshPackage(other);
@@ -113,8 +115,12 @@ export class AlertService {
     }
   }
 
-  /** A repository's alerts the caller may see, newest first. @throws KuraError access errors */
-  async list(principal: Principal, repo: Repository, filter: AlertFilter = {}): Promise<Alert[]> {
+  /**
+   * A repository's alerts the caller may see, newest first; with `page`, `limit` of them after
+   * `offset` (fetch one more than shown to know whether a next page exists).
+   * @throws KuraError access errors
+   */
+  async list(principal: Principal, repo: Repository, filter: AlertFilter = {}, page?: { limit: number; offset: number }): Promise<Alert[]> {
     await this.access.authorize(principal, 'read', await this.repositorySubject(repo));
     let query = this.deps.db.selectFrom('alerts').innerJoin('packages', 'packages.id', 'alerts.package_id').innerJoin('advisories', 'advisories.id', 'alerts.advisory_id')
       .selectAll('alerts').select(['packages.name as package_name', 'packages.format as package_format']).where('alerts.repo_id', '=', repo.id);
@@ -122,7 +128,9 @@ export class AlertService {
     if (filter.ecosystem?.length) query = query.where('alerts.ecosystem', 'in', filter.ecosystem);
     if (filter.severity?.length) query = query.where('advisories.severity', 'in', filter.severity as Array<'low'>);
     if (filter.package?.length) query = query.where('alerts.dependency_lower', 'in', filter.package.map((p) => p.toLowerCase()));
-    return this.present(repo, await query.orderBy('alerts.number', 'desc').execute());
+    query = query.orderBy('alerts.number', 'desc');
+    if (page) query = query.limit(page.limit).offset(page.offset);
+    return this.present(repo, await query.execute());
   }
 
   /** One alert by number. @throws KuraError access errors, NOT_FOUND */
@@ -157,13 +165,6 @@ export class AlertService {
       throw new KuraError('BAD_REQUEST', '"state" must be "dismissed" (with "dismissed_reason") or "open"');
     }
     return this.find(principal, repo, number);
-  }
-
-  /** The open alerts of the repository's packages, by package id (for pages). @throws KuraError access errors */
-  async openByPackage(principal: Principal, repo: Repository): Promise<Map<number, Alert[]>> {
-    const byPackage = new Map<number, Alert[]>();
-    for (const alert of await this.list(principal, repo, { state: ['open'] })) byPackage.set(alert.package.id, [...(byPackage.get(alert.package.id) ?? []), alert]);
-    return byPackage;
   }
 
   private async writeAlert(principal: Principal, repo: Repository, number: number, action: string, set: Updateable<AlertsTable>): Promise<void> {
@@ -279,8 +280,8 @@ export class AlertService {
 
   private async present(repo: Repository, rows: ReadonlyArray<AlertRow & { package_name: string; package_format: string }>): Promise<Alert[]> {
     const advisories = await this.advisories.byIds([...new Set(rows.map((r) => r.advisory_id))]);
-    const dismissers = new Map<number, string>();
-    for (const id of new Set(rows.map((r) => r.dismissed_by).filter((id): id is number => id !== null))) dismissers.set(id, (await this.owners.findById(id))?.login ?? 'ghost');
+    const dismisserIds = [...new Set(rows.map((r) => r.dismissed_by).filter((id): id is number => id !== null))];
+    const dismissers = new Map(dismisserIds.length === 0 ? [] : (await this.deps.db.selectFrom('owners').select(['id', 'login']).where('id', 'in', dismisserIds).execute()).map((o) => [o.id, o.login]));
     return rows.flatMap((row): Alert[] => {
       const advisory = advisories.get(row.advisory_id);
       if (!advisory) return [];

@@ -82,14 +82,14 @@ export function registerAlertRoutes(api: FastifyInstance, ac: ApiContext): void 
     const page = query['page'] === undefined ? 1 : Number(query['page']);
     if (!Number.isInteger(perPage) || perPage < 1 || perPage > 100) throw new KuraError('BAD_REQUEST', '"per_page" must be 1 to 100');
     if (!Number.isInteger(page) || page < 1) throw new KuraError('BAD_REQUEST', '"page" must be 1 or more');
-    const alerts = await core.alerts.list(principal, repository, filter);
-    if (alerts.length > page * perPage) {
+    const alerts = await core.alerts.list(principal, repository, filter, { limit: perPage + 1, offset: (page - 1) * perPage });
+    if (alerts.length > perPage) {
       const next = new URLSearchParams(Object.entries(query).filter(([key]) => key !== 'page' && key !== 'per_page').map(([key, value]): [string, string] => [key, String(value)]));
       next.set('per_page', String(perPage));
       next.set('page', String(page + 1));
       reply.header('link', `<${urls.base(request)}/api/v1/repos/${repository.fullName}/dependabot/alerts?${next}>; rel="next"`);
     }
-    return alerts.slice((page - 1) * perPage, page * perPage).map((a) => presentAlert(a, urls.base(request)));
+    return alerts.slice(0, perPage).map((a) => presentAlert(a, urls.base(request)));
   });
 
   api.get('/repos/:owner/:repo/dependabot/alerts/:number', async (request) => {
