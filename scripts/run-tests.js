@@ -1,13 +1,21 @@
 #!/usr/bin/env node
-// Runs Kura's test suites with node's test runner: builds first (the e2e tests start the
-// real `kura` binary), then runs unit/protocol/conformance/security tests and the e2e tests.
-// Usage: node scripts/run-tests.js [unit|e2e] [extra file filters...]
-import { spawnSync } from 'node:child_process';
+// Runs Kura's test suites with node's test runner: builds first (the e2e tests start the real
+// `kura` binary), then runs unit/protocol/conformance/security tests and the e2e tests, once per
+// database: on SQLite and on a throwaway PostgreSQL server, both runs at once.
+// Usage: node scripts/run-tests.js [unit|e2e|all] [extra file filters...]
+// KURA_TEST_DATABASES=sqlite (or postgres) runs one of the two; KURA_TEST_CONCURRENCY sets the
+// number of test files each run executes at once.
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { createInterface } from 'node:readline';
+import pg from 'pg';
+import { startTestPostgres } from './lib/test-postgres.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const [suite = 'all', ...filters] = process.argv.slice(2);
+const databases = (process.env.KURA_TEST_DATABASES ?? 'sqlite,postgres').split(',').map((d) => d.trim()).filter(Boolean);
+for (const d of databases) if (d !== 'sqlite' && d !== 'postgres') throw new Error(`unknown test database ${d}: use sqlite or postgres`);
 
 function find(dir, out = []) {
   for (const name of readdirSync(dir)) {
@@ -31,7 +39,51 @@ if (files.length === 0) {
 const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
-const result = spawnSync(process.execPath, [
-  '--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${process.env.KURA_TEST_CONCURRENCY ?? 4}`, ...files,
-], { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } });
-process.exit(result.status ?? 1);
+/** Creates `kura_template` on the server and migrates it with the built Kura (core's and every format's tables). */
+async function prepareTemplate(serverUrl) {
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query('create database kura_template');
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = '/kura_template';
+  const { loadConfig } = await import('../dist/config/config.js');
+  const { openCore } = await import('../dist/main.js');
+  const core = await openCore(loadConfig({}, { KURA_DATABASE_URL: url.toString(), KURA_BLOB_DRIVER: 'memory', KURA_DATA_DIR: '/nonexistent-kura-test-dir' }));
+  await core.deps.db.destroy();
+}
+
+/** Runs the files on one database; with several runs at once, each output line is prefixed with its database. */
+function run(database, env, prefixed) {
+  const concurrency = process.env.KURA_TEST_CONCURRENCY ?? (databases.length > 1 ? 3 : 4);
+  const child = spawn(process.execPath, [
+    '--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, ...files,
+  ], { cwd: root, stdio: prefixed ? ['ignore', 'pipe', 'pipe'] : 'inherit', env: { ...process.env, NODE_ENV: 'test', ...env } });
+  if (prefixed) {
+    for (const stream of [child.stdout, child.stderr]) {
+      createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${database}] ${line}\n`));
+    }
+  }
+  return new Promise((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+}
+
+let postgres = null;
+const stop = async () => { await postgres?.stop(); };
+process.on('SIGINT', () => void stop().then(() => process.exit(130)));
+try {
+  const runs = [];
+  for (const database of databases) {
+    if (database === 'postgres') {
+      postgres = await startTestPostgres();
+      await prepareTemplate(postgres.url);
+      runs.push(run(database, { KURA_TEST_POSTGRES_URL: postgres.url }, databases.length > 1).then((code) => [database, code]));
+    } else {
+      runs.push(run(database, {}, databases.length > 1).then((code) => [database, code]));
+    }
+  }
+  const results = await Promise.all(runs);
+  for (const [database, code] of results) console.log(`tests on ${database}: ${code === 0 ? 'passed' : `failed (exit ${code})`}`);
+  process.exitCode = results.every(([, code]) => code === 0) ? 0 : 1;
+} finally {
+  await stop();
+}

@@ -8,6 +8,8 @@ import { createCore, type Core } from './core/core.js';
 import { indexEarlierVersions } from './core/packages/dependency-index.js';
 import { FsBlobStore } from './drivers/blob/fs.js';
 import { MemoryBlobStore } from './drivers/blob/memory.js';
+import { S3BlobStore } from './drivers/blob/s3.js';
+import { openPostgresDatabase } from './drivers/db/postgres.js';
 import { openSqliteDatabase } from './drivers/db/sqlite.js';
 import { UrlBuilder } from './delivery/url-builder.js';
 import { ecosystemRanges, FormatCatalog } from './formats/catalog.js';
@@ -51,10 +53,18 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
  * directory. The `kura` commands use this alone; `kura serve` adds the HTTP app and jobs.
  */
 export async function openCore(config: KuraConfig, now: () => Date = () => new Date(), logger?: Logger): Promise<Core> {
-  if (config.databaseFile !== ':memory:' || config.blobDriver === 'fs') await mkdir(config.dataDir, { recursive: true });
-  const db = await openSqliteDatabase(config.databaseFile, formats.map((f) => ({ formatId: f.id, migrations: f.migrations ?? {} })));
+  const usesDataDir = (!config.databaseUrl && config.databaseFile !== ':memory:') || config.blobDriver === 'fs';
+  if (usesDataDir) await mkdir(config.dataDir, { recursive: true });
+  const migrations = formats.map((f) => ({ formatId: f.id, migrations: f.migrations ?? {} }));
+  const db = config.databaseUrl
+    ? await openPostgresDatabase(config.databaseUrl, migrations, {
+      poolSize: config.databasePoolSize,
+      onIdleError: (error) => logger?.warn({ err: error }, 'a PostgreSQL connection failed; it is replaced'),
+    })
+    : await openSqliteDatabase(config.databaseFile, migrations);
   let blobs: BlobStore;
   if (config.blobDriver === 'memory') blobs = new MemoryBlobStore();
+  else if (config.s3) blobs = new S3BlobStore(config.s3, { redirect: config.s3.redirect });
   else blobs = await new FsBlobStore(join(config.dataDir, 'blobs')).init();
   await indexEarlierVersions(db, (format, metadata, version) => formats.find((f) => f.id === format)?.dependencies?.(metadata, version) ?? [], now());
   return createCore({ db, blobs, now }, {

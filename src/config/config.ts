@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import type { S3Settings } from '../drivers/blob/s3-bucket.js';
 
 export type FormatMode = 'enabled' | 'read-only' | 'disabled';
 
@@ -11,9 +12,15 @@ export interface KuraConfig {
   baseUrl: string | null;
   maxBodyBytes: number;
   logLevel: string;
-  blobDriver: 'fs' | 'memory';
-  /** SQLite file; `:memory:` for a throwaway database. */
+  blobDriver: 'fs' | 'memory' | 's3';
+  /** The bucket when `blobDriver` is `s3`, else null. */
+  s3: (S3Settings & { redirect: boolean }) | null;
+  /** SQLite file; `:memory:` for a throwaway database. Unused when `databaseUrl` is set. */
   databaseFile: string;
+  /** PostgreSQL server (`postgres://…`); null keeps the embedded SQLite database. */
+  databaseUrl: string | null;
+  /** Connections each process keeps to PostgreSQL at most. */
+  databasePoolSize: number;
   deleteProtectionDownloads: number;
   restoreWindowDays: number;
   gcGraceHours: number;
@@ -28,8 +35,11 @@ export interface KuraConfig {
   formatEnvironment: Readonly<Record<string, string | undefined>>;
 }
 
+/** Settings that fill one field of KuraConfig together (`s3`). */
+type PartSetting = 's3Endpoint' | 's3Bucket' | 's3Region' | 's3AccessKeyId' | 's3SecretAccessKey' | 's3ForcePathStyle' | 's3Redirect';
+
 interface Setting {
-  key: Exclude<keyof KuraConfig, 'formatEnvironment'>;
+  key: Exclude<keyof KuraConfig, 'formatEnvironment' | 's3'> | PartSetting;
   flag?: string;
   env: string;
   describe: string;
@@ -44,8 +54,17 @@ export const settings: readonly Setting[] = [
   { key: 'baseUrl', flag: 'base-url', env: 'KURA_BASE_URL', default: '', describe: 'Public URL for absolute links; empty uses the request’s Host and X-Forwarded-Proto.' },
   { key: 'maxBodyBytes', flag: 'max-body-size', env: 'KURA_MAX_BODY_SIZE', default: '256mb', describe: 'Largest accepted upload body (b, kb, mb, gb).' },
   { key: 'logLevel', flag: 'log-level', env: 'KURA_LOG_LEVEL', default: 'info', describe: 'pino log level: fatal, error, warn, info, debug, trace, silent.' },
-  { key: 'blobDriver', flag: 'blob-driver', env: 'KURA_BLOB_DRIVER', default: 'fs', describe: 'Blob storage: fs (DATA/blobs) or memory.' },
-  { key: 'databaseFile', flag: 'database', env: 'KURA_DATABASE', default: 'DATA/kura.db', describe: 'SQLite database file.' },
+  { key: 'blobDriver', flag: 'blob-driver', env: 'KURA_BLOB_DRIVER', default: 'fs', describe: 'Blob storage: fs (DATA/blobs), s3 (a bucket, see KURA_S3_*) or memory.' },
+  { key: 's3Endpoint', env: 'KURA_S3_ENDPOINT', default: '', describe: 'S3 endpoint URL (`http://127.0.0.1:8333`); empty uses AWS for the region.' },
+  { key: 's3Bucket', env: 'KURA_S3_BUCKET', default: '', describe: 'Bucket for blobs (required with the s3 driver; it must exist).' },
+  { key: 's3Region', env: 'KURA_S3_REGION', default: 'us-east-1', describe: 'Region of the bucket.' },
+  { key: 's3AccessKeyId', env: 'KURA_S3_ACCESS_KEY_ID', default: '', describe: 'Access key; empty (with the secret) uses the AWS SDK credential chain.' },
+  { key: 's3SecretAccessKey', env: 'KURA_S3_SECRET_ACCESS_KEY', default: '', describe: 'Secret of the access key.' },
+  { key: 's3ForcePathStyle', env: 'KURA_S3_FORCE_PATH_STYLE', default: 'false', describe: 'true: `ENDPOINT/BUCKET/KEY` URLs (SeaweedFS, MinIO); false: `BUCKET.ENDPOINT/KEY`.' },
+  { key: 's3Redirect', env: 'KURA_S3_REDIRECT', default: 'false', describe: 'true: downloads of blobs over 256 KiB answer 307 with a presigned bucket URL (clients must reach the endpoint).' },
+  { key: 'databaseFile', flag: 'database', env: 'KURA_DATABASE', default: 'DATA/kura.db', describe: 'SQLite database file (when no database URL is set).' },
+  { key: 'databaseUrl', flag: 'database-url', env: 'KURA_DATABASE_URL', default: '', describe: 'PostgreSQL URL (`postgres://user:password@host:5432/db`); empty uses the SQLite file.' },
+  { key: 'databasePoolSize', env: 'KURA_DATABASE_POOL_SIZE', default: '10', describe: 'Connections each process keeps to PostgreSQL at most.' },
   { key: 'deleteProtectionDownloads', env: 'KURA_DELETE_PROTECTION_DOWNLOADS', default: '5000', describe: 'Public versions downloaded more often can be deleted only by a site admin.' },
   { key: 'restoreWindowDays', env: 'KURA_RESTORE_WINDOW_DAYS', default: '30', describe: 'Days a deleted package or version can be restored before it is purged.' },
   { key: 'gcGraceHours', env: 'KURA_GC_GRACE_HOURS', default: '24', describe: 'Hours an unreferenced blob is kept before garbage collection deletes it.' },
@@ -86,6 +105,25 @@ function parseFormatModes(text: string): Record<string, FormatMode> {
   return modes;
 }
 
+function s3Settings(get: (key: Setting['key']) => string): S3Settings & { redirect: boolean } {
+  const bucket = get('s3Bucket');
+  if (!bucket) throw new Error('the s3 blob driver needs KURA_S3_BUCKET');
+  const endpoint = get('s3Endpoint');
+  if (endpoint && !/^https?:\/\/[^/]+/.test(endpoint)) throw new Error(`invalid S3 endpoint "${endpoint}": expected http(s)://host[:port]`);
+  const accessKeyId = get('s3AccessKeyId');
+  const secretAccessKey = get('s3SecretAccessKey');
+  if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) throw new Error('set both KURA_S3_ACCESS_KEY_ID and KURA_S3_SECRET_ACCESS_KEY, or neither');
+  return {
+    endpoint: endpoint || null,
+    bucket,
+    region: get('s3Region'),
+    accessKeyId: accessKeyId || null,
+    secretAccessKey: secretAccessKey || null,
+    forcePathStyle: parseSwitch('S3 path style', get('s3ForcePathStyle')),
+    redirect: parseSwitch('S3 redirect', get('s3Redirect')),
+  };
+}
+
 /**
  * Resolves the configuration from flags (`--data`, `--port`, …), then `KURA_*` variables, then
  * defaults. @throws Error with a one-line message naming the bad setting.
@@ -98,8 +136,10 @@ export function loadConfig(flags: Record<string, string | undefined> = {}, env: 
   const get = (key: Setting['key']): string => raw(settings.find((s) => s.key === key)!);
   const dataDir = resolve(get('dataDir'));
   const blobDriver = get('blobDriver');
-  if (blobDriver !== 'fs' && blobDriver !== 'memory') throw new Error(`invalid blob driver "${blobDriver}": use fs or memory`);
+  if (blobDriver !== 'fs' && blobDriver !== 'memory' && blobDriver !== 's3') throw new Error(`invalid blob driver "${blobDriver}": use fs, s3 or memory`);
   const databaseFile = get('databaseFile');
+  const databaseUrl = get('databaseUrl');
+  if (databaseUrl && !/^postgres(ql)?:\/\/./i.test(databaseUrl)) throw new Error('invalid database URL: expected postgres://user:password@host:port/database');
   const advisoryReview = get('advisoryReview');
   if (advisoryReview !== 'none' && advisoryReview !== 'required') throw new Error(`invalid advisory review "${advisoryReview}": use none or required`);
   const baseUrl = get('baseUrl').replace(/\/+$/, '');
@@ -112,7 +152,10 @@ export function loadConfig(flags: Record<string, string | undefined> = {}, env: 
     maxBodyBytes: parseSize(get('maxBodyBytes')),
     logLevel: get('logLevel'),
     blobDriver,
+    s3: blobDriver === 's3' ? s3Settings(get) : null,
     databaseFile: databaseFile === 'DATA/kura.db' ? join(dataDir, 'kura.db') : databaseFile === ':memory:' ? databaseFile : resolve(databaseFile),
+    databaseUrl: databaseUrl || null,
+    databasePoolSize: parseInteger('database pool size', get('databasePoolSize'), 1),
     deleteProtectionDownloads: parseInteger('delete protection threshold', get('deleteProtectionDownloads'), 0),
     restoreWindowDays: parseInteger('restore window', get('restoreWindowDays'), 0),
     gcGraceHours: parseInteger('GC grace period', get('gcGraceHours'), 0),

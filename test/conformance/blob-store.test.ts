@@ -10,6 +10,8 @@ import type { BlobStore } from '../../src/core/blobs/blob-store.js';
 import { KuraError } from '../../src/core/errors/catalogue.js';
 import { FsBlobStore } from '../../src/drivers/blob/fs.js';
 import { MemoryBlobStore } from '../../src/drivers/blob/memory.js';
+import { S3BlobStore } from '../../src/drivers/blob/s3.js';
+import { createTestBucket, s3Available } from '../support/test-bucket.js';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
@@ -245,6 +247,23 @@ blobStoreConformance('fs', async () => {
     },
   };
 });
+
+if (s3Available) {
+  blobStoreConformance('s3', async () => {
+    const bucket = await createTestBucket();
+    const stagingDir = await mkdtemp(join(tmpdir(), 'kura-s3-staging-'));
+    const store = new S3BlobStore(bucket.settings, { stagingDir });
+    return {
+      store,
+      cleanup: async () => {
+        assert.deepEqual(await readdir(stagingDir), [], 'no staged files are left behind');
+        assert.deepEqual(await bucket.keys('uploads/'), [], 'no resumable uploads are left behind');
+        await rm(stagingDir, { recursive: true, force: true });
+        await bucket.drop();
+      },
+    };
+  });
+}
 
 describe('FsBlobStore resumable uploads across restarts', () => {
   it('resumes an upload from a new store instance over the same directory', async () => {

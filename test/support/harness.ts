@@ -4,6 +4,7 @@ import type { Core } from '../../src/core/core.js';
 import type { Owner } from '../../src/core/owners/owner.js';
 import type { FormatContext } from '../../src/formats/contract.js';
 import { createKura, createLogger, type Kura } from '../../src/main.js';
+import { createTestDatabase } from './test-database.js';
 
 /** An in-process Kura on an in-memory database and blob store, for `inject()` tests. */
 export interface TestKura {
@@ -37,10 +38,16 @@ export class TestClock {
   }
 }
 
+/**
+ * Starts a Kura on an in-memory SQLite database, or on a fresh PostgreSQL database when the suite
+ * runs on PostgreSQL (see test-database.ts), unless `env` names a database itself.
+ */
 export async function startTestKura(env: Record<string, string> = {}, clock: TestClock = new TestClock()): Promise<TestKura> {
+  const database = env['KURA_DATABASE'] || env['KURA_DATABASE_URL'] ? null : await createTestDatabase();
   const config = loadConfig({}, {
     KURA_DATA_DIR: '/nonexistent-kura-test-dir',
     KURA_DATABASE: ':memory:',
+    ...(database ? { KURA_DATABASE_URL: database.url, KURA_DATABASE_POOL_SIZE: '4' } : {}),
     KURA_BLOB_DRIVER: 'memory',
     KURA_LOG_LEVEL: 'silent',
     ...env,
@@ -71,6 +78,9 @@ export async function startTestKura(env: Record<string, string> = {}, clock: Tes
       if (!ctx) throw new Error(`no format ${id}`);
       return ctx as FormatContext<Tables>;
     },
-    close: () => kura.close(),
+    async close() {
+      await kura.close();
+      await database?.drop();
+    },
   };
 }

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createTestDatabase } from './test-database.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const bin = join(root, 'bin', 'kura.js');
@@ -13,7 +14,7 @@ export interface CliResult {
   stderr: string;
 }
 
-/** A real `kura serve` process on a free port with its own data directory. */
+/** A real `kura serve` process on a free port with its own data directory (and its own PostgreSQL database when the suite runs on one). */
 export interface KuraProcess {
   /** `http://127.0.0.1:PORT` */
   url: string;
@@ -61,7 +62,8 @@ export function runKura(args: string[], options: { env?: NodeJS.ProcessEnv; stdi
 export async function startKuraProcess(options: { env?: NodeJS.ProcessEnv; args?: string[]; startTimeoutMs?: number } = {}): Promise<KuraProcess> {
   if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` (scripts/run-tests.js does)');
   const dataDir = await mkdtemp(join(tmpdir(), 'kura-e2e-'));
-  const env = { ...withoutKuraSettings(process.env), KURA_LOG_LEVEL: 'warn', ...options.env };
+  const database = options.env?.['KURA_DATABASE_URL'] ? null : await createTestDatabase();
+  const env = { ...withoutKuraSettings(process.env), KURA_LOG_LEVEL: 'warn', ...(database ? { KURA_DATABASE_URL: database.url } : {}), ...options.env };
   const child: ChildProcess = spawn(process.execPath, [bin, 'serve', '--data', dataDir, '--port', '0', ...(options.args ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
@@ -107,6 +109,7 @@ export async function startKuraProcess(options: { env?: NodeJS.ProcessEnv; args?
         clearTimeout(timer);
       }
       await rm(dataDir, { recursive: true, force: true });
+      await database?.drop();
     },
   };
 }

@@ -14,6 +14,7 @@ import { FilePruning } from './file-pruning.js';
 import { FileQueries } from './file-queries.js';
 import { effectiveVisibility, packageLabel, packageSubject, type PackageRecord, type VersionRecord } from './package.js';
 import { PackageQueries, toVersion } from './package-queries.js';
+import { isUniqueViolation, retryingUniqueRace } from '../../db/unique-violation.js';
 
 export interface PublishFile {
   name: string;
@@ -227,7 +228,7 @@ export class PackageService {
     const actorId = principalUserId(request.principal);
     let result: PublishResult;
     try {
-      result = await this.deps.db.transaction().execute(async (trx) => {
+      result = await retryingUniqueRace(() => this.deps.db.transaction().execute(async (trx) => {
         let pkgId: number;
         let created = false;
         const current = await new PackageQueries(trx).find(request.format, request.owner.login, request.nameLower, true);
@@ -277,7 +278,7 @@ export class PackageService {
         const pkg = await new PackageQueries(trx).findById(pkgId);
         if (!pkg) throw new Error('package vanished inside its own transaction');
         return { package: pkg, version: (await new PackageQueries(trx).versionById(version.id))!, created };
-      });
+      }));
     } catch (error) {
       if (isUniqueViolation(error)) throw versionExists(label, request.version);
       throw error;
@@ -300,7 +301,7 @@ export class PackageService {
     const now = this.deps.now().toISOString();
     const actorId = principalUserId(request.principal);
     try {
-      const result = await this.addFileInTransaction(request, label, linkRepoId, actorId, now);
+      const result = await retryingUniqueRace(() => this.addFileInTransaction(request, label, linkRepoId, actorId, now));
       if (result.outcome !== 'unchanged') await this.changed({ packageId: result.package.id, format: request.format, action: `file.${result.outcome}` });
       return result;
     } catch (error) {
@@ -572,9 +573,4 @@ export class PackageService {
 
 function versionExists(label: string, version: string): KuraError {
   return new KuraError('VERSION_EXISTS', `${label}@${version} already exists (published versions are immutable, even after deletion): bump the version`);
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; message?: string };
-  return e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e?.code === '23505';
 }
