@@ -4,13 +4,15 @@
 // database: on SQLite and on a throwaway PostgreSQL server, both runs at once.
 // Usage: node scripts/run-tests.js [unit|e2e|all] [extra file filters...]
 // KURA_TEST_DATABASES=sqlite (or postgres) runs one of the two; KURA_TEST_CONCURRENCY sets the
-// number of test files each run executes at once.
+// number of test files each run executes at once. An S3 server (SeaweedFS) is started for the
+// S3 driver's tests unless KURA_TEST_S3=off.
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { startTestPostgres } from './lib/test-postgres.js';
+import { startTestS3 } from './lib/test-s3.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const [suite = 'all', ...filters] = process.argv.slice(2);
@@ -68,17 +70,24 @@ function run(database, env, prefixed) {
 }
 
 let postgres = null;
-const stop = async () => { await postgres?.stop(); };
+let s3 = null;
+const stop = async () => { await Promise.all([postgres?.stop(), s3?.stop()]); };
 process.on('SIGINT', () => void stop().then(() => process.exit(130)));
 try {
   const runs = [];
+  // One S3 server for every run: tests that use it create a bucket each.
+  const s3Env = {};
+  if (process.env.KURA_TEST_S3 !== 'off') {
+    s3 = await startTestS3();
+    Object.assign(s3Env, { KURA_TEST_S3_ENDPOINT: s3.endpoint, KURA_TEST_S3_ACCESS_KEY_ID: s3.accessKeyId, KURA_TEST_S3_SECRET_ACCESS_KEY: s3.secretAccessKey });
+  }
   for (const database of databases) {
     if (database === 'postgres') {
       postgres = await startTestPostgres();
       await prepareTemplate(postgres.url);
-      runs.push(run(database, { KURA_TEST_POSTGRES_URL: postgres.url }, databases.length > 1).then((code) => [database, code]));
+      runs.push(run(database, { ...s3Env, KURA_TEST_POSTGRES_URL: postgres.url }, databases.length > 1).then((code) => [database, code]));
     } else {
-      runs.push(run(database, {}, databases.length > 1).then((code) => [database, code]));
+      runs.push(run(database, s3Env, databases.length > 1).then((code) => [database, code]));
     }
   }
   const results = await Promise.all(runs);
