@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs Kura's test suites with node's test runner: builds first (the e2e tests start the real
 // `kura` binary), then runs unit/protocol/conformance/security tests and the e2e tests, once per
-// database: on SQLite and on a throwaway PostgreSQL server, both runs at once.
+// database: on SQLite and on a throwaway PostgreSQL server, both runs at once, and the npm and OCI
+// client suites a third time with their blobs in S3.
 // Usage: node scripts/run-tests.js [unit|e2e|all] [extra file filters...]
 // KURA_TEST_DATABASES=sqlite (or postgres) runs one of the two; KURA_TEST_CONCURRENCY sets the
 // number of test files each run executes at once. An S3 server (SeaweedFS) is started for the
@@ -55,15 +56,15 @@ async function prepareTemplate(serverUrl) {
   await core.deps.db.destroy();
 }
 
-/** Runs the files on one database; with several runs at once, each output line is prefixed with its database. */
-function run(database, env, prefixed) {
+/** Runs `runFiles` as the run `name`; with several runs at once, each output line is prefixed with the name. */
+function run(name, env, prefixed, runFiles = files) {
   const concurrency = process.env.KURA_TEST_CONCURRENCY ?? (databases.length > 1 ? 3 : 4);
   const child = spawn(process.execPath, [
-    '--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, ...files,
+    '--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, ...runFiles,
   ], { cwd: root, stdio: prefixed ? ['ignore', 'pipe', 'pipe'] : 'inherit', env: { ...process.env, NODE_ENV: 'test', ...env } });
   if (prefixed) {
     for (const stream of [child.stdout, child.stderr]) {
-      createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${database}] ${line}\n`));
+      createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${name}] ${line}\n`));
     }
   }
   return new Promise((resolve) => child.on('close', (code) => resolve(code ?? 1)));
@@ -81,17 +82,21 @@ try {
     s3 = await startTestS3();
     Object.assign(s3Env, { KURA_TEST_S3_ENDPOINT: s3.endpoint, KURA_TEST_S3_ACCESS_KEY_ID: s3.accessKeyId, KURA_TEST_S3_SECRET_ACCESS_KEY: s3.secretAccessKey });
   }
+  // The npm and OCI client suites once more with every blob in the S3 server's buckets.
+  const onS3 = s3 ? files.filter((f) => /test\/e2e\/(npm-clients|oci-clients|oci-conformance)\./.test(f)) : [];
+  const several = databases.length + (onS3.length > 0 ? 1 : 0) > 1;
   for (const database of databases) {
     if (database === 'postgres') {
       postgres = await startTestPostgres();
       await prepareTemplate(postgres.url);
-      runs.push(run(database, { ...s3Env, KURA_TEST_POSTGRES_URL: postgres.url }, databases.length > 1).then((code) => [database, code]));
+      runs.push(run(database, { ...s3Env, KURA_TEST_POSTGRES_URL: postgres.url }, several).then((code) => [database, code]));
     } else {
-      runs.push(run(database, s3Env, databases.length > 1).then((code) => [database, code]));
+      runs.push(run(database, s3Env, several).then((code) => [database, code]));
     }
   }
+  if (s3 && onS3.length > 0) runs.push(run('s3', { ...s3Env, KURA_TEST_BLOBS: 's3' }, true, onS3).then((code) => ['s3 blobs', code]));
   const results = await Promise.all(runs);
-  for (const [database, code] of results) console.log(`tests on ${database}: ${code === 0 ? 'passed' : `failed (exit ${code})`}`);
+  for (const [name, code] of results) console.log(`tests on ${name}: ${code === 0 ? 'passed' : `failed (exit ${code})`}`);
   process.exitCode = results.every(([, code]) => code === 0) ? 0 : 1;
 } finally {
   await stop();

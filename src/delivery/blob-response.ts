@@ -12,10 +12,11 @@ const pool = new BufferPool(1024 * 1024, 16);
  * handle is closed in every case. Once the headers are out, a failure (the client went away, a
  * read error) can only end the connection; it is logged, never thrown. A slice is written past
  * Fastify's send path (the reply is hijacked): `onSend` hooks do not see it, while `onResponse`
- * hooks and the request log still do.
+ * hooks and the request log still do. A redirect answers 307 without a body.
  */
 export async function sendBlob(reply: FastifyReply, content: BlobContent): Promise<FastifyReply> {
   if (Buffer.isBuffer(content)) return reply.send(content);
+  if ('redirect' in content) return sendRedirect(reply, content.redirect);
   reply.hijack();
   const res = reply.raw;
   try {
@@ -30,6 +31,15 @@ export async function sendBlob(reply: FastifyReply, content: BlobContent): Promi
     await content.handle.close();
   }
   return reply;
+}
+
+/**
+ * Sends the client to a presigned URL of the bytes (which honours the same `Range`). The URL
+ * expires within minutes, so the answer is cached briefly and privately.
+ */
+function sendRedirect(reply: FastifyReply, url: string): FastifyReply {
+  for (const name of ['content-length', 'content-range', 'accept-ranges', 'etag', 'last-modified']) reply.removeHeader(name);
+  return reply.status(307).header('location', url).header('cache-control', 'private, max-age=60').send();
 }
 
 async function copySlice(slice: BlobSlice, res: ServerResponse): Promise<void> {

@@ -3,7 +3,14 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createTestBucket } from './test-bucket.js';
 import { createTestDatabase } from './test-database.js';
+
+/**
+ * `KURA_TEST_BLOBS=s3` runs every server on a bucket of its own on the suite's S3 server instead of
+ * the data directory; `s3-redirect` also answers downloads with presigned redirects.
+ */
+const testBlobs = process.env['KURA_TEST_BLOBS'] === 's3' || process.env['KURA_TEST_BLOBS'] === 's3-redirect' ? process.env['KURA_TEST_BLOBS'] : null;
 
 const root = new URL('../..', import.meta.url).pathname;
 const bin = join(root, 'bin', 'kura.js');
@@ -14,7 +21,7 @@ export interface CliResult {
   stderr: string;
 }
 
-/** A real `kura serve` process on a free port with its own data directory (and its own PostgreSQL database when the suite runs on one). */
+/** A real `kura serve` process on a free port with its own data directory (and its own PostgreSQL database and bucket when the suite runs on them). */
 export interface KuraProcess {
   /** `http://127.0.0.1:PORT` */
   url: string;
@@ -63,7 +70,13 @@ export async function startKuraProcess(options: { env?: NodeJS.ProcessEnv; args?
   if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` (scripts/run-tests.js does)');
   const dataDir = await mkdtemp(join(tmpdir(), 'kura-e2e-'));
   const database = options.env?.['KURA_DATABASE_URL'] ? null : await createTestDatabase();
-  const env = { ...withoutKuraSettings(process.env), KURA_LOG_LEVEL: 'warn', ...(database ? { KURA_DATABASE_URL: database.url } : {}), ...options.env };
+  const bucket = testBlobs && !options.env?.['KURA_BLOB_DRIVER'] ? await createTestBucket() : null;
+  const env = {
+    ...withoutKuraSettings(process.env), KURA_LOG_LEVEL: 'warn',
+    ...(database ? { KURA_DATABASE_URL: database.url } : {}),
+    ...(bucket ? { ...bucket.env, KURA_S3_REDIRECT: String(testBlobs === 's3-redirect') } : {}),
+    ...options.env,
+  };
   const child: ChildProcess = spawn(process.execPath, [bin, 'serve', '--data', dataDir, '--port', '0', ...(options.args ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
@@ -110,6 +123,7 @@ export async function startKuraProcess(options: { env?: NodeJS.ProcessEnv; args?
       }
       await rm(dataDir, { recursive: true, force: true });
       await database?.drop();
+      await bucket?.drop();
     },
   };
 }

@@ -9,13 +9,19 @@ export interface BlobSlice {
   length: number;
 }
 
-/** A download's body: the bytes themselves (small, cached blobs) or a slice to read. */
-export type BlobContent = Buffer | BlobSlice;
+/** A download the client fetches from the blob store itself (a presigned URL). */
+export interface BlobRedirect {
+  redirect: string;
+}
+
+/** A download's body: the bytes themselves (small, cached blobs), a slice to read, or where to fetch it. */
+export type BlobContent = Buffer | BlobSlice | BlobRedirect;
 
 /**
  * Serves blob bytes for downloads. Blobs up to `maxCachedBytes` are kept in an LRU memory cache
  * (they are immutable, so a cached copy is never stale); larger ones are read from the store
- * through a handle, so the sender can reuse its buffers.
+ * through a handle, so the sender can reuse its buffers, or, when the store offers direct URLs,
+ * fetched by the client from there.
  */
 export class BlobReader {
   private readonly cache = new Map<string, Buffer>();
@@ -28,11 +34,15 @@ export class BlobReader {
   ) {}
 
   /**
-   * The blob of `size` bytes, or its inclusive `range` (already checked against `size`).
+   * The blob of `size` bytes, or its inclusive `range` (already checked against `size`). A large
+   * blob may come back as a redirect unless `redirect` is false (for bodies whose response
+   * headers matter to the client, such as manifests).
    * @throws KuraError NOT_FOUND
    */
-  async open(sha256: string, size: number, range?: ByteRange): Promise<BlobContent> {
+  async open(sha256: string, size: number, range?: ByteRange, options: { redirect?: boolean } = {}): Promise<BlobContent> {
     if (size > this.maxCachedBytes) {
+      const url = options.redirect !== false && this.store.redirectUrl ? await this.store.redirectUrl(sha256) : null;
+      if (url) return { redirect: url };
       const handle = await this.store.openHandle(sha256);
       return range ? { handle, start: range.start, length: range.end - range.start + 1 } : { handle, start: 0, length: size };
     }

@@ -52,7 +52,7 @@ export async function getManifest(rc: RegistryContext, request: FastifyRequest, 
   if (request.headers['if-none-match'] === etag) return reply.status(304).send();
   reply.header('content-length', manifest.size);
   if (request.method === 'HEAD') return reply.send();
-  const body = await rc.reader.open(manifest.sha256, manifest.size);
+  const body = await rc.reader.open(manifest.sha256, manifest.size, undefined, { redirect: false });
   rc.ctx.downloads.record(manifest.versionId);
   return sendBlob(reply, body);
 }
