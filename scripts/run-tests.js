@@ -61,7 +61,7 @@ function run(name, env, prefixed, runFiles = files) {
   const concurrency = process.env.KURA_TEST_CONCURRENCY ?? (databases.length > 1 ? 3 : 4);
   const child = spawn(process.execPath, [
     '--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, ...runFiles,
-  ], { cwd: root, stdio: prefixed ? ['ignore', 'pipe', 'pipe'] : 'inherit', env: { ...process.env, NODE_ENV: 'test', ...env } });
+  ], { cwd: root, stdio: prefixed ? ['ignore', 'pipe', 'pipe'] : 'inherit', env: { ...process.env, NODE_ENV: 'test', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env } });
   if (prefixed) {
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${name}] ${line}\n`));
@@ -73,7 +73,7 @@ function run(name, env, prefixed, runFiles = files) {
 let postgres = null;
 let s3 = null;
 const stop = async () => { await Promise.all([postgres?.stop(), s3?.stop()]); };
-process.on('SIGINT', () => void stop().then(() => process.exit(130)));
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => void stop().then(() => process.exit(130)));
 try {
   const runs = [];
   // One S3 server for every run: tests that use it create a bucket each.
@@ -101,3 +101,5 @@ try {
 } finally {
   await stop();
 }
+// Nothing the run started may keep it alive once the servers are down.
+process.exit();

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { stopProcess } from './stop-process.js';
 
 /** The newest installed server's bin directory, or null. */
 export function postgresBinDir() {
@@ -54,7 +55,6 @@ export async function startTestPostgres() {
   const server = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   server.stderr.on('data', (d) => (log = (log + d.toString()).slice(-8192)));
-  const exited = new Promise((resolve) => server.once('exit', resolve));
   const url = `postgres://kura@127.0.0.1:${port}/postgres`;
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -73,10 +73,10 @@ export async function startTestPostgres() {
   return {
     url,
     async stop() {
-      if (server.exitCode === null) {
-        server.kill('SIGINT');
-        await exited;
-      }
+      // As root the server runs under runuser, which does not pass signals on: pg_ctl stops it.
+      const [stopCommand, stopArgs] = asServerUser(join(bin, 'pg_ctl'), ['stop', '-D', data, '-m', 'immediate', '-w', '-t', '10']);
+      if (server.exitCode === null) spawnSync(stopCommand, stopArgs, { stdio: 'ignore', timeout: 15_000 });
+      await stopProcess(server, 'SIGTERM', 2000);
       rmSync(root, { recursive: true, force: true });
     },
   };

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { stopProcess } from './stop-process.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const weed = join(root, '.tools', 'bin', 'weed');
@@ -54,7 +55,6 @@ export async function startTestS3() {
   ], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   server.stderr.on('data', (d) => (log = (log + d.toString()).slice(-8192)));
-  const exited = new Promise((resolve) => server.once('exit', resolve));
   const endpoint = `http://127.0.0.1:${ports.s3}`;
   const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId, secretAccessKey } });
   const deadline = Date.now() + 60_000;
@@ -74,10 +74,7 @@ export async function startTestS3() {
     accessKeyId,
     secretAccessKey,
     async stop() {
-      if (server.exitCode === null) {
-        server.kill('SIGTERM');
-        await exited;
-      }
+      await stopProcess(server, 'SIGTERM', 3000);
       rmSync(dir, { recursive: true, force: true });
     },
   };

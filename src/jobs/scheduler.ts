@@ -52,16 +52,19 @@ export class JobScheduler {
     await Promise.all([...this.running]);
   }
 
+  /**
+   * Takes or renews the job's lease in one statement: the upsert updates the row only when this
+   * node holds it or it has expired, so of two nodes racing for it exactly one gets a row back.
+   */
   private async acquire(job: Job): Promise<boolean> {
-    const now = this.now();
-    const expires = new Date(now.getTime() + job.everyMs * 2).toISOString();
-    return this.db.transaction().execute(async (trx) => {
-      const lease = await trx.selectFrom('job_leases').selectAll().where('job', '=', job.name).executeTakeFirst();
-      if (lease && lease.holder !== this.holder && lease.expires_at > now.toISOString()) return false;
-      await trx.insertInto('job_leases').values({ job: job.name, holder: this.holder, expires_at: expires })
-        .onConflict((oc) => oc.column('job').doUpdateSet({ holder: this.holder, expires_at: expires }))
-        .execute();
-      return true;
-    });
+    const now = this.now().toISOString();
+    const expires = new Date(this.now().getTime() + job.everyMs * 2).toISOString();
+    const row = await this.db.insertInto('job_leases').values({ job: job.name, holder: this.holder, expires_at: expires })
+      .onConflict((oc) => oc.column('job')
+        .doUpdateSet({ holder: this.holder, expires_at: expires })
+        .where((eb) => eb.or([eb('job_leases.holder', '=', this.holder), eb('job_leases.expires_at', '<=', now)])))
+      .returning('holder')
+      .executeTakeFirst();
+    return row !== undefined;
   }
 }

@@ -29,7 +29,9 @@ export class DownloadRecorder {
     this.pending = new Map();
     try {
       await this.deps.db.transaction().execute(async (trx) => {
-        for (const [key, count] of batch) {
+        // Rows are updated in version order, so flushes from several nodes cannot deadlock.
+        const ordered = [...batch].sort(([a], [b]) => Number(a.split('|')[0]) - Number(b.split('|')[0]) || (a < b ? -1 : 1));
+        for (const [key, count] of ordered) {
           const [id, day] = key.split('|') as [string, string];
           const versionId = Number(id);
           await trx.insertInto('download_counts').values({ version_id: versionId, day, count })

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
+import { DownloadRecorder } from '../../src/core/downloads/download-recorder.js';
+import type { Job } from '../../src/core/jobs/job.js';
+import { isUniqueViolation } from '../../src/db/unique-violation.js';
+import { JobScheduler } from '../../src/jobs/scheduler.js';
+import { startTestKura, TestClock, type TestKura } from '../support/harness.js';
+import { buildTarball, npmUrlName, publishBody } from '../support/npm-fixtures.js';
+import { onPostgres } from '../support/test-database.js';
+
+/**
+ * What several nodes on one database rely on, on the driver the suite runs with: on PostgreSQL two
+ * Kuras share one database as two nodes do; on SQLite both "nodes" share the one connection.
+ */
+describe(`database conformance (${onPostgres ? 'PostgreSQL' : 'SQLite'})`, () => {
+  const clock = new TestClock();
+  let a: TestKura;
+  let b: TestKura;
+  let token: string;
+
+  before(async () => {
+    a = await startTestKura({}, clock);
+    b = onPostgres ? await startTestKura({ KURA_DATABASE_URL: a.config.databaseUrl! }, clock) : a;
+    ({ token } = await a.user('alice'));
+  });
+  after(async () => {
+    if (b !== a) await b.close();
+    await a.close();
+  });
+
+  const publish = async (k: TestKura, name: string, version: string) => {
+    const tarball = await buildTarball({ name, version });
+    return k.inject({ method: 'PUT', url: `/npm/${npmUrlName(name)}`, token, payload: publishBody(name, version, tarball) });
+  };
+
+  it('gives an exclusive job to one node at a time, and to another once the holder stops renewing', async () => {
+    const silent = pino({ level: 'silent' });
+    const nodes = [new JobScheduler(a.core.deps.db, silent, clock.now), new JobScheduler(b.core.deps.db, silent, clock.now)];
+    const runs = [0, 0];
+    const job = (i: number): Job => ({ name: 'conformance-lease', everyMs: 60_000, exclusive: true, run: async () => { runs[i]!++; } });
+    for (let round = 0; round < 10; round++) await Promise.all(nodes.map((node, i) => node.runOnce(job(i))));
+    assert.equal(runs[0]! + runs[1]!, 10, 'exactly one node ran each round');
+    assert.ok(runs[0] === 10 || runs[1] === 10, `the holder kept its lease: ${runs.join(' / ')}`);
+    const other = runs[0] === 10 ? 1 : 0;
+    clock.advance(60_000);
+    await nodes[other]!.runOnce(job(other));
+    assert.equal(runs[other], 0, 'a lease is not taken before it expires');
+    clock.advance(60_001);
+    await nodes[other]!.runOnce(job(other));
+    assert.equal(runs[other], 1, 'an expired lease passes to another node');
+  });
+
+  it('loses no download counted by several nodes flushing at once', async () => {
+    for (const name of ['@alice/counted-a', '@alice/counted-b']) assert.equal((await publish(a, name, '1.0.0')).statusCode, 201);
+    const versions = await a.core.deps.db.selectFrom('versions').select('id').where('version', '=', '1.0.0').orderBy('id').execute();
+    const ids = versions.map((v) => v.id);
+    const recorders = [new DownloadRecorder(a.core.deps), new DownloadRecorder(b.core.deps), new DownloadRecorder(a.core.deps)];
+    for (let round = 0; round < 20; round++) {
+      recorders.forEach((recorder, i) => {
+        // Each node counts both versions, in a different order, so their flushes overlap.
+        const order = i % 2 === 0 ? ids : [...ids].reverse();
+        for (const id of order) recorder.record(id);
+        recorder.record(order[0]!);
+      });
+      await Promise.all(recorders.map((r) => r.flush()));
+    }
+    const rows = await a.core.deps.db.selectFrom('versions').select(['id', 'download_count']).where('id', 'in', ids).orderBy('id').execute();
+    const expected = ids.map((id) => 20 * (recorders.length + recorders.filter((_, i) => (i % 2 === 0 ? ids : [...ids].reverse())[0] === id).length));
+    assert.deepEqual(rows.map((r) => Number(r.download_count)), expected);
+    const daily = await a.core.downloads.daily(ids);
+    assert.equal(daily.reduce((n, d) => n + d.count, 0), expected.reduce((n, c) => n + c, 0));
+  });
+
+  it('gives exactly one 2xx to the same version published on two nodes at once', async () => {
+    for (let round = 0; round < 5; round++) {
+      const results = await Promise.all([publish(a, '@alice/raced', `1.0.${round}`), publish(b, '@alice/raced', `1.0.${round}`)]);
+      const statuses = results.map((r) => r.statusCode).sort();
+      assert.deepEqual(statuses, [201, 409], `round ${round}: ${results.map((r) => `${r.statusCode} ${r.body}`).join(' | ')}`);
+    }
+    const stored = await a.core.deps.db.selectFrom('versions').innerJoin('packages', 'packages.id', 'versions.package_id')
+      .select('versions.version').where('packages.name', '=', '@alice/raced').execute();
+    assert.equal(stored.length, 5);
+  });
+
+  it('reports a duplicate key as a unique violation, and nothing else as one', async () => {
+    const db = a.core.deps.db;
+    const duplicate = await db.insertInto('job_leases').values({ job: 'conformance-lease', holder: 'x', expires_at: clock.now().toISOString() }).execute().catch((e: unknown) => e);
+    assert.ok(isUniqueViolation(duplicate), String(duplicate));
+    const other = await db.selectFrom('job_leases').select((eb) => eb.ref('no_such_column' as 'job').as('x')).execute().catch((e: unknown) => e);
+    assert.ok(other instanceof Error && !isUniqueViolation(other));
+  });
+});
