@@ -33,6 +33,8 @@ export interface KuraProcess {
   cliOk(args: string[], stdin?: string): Promise<string>;
   /** Everything the server printed so far. */
   output(): string;
+  /** Kills the server at once (SIGKILL), as a crash would; resolves once it is gone. */
+  kill(): Promise<void>;
   /** Stops the server and removes the data directory. */
   stop(): Promise<void>;
 }
@@ -112,6 +114,12 @@ export async function startKuraProcess(options: { env?: NodeJS.ProcessEnv; args?
       const result = await cli(args, stdin);
       if (result.code !== 0) throw new Error(`kura ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
       return result.stdout.trim();
+    },
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
     },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
