@@ -10,6 +10,8 @@ import { osvEcosystems } from '../formats/catalog.js';
 import { formats } from '../formats/registry.js';
 import { createKura, openCore } from '../main.js';
 import type { Core } from '../core/core.js';
+import { migrateCommand } from './migrate-command.js';
+import { progressBar } from './progress-line.js';
 
 const usage = `Usage: kura <command> [options]
 
@@ -29,17 +31,15 @@ Commands:
   advisory import FILE|DIR
   advisory review ID --user LOGIN
   alert list OWNER/REPO [--user LOGIN]
+  migrate [--to-database postgres://…] [--to-blob s3]
+                                                   copy this install (SQLite and DATA/blobs) into
+                                                   PostgreSQL and/or the bucket named by KURA_S3_*;
+                                                   rerun to resume or to catch up, then cut over
 
 Every command takes --data DIR (env KURA_DATA_DIR, default ./data).
 Scopes: read:packages, write:packages, delete:packages, admin.`;
 
 class UsageError extends Error {}
-
-/** A 30-character progress bar for `done` of `total`. */
-function progressBar(done: number, total: number): string {
-  const filled = Math.round((done / total) * 30);
-  return `[${'#'.repeat(filled)}${'.'.repeat(30 - filled)}]`;
-}
 
 /** Whether `range` is a valid range of `ecosystem` (the format of that id). */
 const validRange = (ecosystem: string, range: string) => formats.find((f) => f.id === ecosystem)?.versionRanges?.valid(range) ?? false;
@@ -53,6 +53,9 @@ const options = {
   'max-body-size': { type: 'string' },
   'blob-driver': { type: 'string' },
   database: { type: 'string' },
+  'database-url': { type: 'string' },
+  'to-database': { type: 'string' },
+  'to-blob': { type: 'string' },
   'password-stdin': { type: 'boolean' },
   email: { type: 'string' },
   admin: { type: 'boolean' },
@@ -237,6 +240,8 @@ async function run(argv: string[]): Promise<number> {
         for (const a of alerts) say([`#${a.number}`, a.state, a.advisory.severity, a.advisory.ghsaId, a.path.join(' > '), a.firstPatched ? `fix ${a.firstPatched}` : 'no fix yet'].join('\t'));
         return 0;
       });
+    case 'migrate':
+      return migrateCommand(values);
     case 'advisory import':
       return withCore(values, async (core) => {
         const path = need(rest[0], 'FILE|DIR');
