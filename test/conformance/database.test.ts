@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
 import { pino } from 'pino';
 import { DownloadRecorder } from '../../src/core/downloads/download-recorder.js';
 import type { Job } from '../../src/core/jobs/job.js';
@@ -81,6 +82,24 @@ describe(`database conformance (${onPostgres ? 'PostgreSQL' : 'SQLite'})`, () =>
     const stored = await a.core.deps.db.selectFrom('versions').innerJoin('packages', 'packages.id', 'versions.package_id')
       .select('versions.version').where('packages.name', '=', '@alice/raced').execute();
     assert.equal(stored.length, 5);
+  });
+
+  it('answers reads across a schema change under its prepared statements (a newer node migrated)', { skip: !onPostgres && 'prepared statements are PostgreSQL’s' }, async () => {
+    const db = a.core.deps.db;
+    const read = () => db.selectFrom('settings').selectAll().where('key', '=', 'conformance').execute();
+    for (let i = 0; i < 8; i++) await Promise.all([read(), read(), read(), read()]);
+    await sql`alter table settings add column conformance_extra text`.execute(db);
+    try {
+      let failures = 0;
+      for (let i = 0; i < 8; i++) {
+        const results = await Promise.allSettled([read(), read(), read(), read()]);
+        failures += results.filter((r) => r.status === 'rejected').length;
+      }
+      assert.equal(failures, 0, 'a read outside a transaction is run again unprepared');
+      assert.deepEqual(await read(), []);
+    } finally {
+      await sql`alter table settings drop column conformance_extra`.execute(db);
+    }
   });
 
   it('reports a duplicate key as a unique violation, and nothing else as one', async () => {

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { migrateToLatest, postgresMigrationDialect, type FormatMigrations } from '../../db/migrate.js';
 
@@ -33,7 +33,7 @@ export interface PostgresOptions {
 export async function openPostgresDatabase(url: string, formats: readonly FormatMigrations[] = [], options: PostgresOptions = {}): Promise<Kysely<Database>> {
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types: numericTypes });
   pool.on('error', (error) => options.onIdleError?.(error));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }) });
   try {
     await migrateToLatest(db as unknown as Kysely<unknown>, postgresMigrationDialect, formats);
   } catch (error) {
@@ -41,4 +41,56 @@ export async function openPostgresDatabase(url: string, formats: readonly Format
     throw error;
   }
   return db;
+}
+
+/** Distinct statements each process prepares at most; others run unnamed (parsed every time). */
+const preparedLimit = 500;
+
+/** `cached plan must not change result type`: a table changed under a prepared statement. */
+const stalePlanCode = '0A000';
+
+/**
+ * A pool whose clients run parameterised queries as named prepared statements, so the server
+ * parses and plans each distinct query once per connection instead of on every execution (Kura's
+ * queries are a fixed set; dynamic ones beyond {@link preparedLimit} stay unnamed). A connection
+ * whose prepared statement outlived a schema change (a newer node migrated) is discarded; the
+ * statement is run again unprepared, unless it was inside a transaction (that one fails).
+ */
+function withPreparedStatements(pool: pg.Pool): PostgresPool {
+  const names = new Map<string, string>();
+  const nameOf = (text: string): string | undefined => {
+    let name = names.get(text);
+    if (!name && names.size < preparedLimit) {
+      name = `k${names.size}`;
+      names.set(text, name);
+    }
+    return name;
+  };
+  return {
+    async connect() {
+      const client = await pool.connect();
+      let stale = false;
+      let inTransaction = false;
+      const run = async (text: string, values: readonly unknown[]) => {
+        if (/^\s*(begin|start transaction)/i.test(text)) inTransaction = true;
+        else if (/^\s*(commit|rollback)/i.test(text)) inTransaction = false;
+        const name = values.length > 0 ? nameOf(text) : undefined;
+        try {
+          return name ? await client.query({ name, text, values: [...values] }) : await client.query(text, [...values]);
+        } catch (error) {
+          if ((error as { code?: string }).code !== stalePlanCode) throw error;
+          stale = true;
+          // Outside a transaction the failed statement changed nothing: run it again unprepared.
+          if (inTransaction) throw error;
+          return client.query(text, [...values]);
+        }
+      };
+      return {
+        // A cursor (Kysely's streaming) passes through untouched.
+        query: (text: unknown, values?: readonly unknown[]) => (typeof text === 'string' ? run(text, values ?? []) : client.query(text as pg.Submittable)),
+        release: () => client.release(stale),
+      } as unknown as PostgresPoolClient;
+    },
+    end: () => pool.end(),
+  };
 }
