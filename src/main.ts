@@ -18,6 +18,7 @@ import { formats } from './formats/registry.js';
 import { createFormatContexts } from './host/format-context.js';
 import { buildApp } from './http/app.js';
 import { KuraMetrics } from './http/metrics.js';
+import { MeasuredBlobStore } from './drivers/blob/measured-blob-store.js';
 import { createAuthenticator } from './http/authenticate.js';
 import { collectGarbage } from './jobs/collect-garbage.js';
 import { purgeDeleted } from './jobs/purge-deleted.js';
@@ -52,7 +53,7 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
  * Opens storage and builds the core: the database (migrated) and the blob store under the data
  * directory. The `kura` commands use this alone; `kura serve` adds the HTTP app and jobs.
  */
-export async function openCore(config: KuraConfig, now: () => Date = () => new Date(), logger?: Logger): Promise<Core> {
+export async function openCore(config: KuraConfig, now: () => Date = () => new Date(), logger?: Logger, metrics?: KuraMetrics | null): Promise<Core> {
   const usesDataDir = (!config.databaseUrl && config.databaseFile !== ':memory:') || config.blobDriver === 'fs';
   if (usesDataDir) await mkdir(config.dataDir, { recursive: true });
   const migrations = formats.map((f) => ({ formatId: f.id, migrations: f.migrations ?? {} }));
@@ -60,14 +61,16 @@ export async function openCore(config: KuraConfig, now: () => Date = () => new D
     ? await openPostgresDatabase(config.databaseUrl, migrations, {
       poolSize: config.databasePoolSize,
       onIdleError: (error) => logger?.warn({ err: error }, 'a PostgreSQL connection failed; it is replaced'),
+      onQuery: metrics?.queryRan,
     })
-    : await openSqliteDatabase(config.databaseFile, migrations);
+    : await openSqliteDatabase(config.databaseFile, migrations, { onQuery: metrics?.queryRan });
   let blobs: BlobStore;
   if (config.blobDriver === 'memory') blobs = new MemoryBlobStore();
   else if (config.s3) blobs = new S3BlobStore(config.s3, { redirect: config.s3.redirect });
   else blobs = await new FsBlobStore(join(config.dataDir, 'blobs')).init();
+  if (metrics) blobs = new MeasuredBlobStore(blobs, metrics.blobCalled);
   await indexEarlierVersions(db, (format, metadata, version) => formats.find((f) => f.id === format)?.dependencies?.(metadata, version) ?? [], now());
-  return createCore({ db, blobs, now }, {
+  return createCore({ db, blobs, now, caches: metrics?.cacheLookups }, {
     deleteProtectionDownloads: config.deleteProtectionDownloads,
     restoreWindowDays: config.restoreWindowDays,
   }, {
@@ -96,7 +99,7 @@ export interface Kura {
 export async function createKura(config: KuraConfig, options: { logger?: Logger; startJobs?: boolean; now?: () => Date } = {}): Promise<Kura> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = config.metrics ? new KuraMetrics() : null;
-  const core = await openCore(config, options.now, logger);
+  const core = await openCore(config, options.now, logger, metrics);
   if (metrics) core.packages.onChange(async ({ format, action }) => void metrics.packageWrites.inc({ format: format ?? '', action }));
   const catalog = new FormatCatalog(formats, config.formatModes);
   const urls = new UrlBuilder(config.baseUrl);

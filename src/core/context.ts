@@ -1,3 +1,4 @@
+import type { CacheLookups } from './cache-lookups.js';
 import type { Db } from '../db/schema.js';
 import type { BlobStore } from './blobs/blob-store.js';
 
@@ -7,4 +8,6 @@ export interface CoreDeps {
   blobs: BlobStore;
   /** The clock; tests pass a fixed or movable one. */
   now: () => Date;
+  /** Where caches count their hits and misses; uncounted when absent. */
+  caches?: CacheLookups;
 }

@@ -64,7 +64,7 @@ export function createCore(deps: CoreDeps, options: PackageServiceOptions, alert
     access,
     packages,
     downloads: new DownloadRecorder(deps),
-    blobReader: new BlobReader(deps.blobs),
+    blobReader: new BlobReader(deps.blobs, deps.caches),
     blobRecords: new BlobRecords(deps),
     secrets: new ServerSecrets(deps),
     advisories,

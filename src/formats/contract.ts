@@ -1,3 +1,4 @@
+import type { CacheLookups } from '../core/cache-lookups.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ColumnDefinitionBuilder, Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
@@ -77,6 +78,8 @@ export interface FormatContext<Tables = NoTables> {
   db: Kysely<Tables>;
   /** The clock; tests move it. */
   now(): Date;
+  /** Where the format's caches count hits and misses (named `<format id>.<cache>`). */
+  caches: CacheLookups;
   /** Limits every format applies to uploads. */
   limits: { maxBodyBytes: number };
   /** The format's settings (its `settings`), parsed. */

@@ -1,3 +1,4 @@
+import { uncountedCacheLookups } from '../core/cache-lookups.js';
 import type { FastifyRequest } from 'fastify';
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
@@ -40,6 +41,7 @@ export function createFormatContext<Tables>(format: AnyPackageFormat, deps: Form
     advisories: core.advisories,
     blobs: { store: core.deps.blobs, reader: core.blobReader, records: core.blobRecords },
     secrets: core.secrets,
+    caches: core.deps.caches ?? uncountedCacheLookups,
     db: core.deps.db as unknown as Kysely<Tables>,
     now: core.deps.now,
     limits: { maxBodyBytes: config.maxBodyBytes },

@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { CacheLookups } from '../core/cache-lookups.js';
 import type { BlobStore } from '../core/blobs/blob-store.js';
 import type { Db } from '../db/schema.js';
 import { sql } from 'kysely';
+import { PlainCounter, PlainHistogram } from './plain-metrics.js';
 import { RequestMetrics } from './request-series.js';
-
 
 /**
  * Kura's Prometheus metrics, one registry per server: requests by area (a format id, `api`,
@@ -15,7 +16,9 @@ export class KuraMetrics {
   readonly registry = new Registry();
   readonly requests = new RequestMetrics(this.registry);
   readonly packageWrites = new Counter<'format' | 'action'>({ name: 'kura_package_writes_total', help: 'Committed package writes (version.publish, file.created, tag.set…), by format and action.', labelNames: ['format', 'action'], registers: [this.registry] });
-  readonly queries = new Histogram<'outcome'>({ name: 'kura_db_query_duration_seconds', help: 'Database query time, by outcome (ok, failed).', labelNames: ['outcome'], buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25, 1], registers: [this.registry] });
+  private readonly queries = new PlainHistogram(this.registry, 'kura_db_query_duration_seconds', 'Database query time, by outcome (ok, failed).', [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25, 1]);
+  private readonly blobOperations = new PlainHistogram(this.registry, 'kura_blob_operation_duration_seconds', 'Blob store call time (reads until the bytes start, writes at commit), by operation and outcome.', [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30]);
+  private readonly cacheLookupCounts = new PlainCounter(this.registry, 'kura_cache_lookups_total', 'Cache lookups by cache (npm.packument, container.manifest, nuget.package, rubygems.index, blob) and outcome (hit, miss); the hit ratio is hit / (hit + miss).');
   readonly jobRuns = new Counter<'job' | 'outcome'>({ name: 'kura_job_runs_total', help: 'Background job runs, by job and outcome (ok, failed).', labelNames: ['job', 'outcome'], registers: [this.registry] });
   readonly jobSeconds = new Histogram<'job'>({ name: 'kura_job_duration_seconds', help: 'Background job run time, by job.', labelNames: ['job'], buckets: [0.01, 0.1, 1, 10, 60, 600], registers: [this.registry] });
 
@@ -26,6 +29,21 @@ export class KuraMetrics {
     new Gauge({ name: 'kura_process_cpu_seconds_total', help: 'User and system CPU time of the process.', registers: [this.registry], collect() { const { user, system } = process.cpuUsage(); this.set((user + system) / 1e6); } });
     new Gauge({ name: 'kura_process_uptime_seconds', help: 'Seconds since the process started.', registers: [this.registry], collect() { this.set(process.uptime()); } });
   }
+
+  /** Records one database query. */
+  readonly queryRan = (seconds: number, ok: boolean): void => {
+    this.queries.observe(ok ? 'ok' : 'failed', () => ({ outcome: ok ? 'ok' : 'failed' }), seconds);
+  };
+
+  /** Records one blob store call. */
+  readonly blobCalled = (operation: string, seconds: number, ok: boolean): void => {
+    this.blobOperations.observe(`${operation} ${ok}`, () => ({ operation, outcome: ok ? 'ok' : 'failed' }), seconds);
+  };
+
+  /** Counts the caches' hits and misses. */
+  readonly cacheLookups: CacheLookups = {
+    record: (cache, hit) => this.cacheLookupCounts.inc(`${cache} ${hit}`, () => ({ cache, outcome: hit ? 'hit' : 'miss' })),
+  };
 
   /** Records one background job run. */
   jobRan(job: string, ok: boolean, seconds: number): void {

@@ -34,6 +34,27 @@ describe('Prometheus metrics and readiness', () => {
     assert.doesNotMatch(res.body, /kura_[0-9A-Za-z]{36}/, 'no token ever reaches the metrics');
   });
 
+  it('times database queries and blob store calls, and counts cache hits and misses', async () => {
+    const alice = (await k.user('carol')).token;
+    const tarball = await buildTarball({ name: '@carol/cached', version: '1.0.0' });
+    assert.equal((await k.inject({ method: 'PUT', url: `/npm/${npmUrlName('@carol/cached')}`, token: alice, payload: publishBody('@carol/cached', '1.0.0', tarball) })).statusCode, 201);
+    const before = (await k.inject({ method: 'GET', url: '/metrics' })).body;
+    const count = (body: string, pattern: RegExp) => Number(pattern.exec(body)?.[1] ?? 0);
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await k.inject({ method: 'GET', url: `/npm/${npmUrlName('@carol/cached')}`, token: alice })).statusCode, 200);
+      assert.equal((await k.inject({ method: 'GET', url: '/npm/@carol/cached/-/cached-1.0.0.tgz', token: alice })).statusCode, 200);
+    }
+    const after = (await k.inject({ method: 'GET', url: '/metrics' })).body;
+    const packumentHits = /kura_cache_lookups_total\{cache="npm\.packument",outcome="hit"\} (\d+)/;
+    const packumentMisses = /kura_cache_lookups_total\{cache="npm\.packument",outcome="miss"\} (\d+)/;
+    assert.equal(count(after, packumentMisses) - count(before, packumentMisses), 1, 'the first GET renders the packument');
+    assert.equal(count(after, packumentHits) - count(before, packumentHits), 5, 'the next two, and the tarball GETs finding their file, come from the cache');
+    const blobHits = /kura_cache_lookups_total\{cache="blob",outcome="hit"\} (\d+)/;
+    assert.ok(count(after, blobHits) - count(before, blobHits) >= 2, 'small tarballs are served from the blob cache');
+    assert.match(after, /kura_db_query_duration_seconds_count\{outcome="ok"\} [1-9]/);
+    assert.match(after, /kura_blob_operation_duration_seconds_count\{operation="commit",outcome="ok"\} [1-9]/);
+  });
+
   it('answers /readyz when the database and the blob store answer', async () => {
     const res = await k.inject({ method: 'GET', url: '/readyz' });
     assert.equal(res.statusCode, 200);

@@ -1,3 +1,4 @@
+import { uncountedCacheLookups, type CacheLookups } from '../cache-lookups.js';
 import type { BlobHandle, BlobStore, ByteRange } from './blob-store.js';
 
 /** Bytes of a blob still to be read from an open handle. Whoever sends them closes the handle. */
@@ -29,6 +30,7 @@ export class BlobReader {
 
   constructor(
     private readonly store: BlobStore,
+    private readonly caches: CacheLookups = uncountedCacheLookups,
     private readonly maxCachedBytes = 256 * 1024,
     private readonly budgetBytes = 48 * 1024 * 1024,
   ) {}
@@ -52,6 +54,7 @@ export class BlobReader {
 
   private async cached(sha256: string): Promise<Buffer> {
     const hit = this.cache.get(sha256);
+    this.caches.record('blob', hit !== undefined);
     if (hit) {
       this.cache.delete(sha256);
       this.cache.set(sha256, hit);

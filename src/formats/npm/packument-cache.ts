@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import type { CacheLookups } from '../../core/cache-lookups.js';
 import type { PackageRecord } from '../../core/packages/package.js';
 import type { PackageQueries } from '../../core/packages/package-queries.js';
 import { renderPackuments } from './packument.js';
@@ -34,6 +35,7 @@ export class PackumentCache {
 
   constructor(
     private readonly queries: PackageQueries,
+    private readonly caches: CacheLookups,
     private readonly budgetBytes = 24 * 1024 * 1024,
   ) {}
 
@@ -41,6 +43,7 @@ export class PackumentCache {
   async get(pkg: PackageRecord, baseUrl: string): Promise<PackumentEntry> {
     const key = `${pkg.id}:${pkg.rev}:${baseUrl}`;
     const hit = this.entries.get(key);
+    this.caches.record('npm.packument', hit !== undefined);
     if (hit) {
       this.entries.delete(key);
       this.entries.set(key, hit);

@@ -11,7 +11,7 @@ import { registerSearchRoutes } from './routes/search-routes.js';
 
 /** The npm registry protocol (npm 11, yarn 1 and 4, pnpm) at the format's mount path. */
 export async function registerNpmRoutes(app: FastifyInstance, ctx: FormatContext): Promise<void> {
-  const nc: NpmRoutesContext = { ctx, cache: new PackumentCache(ctx.packages.queries) };
+  const nc: NpmRoutesContext = { ctx, cache: new PackumentCache(ctx.packages.queries, ctx.caches) };
 
   // Bodies are read by the handlers, after access checks, as streams.
   app.removeAllContentTypeParsers();

@@ -33,7 +33,9 @@ export class PackageViews {
 
   async of(pkg: PackageRecord): Promise<PackageView> {
     const cached = this.cache.get(pkg.id);
-    if (cached && cached.pkg.rev === pkg.rev) return cached;
+    const hit = cached !== undefined && cached.pkg.rev === pkg.rev;
+    this.ctx.caches.record('nuget.package', hit);
+    if (hit) return cached;
     const [versions, files] = await Promise.all([this.ctx.packages.queries.versions(pkg.id), this.ctx.packages.queries.liveFiles(pkg.id)]);
     const filesOf = (id: number) => files.filter((f) => f.versionId === id);
     const view: ViewVersion[] = versions.map((record) => {

@@ -70,6 +70,7 @@ export class ManifestIndex {
   async byDigest(pkg: Pick<PackageRecord, 'id' | 'rev'>, digest: string): Promise<StoredManifest | null> {
     const cache = this.revision(pkg);
     const cached = cache.byDigest.get(digest);
+    this.ctx.caches.record('container.manifest', cached !== undefined);
     if (cached) return cached;
     const version = await this.ctx.packages.queries.version(pkg.id, digest);
     if (!version || version.deletedAt) return null;
@@ -82,6 +83,7 @@ export class ManifestIndex {
   async byTag(pkg: Pick<PackageRecord, 'id' | 'rev'>, tag: string): Promise<StoredManifest | null> {
     const cache = this.revision(pkg);
     const cached = cache.byTag.get(tag);
+    this.ctx.caches.record('container.manifest', cached !== undefined);
     if (cached) return cached;
     const target = await this.ctx.packages.queries.tag(pkg.id, tag);
     const found = target ? await this.byVersion(target.versionId) : null;

@@ -79,7 +79,11 @@ export class GemIndex {
 
   /** The index part of each package, in the order given; stale parts are rendered in bulk. */
   async parts(packages: readonly PackageRecord[]): Promise<PackageIndex[]> {
-    const stale = packages.filter((pkg) => this.cache.get(pkg.id)?.pkg.rev !== pkg.rev);
+    const stale = packages.filter((pkg) => {
+      const hit = this.cache.get(pkg.id)?.pkg.rev === pkg.rev;
+      this.ctx.caches.record('rubygems.index', hit);
+      return !hit;
+    });
     for (let i = 0; i < stale.length; i += 500) await this.render(stale.slice(i, i + 500));
     return packages.map((pkg) => this.cache.get(pkg.id)!).filter(Boolean);
   }
