@@ -66,7 +66,13 @@ export async function openCore(config: KuraConfig, now: () => Date = () => new D
     : await openSqliteDatabase(config.databaseFile, migrations, { onQuery: metrics?.queryRan });
   let blobs: BlobStore;
   if (config.blobDriver === 'memory') blobs = new MemoryBlobStore();
-  else if (config.s3) blobs = new S3BlobStore(config.s3, { redirect: config.s3.redirect });
+  else if (config.s3) {
+    blobs = new S3BlobStore(config.s3, { redirect: config.s3.redirect });
+    await blobs.check!().catch(async (error: unknown) => {
+      await db.destroy();
+      throw error;
+    });
+  }
   else blobs = await new FsBlobStore(join(config.dataDir, 'blobs')).init();
   if (metrics) blobs = new MeasuredBlobStore(blobs, metrics.blobCalled);
   await indexEarlierVersions(db, (format, metadata, version) => formats.find((f) => f.id === format)?.dependencies?.(metadata, version) ?? [], now());

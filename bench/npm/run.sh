@@ -15,7 +15,8 @@
 #   BENCH_PUBLISHES=200        fresh versions published one at a time for the publish latency
 #   BENCH_INSTALL_DEPS=100     dependencies of the cold-install project; BENCH_INSTALL_RUNS=3
 #   BENCH_SEED_CONCURRENCY=4   packages seeded in parallel
-#   BENCH_KURA_LOG_LEVELS="info warn"   Kura runs to compare (info is Kura's default)
+#   BENCH_KURA_LOG_LEVELS="info warn"   Kura runs to compare (info is Kura's default); LEVEL:metrics-off
+#                              runs Kura at LEVEL with KURA_METRICS=off (to price the metrics)
 #   BENCH_KURA_NODE_FLAGS      run Kura as `node FLAGS bin/kura.js` instead of bin/kura.js with its shebang's flags
 #   BENCH_SKIP_BUILD=1         do not run `npm run build` first
 #   BENCH_KEEP=1               keep the temporary directory (data, logs) for inspection
@@ -61,21 +62,27 @@ measure() {
 }
 
 run_kura() {
-  local level="$1" port token
-  local data="$WORK/kura-$level" log="$WORK/kura-$level.log"
+  local spec="$1" level="${1%%:*}" metrics=on label port token
+  if [ "$spec" != "$level" ]; then
+    [ "${spec#*:}" = metrics-off ] || die "unknown Kura run \"$spec\": use LEVEL or LEVEL:metrics-off"
+    metrics=off
+  fi
+  label="Kura (log $level)"
+  [ "$metrics" = on ] || label="Kura (log $level, metrics off)"
+  local data="$WORK/kura-$spec" log="$WORK/kura-$spec.log"
   port="$(free_port)"
   node "$ROOT/bin/kura.js" user create bench --data "$data" >/dev/null
   node "$ROOT/bin/kura.js" repo create bench/bench --description "benchmark packages" --data "$data" >/dev/null
   token="$(node "$ROOT/bin/kura.js" token create --user bench --scopes read:packages,write:packages --name bench --data "$data")"
-  say "Kura (log level $level) on 127.0.0.1:$port, core $SERVER_CPU"
+  say "$label on 127.0.0.1:$port, core $SERVER_CPU"
   kura_launch
-  KURA_LOG_LEVEL="$level" "${ON_SERVER[@]}" "${KURA_LAUNCH[@]}" serve --data "$data" --host 127.0.0.1 --port "$port" >"$log" 2>&1 &
+  KURA_METRICS="$metrics" KURA_LOG_LEVEL="$level" "${ON_SERVER[@]}" "${KURA_LAUNCH[@]}" serve --data "$data" --host 127.0.0.1 --port "$port" >"$log" 2>&1 &
   SERVER_PID=$!
   wait_ready "http://127.0.0.1:$port/healthz" "$log" "$SERVER_PID"
-  mkdir -p "$WORK/work-kura-$level"
-  measure --server kura --label "Kura (log $level)" --log-level "$level" --log "$log" \
+  mkdir -p "$WORK/work-kura-$spec"
+  measure --server kura --label "$label" --log-level "$level" --log "$log" \
     --registry "http://127.0.0.1:$port/npm" --token "$token" \
-    --work "$WORK/work-kura-$level" --out "$WORK/results/kura-$level.json" || say "Kura (log $level) did not finish: see the report"
+    --work "$WORK/work-kura-$spec" --out "$WORK/results/kura-$spec.json" || say "$label did not finish: see the report"
   stop_server
 }
 

@@ -77,7 +77,7 @@ export function registerMetrics(app: FastifyInstance, metrics: KuraMetrics | nul
   app.get('/readyz', async (_request, reply) => {
     const [database, blobs] = await Promise.all([
       sql`select 1`.execute(storage.db).then(() => 'ok', () => 'unavailable'),
-      storage.blobs.stat('0'.repeat(64)).then(() => 'ok', () => 'unavailable'),
+      (storage.blobs.check ? storage.blobs.check() : storage.blobs.stat('0'.repeat(64))).then(() => 'ok', () => 'unavailable'),
     ]);
     const ready = database === 'ok' && blobs === 'ok';
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', database, blobs });

@@ -88,6 +88,15 @@ describe('kura serve on an S3 bucket with presigned download redirects, driven b
     assert.equal(await greetingOf(dir, '@alice/bucketed'), greetingFor('@alice/bucketed', '1.0.0'));
   });
 
+  it('refuses to start on a bucket that does not exist, saying so', async () => {
+    const refused = await startKuraServer({ ...bucket.env, KURA_S3_BUCKET: 'kura-no-such-bucket' }).then(
+      async (s) => { await s.stop(); return null; },
+      (error: unknown) => (error instanceof Error ? error.message : String(error)),
+    );
+    assert.ok(refused, 'kura serve did not start');
+    assert.match(refused, /the S3 bucket kura-no-such-bucket cannot be used: NoSuchBucket/);
+  });
+
   it('gives no presigned URL of a private package to an anonymous caller', async () => {
     await publish('@alice/secret');
     const { url } = await tarballOf('@alice/secret');

@@ -122,6 +122,11 @@ export interface BlobStore {
   list(): AsyncIterable<BlobInfo>;
   /** A URL clients may fetch the blob from directly, when the driver offers one. */
   redirectUrl?(sha256: string): Promise<string | null>;
+  /**
+   * Confirms the store can be used (a remote store: the bucket exists and the credentials work);
+   * stores that cannot fail this way leave it out. @throws Error saying what is wrong.
+   */
+  check?(): Promise<void>;
   /** Writes that span several requests (chunked container blob uploads). */
   readonly uploads: ResumableUploads;
 }

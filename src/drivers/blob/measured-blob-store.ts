@@ -13,9 +13,11 @@ export class MeasuredBlobStore implements BlobStore {
   constructor(private readonly store: BlobStore, private readonly observe: BlobObserver) {
     this.uploads = store.uploads;
     if (store.redirectUrl) this.redirectUrl = (sha256) => this.timed('redirect', () => store.redirectUrl!(sha256));
+    if (store.check) this.check = () => this.timed('check', () => store.check!());
   }
 
   redirectUrl?: (sha256: string) => Promise<string | null>;
+  check?: () => Promise<void>;
 
   private async timed<T>(operation: string, call: () => Promise<T>): Promise<T> {
     const started = performance.now();

@@ -2,6 +2,7 @@ import {
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   paginateListObjectsV2,
   PutObjectCommand,
   S3Client,
@@ -119,6 +120,19 @@ export class S3Bucket {
       }));
       const failed = (out.Errors ?? []).filter((e) => e.Code !== 'NoSuchKey');
       if (failed.length > 0) throw new Error(`S3 refused to delete ${failed.length} object(s): ${failed[0]!.Code ?? 'unknown error'}`);
+    }
+  }
+
+  /**
+   * Lists one key, which needs the bucket to exist and the credentials to be valid.
+   * @throws Error naming the bucket and what S3 answered.
+   */
+  async check(): Promise<void> {
+    try {
+      await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, MaxKeys: 1 }));
+    } catch (error) {
+      const name = (error as { name?: string }).name ?? 'error';
+      throw new Error(`the S3 bucket ${this.bucket} cannot be used: ${name}${error instanceof Error && error.message && error.message !== name ? ` (${error.message})` : ''}`);
     }
   }
 

@@ -113,6 +113,10 @@ export class S3BlobStore implements BlobStore {
   }
 
   /** A presigned URL of the blob's object when redirects are on, else null. */
+  check(): Promise<void> {
+    return this.bucket.check();
+  }
+
   async redirectUrl(sha256: string): Promise<string | null> {
     return this.options.redirect ? this.bucket.presignedGet(this.keyOf(sha256), redirectSeconds) : null;
   }
