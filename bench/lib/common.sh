@@ -92,3 +92,12 @@ start_kura_and_static() {
   STATIC_URL="http://127.0.0.1:$static_port"
   say "Kura on $KURA_URL and the static files on $STATIC_URL, core $SERVER_CPU"
 }
+
+# Installs the load generator (bench/npm's lockfile) and builds Kura unless BENCH_SKIP_BUILD=1.
+prepare_kura_bench() {
+  install_locked "$ROOT/bench/npm"
+  if [ "${BENCH_SKIP_BUILD:-}" != 1 ]; then
+    say "building Kura (npm run build)"
+    (cd "$ROOT" && npm run build --silent >&2)
+  fi
+}

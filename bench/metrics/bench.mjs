@@ -6,9 +6,9 @@
 /* global fetch */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../scripts/lib/free-port.js';
 import { stopProcess } from '../../scripts/lib/stop-process.js';
 import { autocannon } from '../lib/autocannon.mjs';
 import { envNumber, wholeNumber } from '../lib/knobs.mjs';
@@ -30,14 +30,6 @@ const ticksPerSecond = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf
 const say = (line) => process.stderr.write(`[bench] ${line}\n`);
 const fmt = (n, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-const freePort = () => new Promise((resolve) => {
-  const server = createServer();
-  server.listen(0, '127.0.0.1', () => {
-    const { port } = server.address();
-    server.close(() => resolve(port));
-  });
-});
 
 /** User plus system CPU seconds of process `pid` so far. */
 function cpuSeconds(pid) {

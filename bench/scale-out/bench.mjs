@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { startTestPostgres } from '../../scripts/lib/test-postgres.js';
 import { startTestS3 } from '../../scripts/lib/test-s3.js';
+import { freePort } from '../../scripts/lib/free-port.js';
 import { stopProcess } from '../../scripts/lib/stop-process.js';
 import { autocannon } from '../lib/autocannon.mjs';
 import { envNumber, wholeNumber } from '../lib/knobs.mjs';
@@ -35,18 +36,6 @@ const canPin = spawnSync('taskset', ['-c', config.clientCpu, 'true']).status ===
 const pinned = (cpu, command, args) => (canPin ? ['taskset', ['-c', cpu, command, ...args]] : [command, args]);
 const say = (line) => process.stderr.write(`[bench] ${line}\n`);
 const fmt = (n, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-
-function freePort() {
-  return new Promise((resolve) => {
-    import('node:net').then(({ createServer }) => {
-      const server = createServer();
-      server.listen(0, '127.0.0.1', () => {
-        const { port } = server.address();
-        server.close(() => resolve(port));
-      });
-    });
-  });
-}
 
 function cli(env, args) {
   const result = spawnSync(process.execPath, [join(root, 'bin', 'kura.js'), ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });

@@ -16,9 +16,5 @@ CLIENT_CPU="${BENCH_CLIENT_CPU:-1}"
 # shellcheck source=../lib/common.sh
 source "$ROOT/bench/lib/common.sh"
 
-install_locked "$ROOT/bench/npm"
-if [ "${BENCH_SKIP_BUILD:-}" != 1 ]; then
-  say "building Kura (npm run build)"
-  (cd "$ROOT" && npm run build --silent >&2)
-fi
+prepare_kura_bench
 exec node "$ROOT/bench/scale-out/bench.mjs"

@@ -3,25 +3,14 @@
 // access key. Tests create a bucket each.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { freePort } from './free-port.js';
 import { stopProcess } from './stop-process.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const weed = join(root, '.tools', 'bin', 'weed');
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** True when the server binary has been built. */
 export function s3ServerInstalled() {

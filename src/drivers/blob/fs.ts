@@ -1,3 +1,4 @@
+import { TempFileWriter } from './temp-file-writer.js';
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, utimes, type FileHandle } from 'node:fs/promises';
@@ -113,29 +114,10 @@ export class FsBlobStore implements BlobStore {
   }
 }
 
-class FsBlobWriter implements BlobWriter {
-  size = 0;
-  private closed = false;
-
-  constructor(
-    private readonly handle: FileHandle,
-    private readonly temp: string,
-    private readonly target: (sha256: string) => string,
-  ) {}
-
-  async write(chunk: Uint8Array): Promise<void> {
-    let offset = 0;
-    while (offset < chunk.byteLength) {
-      const { bytesWritten } = await this.handle.write(chunk, offset, chunk.byteLength - offset);
-      offset += bytesWritten;
-    }
-    this.size += chunk.byteLength;
-  }
-
-  async read(into: Uint8Array, length: number, position: number): Promise<number> {
-    if (this.closed) throw new Error('read after commit or cancel');
-    const { bytesRead } = await this.handle.read(into, 0, Math.min(length, into.byteLength), position);
-    return bytesRead;
+/** A write staged in a temp file of the blob directory, renamed into place on commit. */
+class FsBlobWriter extends TempFileWriter {
+  constructor(handle: FileHandle, temp: string, private readonly target: (sha256: string) => string) {
+    super(handle, temp);
   }
 
   async commit(sha256: string): Promise<void> {
@@ -143,17 +125,6 @@ class FsBlobWriter implements BlobWriter {
     await this.handle.sync();
     await this.close();
     await moveIntoPlace(this.temp, path);
-  }
-
-  async cancel(): Promise<void> {
-    await this.close().catch(() => undefined);
-    await rm(this.temp, { force: true }).catch(() => undefined);
-  }
-
-  private async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.handle.close();
   }
 }
 

@@ -1,3 +1,4 @@
+import { TempFileWriter } from './temp-file-writer.js';
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
@@ -127,29 +128,9 @@ function later(a: Date, b: Date | undefined): Date {
 }
 
 /** A write staged in a local file until it is committed to the bucket. */
-class S3BlobWriter implements BlobWriter {
-  size = 0;
-  private closed = false;
-
-  constructor(
-    private readonly handle: FileHandle,
-    private readonly temp: string,
-    private readonly place: (sha256: string) => Promise<void>,
-  ) {}
-
-  async write(chunk: Uint8Array): Promise<void> {
-    let offset = 0;
-    while (offset < chunk.byteLength) {
-      const { bytesWritten } = await this.handle.write(chunk, offset, chunk.byteLength - offset);
-      offset += bytesWritten;
-    }
-    this.size += chunk.byteLength;
-  }
-
-  async read(into: Uint8Array, length: number, position: number): Promise<number> {
-    if (this.closed) throw new Error('read after commit or cancel');
-    const { bytesRead } = await this.handle.read(into, 0, Math.min(length, into.byteLength), position);
-    return bytesRead;
+class S3BlobWriter extends TempFileWriter {
+  constructor(handle: FileHandle, temp: string, private readonly place: (sha256: string) => Promise<void>) {
+    super(handle, temp);
   }
 
   async commit(sha256: string): Promise<void> {
@@ -160,17 +141,6 @@ class S3BlobWriter implements BlobWriter {
     } finally {
       await rm(this.temp, { force: true }).catch(() => undefined);
     }
-  }
-
-  async cancel(): Promise<void> {
-    await this.close().catch(() => undefined);
-    await rm(this.temp, { force: true }).catch(() => undefined);
-  }
-
-  private async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.handle.close();
   }
 }
 
