@@ -57,8 +57,9 @@ export class JobScheduler {
    * node holds it or it has expired, so of two nodes racing for it exactly one gets a row back.
    */
   private async acquire(job: Job): Promise<boolean> {
-    const now = this.now().toISOString();
-    const expires = new Date(this.now().getTime() + job.everyMs * 2).toISOString();
+    const at = this.now();
+    const now = at.toISOString();
+    const expires = new Date(at.getTime() + job.everyMs * 2).toISOString();
     const row = await this.db.insertInto('job_leases').values({ job: job.name, holder: this.holder, expires_at: expires })
       .onConflict((oc) => oc.column('job')
         .doUpdateSet({ holder: this.holder, expires_at: expires })

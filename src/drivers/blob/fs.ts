@@ -1,4 +1,3 @@
-import { TempFileWriter } from './temp-file-writer.js';
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, utimes, type FileHandle } from 'node:fs/promises';
@@ -6,6 +5,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { KuraError } from '../../core/errors/catalogue.js';
 import { isSha256Hex, isUploadId, type BlobHandle, type BlobInfo, type BlobStore, type BlobWriter, type ByteRange, type ResumableUploads, type UploadInfo } from '../../core/blobs/blob-store.js';
+import { TempFileWriter } from './temp-file-writer.js';
 
 /** Bytes per read when streaming a blob: large reads mean fewer trips through the thread pool. */
 const readChunkBytes = 1024 * 1024;

@@ -1,4 +1,3 @@
-import { TempFileWriter } from './temp-file-writer.js';
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
@@ -9,6 +8,7 @@ import { KuraError } from '../../core/errors/catalogue.js';
 import { isSha256Hex, type BlobHandle, type BlobInfo, type BlobStore, type BlobWriter, type ByteRange, type ResumableUploads } from '../../core/blobs/blob-store.js';
 import { S3Bucket, type S3Settings } from './s3-bucket.js';
 import { S3ResumableUploads } from './s3-resumable-uploads.js';
+import { TempFileWriter } from './temp-file-writer.js';
 
 /** How long a presigned download URL stays valid. */
 const redirectSeconds = 300;
@@ -113,11 +113,11 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
-  /** A presigned URL of the blob's object when redirects are on, else null. */
   check(): Promise<void> {
     return this.bucket.check();
   }
 
+  /** A presigned URL of the blob's object when redirects are on, else null. */
   async redirectUrl(sha256: string): Promise<string | null> {
     return this.options.redirect ? this.bucket.presignedGet(this.keyOf(sha256), redirectSeconds) : null;
   }

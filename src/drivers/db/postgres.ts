@@ -75,8 +75,11 @@ function withPreparedStatements(pool: pg.Pool): PostgresPool {
       let stale = false;
       let inTransaction = false;
       const run = async (text: string, values: readonly unknown[]) => {
-        if (/^\s*(begin|start transaction)/i.test(text)) inTransaction = true;
-        else if (/^\s*(commit|rollback)/i.test(text)) inTransaction = false;
+        // Transaction control statements carry no parameters; queries with parameters skip the tests.
+        if (values.length === 0) {
+          if (/^\s*(begin|start transaction)/i.test(text)) inTransaction = true;
+          else if (/^\s*(commit|rollback)/i.test(text)) inTransaction = false;
+        }
         const name = values.length > 0 ? nameOf(text) : undefined;
         try {
           return name ? await client.query({ name, text, values: [...values] }) : await client.query(text, [...values]);
