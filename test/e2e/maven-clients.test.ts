@@ -14,7 +14,7 @@ import { libraryCoordinates, writeGradleConsumer, writeLibrary, writeMavenConsum
 const artifactPath = `${libraryCoordinates.groupId.replace(/\./g, '/')}/${libraryCoordinates.artifactId}`;
 const sha1 = (bytes: Buffer): string => createHash('sha1').update(bytes).digest('hex');
 
-describe('Maven and Gradle against kura serve', { timeout: 300_000 }, () => {
+describe('Maven and Gradle against kura serve', { timeout: 900_000 }, () => {
   let server: KuraServer;
   let workspace: Workspace;
   const tokens = { alice: '', bob: '' };

@@ -11,7 +11,7 @@ import { Workspace } from './support/workspace.js';
 
 const npmClient = npmClients.find((c) => c.id === 'npm')!;
 
-describe('npm audit against kura serve', { timeout: 180_000 }, () => {
+describe('npm audit against kura serve', { timeout: 600_000 }, () => {
   let server: KuraServer;
   let workspace: Workspace;
   let token = '';

@@ -12,7 +12,7 @@ const version = '1.0.0';
 const packageOf = (client: NpmClient) => `@alice/pkg-${client.id}`;
 const apiPath = (name: string) => `/api/v1/users/alice/packages/npm/${encodeURIComponent(name)}`;
 
-describe('npm, yarn 1, yarn 4 and pnpm against kura serve', { timeout: 180_000 }, () => {
+describe('npm, yarn 1, yarn 4 and pnpm against kura serve', { timeout: 600_000 }, () => {
   let server: KuraServer;
   let workspace: Workspace;
   let writeToken: string;

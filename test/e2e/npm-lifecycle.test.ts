@@ -16,7 +16,7 @@ function jsonOf<T>(stdout: string): T {
   return JSON.parse(stdout) as T;
 }
 
-describe('npm registry commands against kura serve', { timeout: 180_000 }, () => {
+describe('npm registry commands against kura serve', { timeout: 600_000 }, () => {
   let server: KuraServer;
   let workspace: Workspace;
   let alice: RegistryAccess;

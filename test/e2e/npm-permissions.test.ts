@@ -12,7 +12,7 @@ const secretLib = '@alice/secret-lib';
 const openLib = '@alice/open-lib';
 const apiPath = (name: string) => `/api/v1/users/alice/packages/npm/${encodeURIComponent(name)}`;
 
-describe('npm permissions against kura serve', { timeout: 180_000 }, () => {
+describe('npm permissions against kura serve', { timeout: 600_000 }, () => {
   let server: KuraServer;
   let workspace: Workspace;
   const tokens = { aliceWrite: '', aliceRead: '', bob: '' };

@@ -12,7 +12,7 @@ const nugetExe = join(repoRoot, 'node_modules', 'nuget-exe', 'nuget-5.8.0.exe');
 /** What NuGet.exe prints when a command did its work. */
 const nugetSucceeded = /Your package was pushed|was deleted successfully|Successfully installed|Added package|Successfully created package|All packages listed in .* are already installed/;
 
-describe('NuGet.exe 5.8 (Mono) against kura serve', { timeout: 600_000 }, () => {
+describe('NuGet.exe 5.8 (Mono) against kura serve', { timeout: 900_000 }, () => {
   let server: KuraServer;
   let workspace: Workspace;
   const tokens = { alice: '', aliceRead: '' };

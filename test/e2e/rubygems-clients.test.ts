@@ -9,7 +9,7 @@ import { Workspace } from './support/workspace.js';
 
 interface GemProject { name: string; version: string; repo: string; greeting: string; dependency?: [string, string] }
 
-describe('gem and Bundler against kura serve', { timeout: 300_000 }, () => {
+describe('gem and Bundler against kura serve', { timeout: 900_000 }, () => {
   let server: KuraServer;
   let workspace: Workspace;
   const tokens = { alice: '', aliceRead: '', bob: '' };
