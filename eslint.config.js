@@ -56,7 +56,7 @@ export default tseslint.config(
   },
   {
     // The web pages use core, the format catalog and the shared plumbing; the HTTP app mounts them, never the reverse.
-    files: ['src/web/**/*.ts'],
+    files: ['src/web/**/*.ts', 'src/web/**/*.tsx'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [{ group: ['**/http/**', '**/db/**', '**/drivers/**'], message: 'web depends on core, formats and delivery, never on http' }],

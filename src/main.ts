@@ -79,6 +79,7 @@ export async function openCore(config: KuraConfig, now: () => Date = () => new D
   return createCore({ db, blobs, now, caches: metrics?.cacheLookups }, {
     deleteProtectionDownloads: config.deleteProtectionDownloads,
     restoreWindowDays: config.restoreWindowDays,
+    sessions: { idleMinutes: config.sessionIdleMinutes, maxDays: config.sessionMaxDays },
   }, {
     ranges: ecosystemRanges(formats),
     reviewRequired: config.advisoryReview === 'required',

@@ -25,6 +25,10 @@ export interface KuraConfig {
   restoreWindowDays: number;
   gcGraceHours: number;
   downloadFlushMs: number;
+  /** Minutes a browser session may sit unused before it ends. */
+  sessionIdleMinutes: number;
+  /** Days after which a browser session ends, however busy. */
+  sessionMaxDays: number;
   /** `required`: a site admin reviews a published advisory before it alerts other owners' repositories. */
   advisoryReview: 'none' | 'required';
   /** Whether `/metrics` serves Prometheus metrics. */
@@ -69,6 +73,8 @@ export const settings: readonly Setting[] = [
   { key: 'restoreWindowDays', env: 'KURA_RESTORE_WINDOW_DAYS', default: '30', describe: 'Days a deleted package or version can be restored before it is purged.' },
   { key: 'gcGraceHours', env: 'KURA_GC_GRACE_HOURS', default: '24', describe: 'Hours an unreferenced blob is kept before garbage collection deletes it.' },
   { key: 'downloadFlushMs', env: 'KURA_DOWNLOAD_FLUSH_MS', default: '2000', describe: 'How often download counts are written to the database.' },
+  { key: 'sessionIdleMinutes', env: 'KURA_SESSION_IDLE_MINUTES', default: '1440', describe: 'Minutes a signed-in browser session may sit unused before it ends.' },
+  { key: 'sessionMaxDays', env: 'KURA_SESSION_MAX_DAYS', default: '30', describe: 'Days after which a browser session ends and the user signs in again.' },
   { key: 'advisoryReview', env: 'KURA_ADVISORY_REVIEW', default: 'none', describe: 'none: a published advisory alerts every dependent repository at once; required: other owners’ repositories only after a site admin reviews it.' },
   { key: 'metrics', env: 'KURA_METRICS', default: 'on', describe: 'on: Prometheus metrics at /metrics (request counts and latency by format and route template, bytes, job runs, process); off: no /metrics.' },
   { key: 'formatModes', env: 'KURA_FORMATS', default: '', describe: 'Format modes, e.g. `npm=read-only`; each format is enabled, read-only or disabled.' },
@@ -160,6 +166,8 @@ export function loadConfig(flags: Record<string, string | undefined> = {}, env: 
     restoreWindowDays: parseInteger('restore window', get('restoreWindowDays'), 0),
     gcGraceHours: parseInteger('GC grace period', get('gcGraceHours'), 0),
     downloadFlushMs: parseInteger('download flush interval', get('downloadFlushMs'), 10),
+    sessionIdleMinutes: parseInteger('session idle time', get('sessionIdleMinutes'), 1),
+    sessionMaxDays: parseInteger('session lifetime', get('sessionMaxDays'), 1),
     advisoryReview,
     metrics: parseSwitch('metrics', get('metrics')),
     formatModes: parseFormatModes(get('formatModes')),

@@ -10,6 +10,10 @@ import { OwnerService } from './owners/owner-service.js';
 import { PackageService, type PackageServiceOptions } from './packages/package-service.js';
 import { RepoService } from './repos/repo-service.js';
 import { ServerSecrets } from './settings/server-secrets.js';
+import { CsrfTokens } from './sessions/csrf-tokens.js';
+import { SessionService, type SessionLifetime } from './sessions/session-service.js';
+import { SignInThrottle } from './sessions/sign-in-throttle.js';
+import { TokenIssuer } from './tokens/token-issuer.js';
 import { TokenService } from './tokens/token-service.js';
 
 /** The format-neutral domain: one object wiring every core service over the same deps. */
@@ -18,6 +22,12 @@ export interface Core {
   owners: OwnerService;
   repos: RepoService;
   tokens: TokenService;
+  /** Creates tokens for signed-in callers, checking what they may ask for. */
+  tokenIssuer: TokenIssuer;
+  /** Signed-in browser sessions. */
+  sessions: SessionService;
+  /** Tokens that tie web forms to the visitor they were shown to. */
+  csrf: CsrfTokens;
   access: AccessPolicy;
   packages: PackageService;
   downloads: DownloadRecorder;
@@ -40,7 +50,7 @@ export interface AlertWiring extends AlertServiceOptions {
 }
 
 /** Wires the core; advisories and package changes keep the alerts current. */
-export function createCore(deps: CoreDeps, options: PackageServiceOptions, alerting: AlertWiring = { ranges: () => null, reviewRequired: false }): Core {
+export function createCore(deps: CoreDeps, options: PackageServiceOptions & { sessions?: SessionLifetime }, alerting: AlertWiring = { ranges: () => null, reviewRequired: false }): Core {
   const owners = new OwnerService(deps);
   const repos = new RepoService(deps, owners);
   const access = new AccessPolicy({
@@ -55,18 +65,23 @@ export function createCore(deps: CoreDeps, options: PackageServiceOptions, alert
   const advisories = new AdvisoryService(deps, access, owners);
   const alerts = new AlertService(deps, access, owners, advisories, alerting.ranges, { reviewRequired: alerting.reviewRequired }, alerting.report);
   packages.onChange((change) => alerts.packageChanged(change.packageId));
+  const tokens = new TokenService(deps);
+  const secrets = new ServerSecrets(deps);
   advisories.onChange((id) => alerts.advisoryChanged(id));
   return {
     deps,
     owners,
     repos,
-    tokens: new TokenService(deps),
+    tokens,
+    tokenIssuer: new TokenIssuer(access, owners, repos, tokens),
+    sessions: new SessionService(deps, owners, new SignInThrottle(deps), options.sessions),
+    csrf: new CsrfTokens(secrets),
     access,
     packages,
     downloads: new DownloadRecorder(deps),
     blobReader: new BlobReader(deps.blobs, deps.caches),
     blobRecords: new BlobRecords(deps),
-    secrets: new ServerSecrets(deps),
+    secrets,
     advisories,
     alerts,
   };

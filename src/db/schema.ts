@@ -25,6 +25,8 @@ export interface Database {
   advisory_packages: AdvisoryPackagesTable;
   version_dependencies: VersionDependenciesTable;
   alerts: AlertsTable;
+  web_sessions: WebSessionsTable;
+  sign_in_failures: SignInFailuresTable;
 }
 
 export interface OwnersTable {
@@ -266,3 +268,22 @@ export interface AlertsTable {
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
 export type DbOrTx = Db | Tx;
+
+export interface WebSessionsTable {
+  id: Generated<number>;
+  /** SHA-256 hex of the cookie value; the value itself is never stored. */
+  session_hash: string;
+  user_id: number;
+  user_agent: string | null;
+  address: string | null;
+  created_at: string;
+  last_seen_at: string;
+  /** Set when the user signs out or revokes the session; it is refused from then on. */
+  ended_at: string | null;
+}
+
+export interface SignInFailuresTable {
+  /** `account:LOGIN` or `address:IP`. */
+  subject: string;
+  at: string;
+}

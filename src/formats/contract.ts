@@ -100,11 +100,27 @@ export interface InstallSnippet {
   code: string;
 }
 
+/**
+ * One fact about a version as a person reads it on its page. The page renders each kind its
+ * own way: sizes in KB/MB, counts with separators, labels as badges (linking to the version they
+ * name), dependencies as a list linking to their package pages when this server hosts them.
+ */
+export type PageFact =
+  | { label: string; kind: 'text'; text: string }
+  | { label: string; kind: 'link'; text: string; href: string }
+  | { label: string; kind: 'size'; bytes: number }
+  | { label: string; kind: 'count'; count: number }
+  | { label: string; kind: 'labels'; items: Array<{ text: string; version?: string }> }
+  | { label: string; kind: 'dependencies'; items: Array<{ name: string; requirement: string; note?: string }> }
+  | { label: string; kind: 'code'; text: string };
+
 /** What the package page and the REST API show about one version, beyond core's columns. */
 export interface VersionPresentation {
   install: InstallSnippet[];
-  /** Format-specific facts: dependencies, platforms, tags, size… (JSON-serialisable). */
+  /** Format-specific facts for the REST API's version `metadata`: dependencies, platforms, tags, size… (JSON-serialisable). */
   facts: Record<string, unknown>;
+  /** The facts that matter to a person, in the order the page shows them; empty ones left out. */
+  details: PageFact[];
 }
 
 /** A version as a format's presenter sees it. */

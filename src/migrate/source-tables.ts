@@ -12,10 +12,10 @@ export interface SourceTable {
 
 /**
  * Tables that describe one installation's moment rather than its data: the migrator's own
- * bookkeeping, job leases, and container uploads in progress (their bytes are not copied, so a
+ * bookkeeping, job leases, recent failed sign-ins, and container uploads in progress (their bytes are not copied, so a
  * client restarts such an upload).
  */
-const notCopied = new Set(['kysely_migration', 'kysely_migration_lock', 'sqlite_sequence', 'job_leases', 'container_uploads']);
+const notCopied = new Set(['kysely_migration', 'kysely_migration_lock', 'sqlite_sequence', 'job_leases', 'sign_in_failures', 'container_uploads']);
 
 /** Every copied table of an SQLite database, each after the tables it references. */
 export function sourceTables(sqlite: BetterSqlite3.Database): SourceTable[] {

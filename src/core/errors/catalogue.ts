@@ -14,6 +14,7 @@ export const errorCatalogue = {
   DIGEST_MISMATCH: { status: 400, summary: 'Uploaded bytes do not match the declared checksum or integrity.' },
   UNAUTHENTICATED: { status: 401, summary: 'Credentials are required, or the ones sent are unknown, expired or revoked.' },
   FORBIDDEN: { status: 403, summary: 'The caller may read the target but lacks the permission the action needs.' },
+  CSRF_REJECTED: { status: 403, summary: 'A form was posted without the token of the page that showed it, or from another site.' },
   MISSING_SCOPE: { status: 403, summary: 'The token lacks the scope the action needs.' },
   READ_ONLY: { status: 403, summary: 'The format is read-only on this server: downloads work, uploads are refused.' },
   DELETE_PROTECTED: { status: 403, summary: 'The version is downloaded too often to be deleted by anyone but a site admin.' },
@@ -26,6 +27,7 @@ export const errorCatalogue = {
   PAYLOAD_TOO_LARGE: { status: 413, summary: 'The body exceeds the configured size limit.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: 'The body’s content type is not accepted here.' },
   RANGE_NOT_SATISFIABLE: { status: 416, summary: 'A byte range does not fit the content, or an upload chunk does not start where the upload ends.' },
+  TOO_MANY_REQUESTS: { status: 429, summary: 'Too many failed sign-ins for the account or address; try again later.' },
   INTERNAL: { status: 500, summary: 'An unexpected server error; details are logged, never returned.' },
   UNAVAILABLE: { status: 503, summary: 'A dependency of the server (database, storage) is not reachable.' },
 } as const satisfies Record<string, { status: number; summary: string }>;

@@ -25,6 +25,7 @@ export function presentMavenVersion({ pkg, version, metadata, baseUrl }: Present
       { client: 'Gradle (Groovy)', code: `repositories {\n  maven { url '${repositoryUrl}' }\n}\ndependencies {\n  implementation '${coordinates}'\n}` },
       { client: 'Gradle (Kotlin)', code: `repositories {\n  maven { url = uri("${repositoryUrl}") }\n}\ndependencies {\n  implementation("${coordinates}")\n}` },
     ],
+    details: [],
     facts: {
       packaging: metadata['packaging'] ?? 'jar',
       url: metadata['url'] ?? null,

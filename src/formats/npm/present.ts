@@ -13,6 +13,7 @@ export function presentNpmVersion({ pkg, version, metadata, tags, baseUrl }: Pre
       { client: 'yarn', code: `yarn add ${spec}` },
       { client: 'pnpm', code: `pnpm add ${spec}` },
     ],
+    details: [],
     facts: {
       dependencies: metadata['dependencies'] ?? {},
       peerDependencies: metadata['peerDependencies'] ?? {},

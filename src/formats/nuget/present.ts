@@ -12,6 +12,7 @@ export function presentNuGetVersion({ pkg, version, metadata, baseUrl }: Present
       { client: 'nuget', code: `nuget install ${pkg.name} -Version ${version.version} -Source ${feed}` },
       { client: 'NuGet.config', code: `<packageSources>\n  <add key="kura" value="${feed}" protocolVersion="3" />\n</packageSources>` },
     ],
+    details: [],
     facts: {
       authors: nuspec.authors ?? [],
       tags: nuspec.tags ?? [],

@@ -11,6 +11,7 @@ export function presentImageVersion({ pkg, version, metadata, tags, baseUrl }: P
       { client: 'podman', code: `podman pull ${reference}` },
       { client: 'skopeo', code: `skopeo copy docker://${reference} oci:./image` },
     ],
+    details: [],
     facts: {
       tags,
       digest: version.version,

@@ -14,6 +14,7 @@ export function presentGemVersion({ pkg, version, metadata, baseUrl }: PresentIn
       { client: 'gem', code: `gem install ${pkg.name} -v ${version.version} --source ${source}` },
       { client: 'Gemfile', code: `source "${source}" do\n  gem "${pkg.name}", "~> ${version.version}"\nend` },
     ],
+    details: [],
     facts: {
       summary: spec.summary ?? null,
       authors: spec.authors ?? [],

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { ownerTarget } from '../../../core/access/access-policy.js';
 import { KuraError } from '../../../core/errors/catalogue.js';
 import { parseExpiresIn } from '../../../core/tokens/token-service.js';
 import type { ApiContext } from './api-context.js';
@@ -18,25 +17,14 @@ export function registerUserRoutes(api: FastifyInstance, ac: ApiContext): void {
 
   api.post('/user/tokens', async (request, reply) => {
     const principal = await ac.principal(request);
-    await core.access.authorizeTokenCreation(principal, null);
     const body = (request.body ?? {}) as { name?: unknown; scopes?: unknown; expires_in?: unknown; repository?: unknown };
     if (!Array.isArray(body.scopes) && typeof body.scopes !== 'string') throw new KuraError('BAD_REQUEST', '"scopes" is required, e.g. ["read:packages"]');
-    const expiresAt = typeof body.expires_in === 'string' ? parseExpiresIn(body.expires_in, core.deps.now()) : null;
-    let repoId: number | null = null;
-    if (typeof body.repository === 'string') {
-      const repo = await core.repos.require(body.repository);
-      const owner = (await core.owners.findById(repo.ownerId))!;
-      await core.access.authorizeTokenCreation(principal, { owner: ownerTarget(owner), repo });
-      repoId = repo.id;
-    }
-    if (principal.kind !== 'user') throw new KuraError('UNAUTHENTICATED', 'authentication required');
-    const { token, record } = await core.tokens.create({
-      userId: principal.user.id,
+    const { token, record } = await core.tokenIssuer.issue(principal, {
       name: typeof body.name === 'string' ? body.name : undefined,
       scopes: body.scopes as string[] | string,
-      expiresAt,
-      repoId,
-    }, principal.user.id);
+      expiresAt: typeof body.expires_in === 'string' ? parseExpiresIn(body.expires_in, core.deps.now()) : null,
+      repository: typeof body.repository === 'string' ? body.repository : null,
+    });
     return reply.status(201).send({ ...presentToken(record), token });
   });
 
