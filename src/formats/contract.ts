@@ -123,6 +123,21 @@ export interface VersionPresentation {
   details: PageFact[];
 }
 
+/** Whom a client setup is for: this server, an owner (a login or a placeholder), and a token to fill in (or null for a placeholder). */
+export interface ClientSetupInput {
+  baseUrl: string;
+  owner: string;
+  token: string | null;
+}
+
+/** How to point a format's clients at this server, as the help page and a new token's page show it. */
+export interface ClientSetup {
+  /** One or two sentences: what the URL serves and when a token is needed. */
+  intro: string;
+  /** Files and commands to paste, in the order a person uses them. */
+  snippets: InstallSnippet[];
+}
+
 /** A version as a format's presenter sees it. */
 export interface PresentInput {
   pkg: PackageRecord;
@@ -207,6 +222,8 @@ export interface PackageFormat<Tables = NoTables> {
   dependencies?(metadata: Record<string, unknown>, version: string): DeclaredDependency[];
   /** Registers the protocol routes on an encapsulated Fastify instance mounted at `mountPath`. */
   register(app: FastifyInstance, ctx: FormatContext<Tables>): Promise<void>;
+  /** The client configuration for this server; pure. */
+  clientSetup(input: ClientSetupInput): ClientSetup;
   /** Renders an error in the client's dialect (status and headers included). */
   renderError(error: KuraError, request: FastifyRequest, reply: FastifyReply): unknown;
   /**

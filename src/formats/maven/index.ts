@@ -6,6 +6,7 @@ import { mavenDependencies } from './dependencies.js';
 import { sendPlainTextError } from '../shared/plain-text-error.js';
 import { registerMavenRoutes } from './routes.js';
 import { presentMavenVersion } from './present.js';
+import { mavenClientSetup } from './client-setup.js';
 
 /**
  * Maven and Gradle: a Maven 2 repository layout per repository at `/maven/OWNER/REPO/`
@@ -44,5 +45,6 @@ export const mavenFormat: PackageFormat = {
   dependencies: mavenDependencies,
   register: registerMavenRoutes,
   present: presentMavenVersion,
+  clientSetup: mavenClientSetup,
   renderError: (error, _request, reply) => sendPlainTextError(error, reply),
 };

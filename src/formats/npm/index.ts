@@ -4,6 +4,7 @@ import { npmDependencies } from './dependencies.js';
 import { parseNpmName } from './names.js';
 import { registerNpmRoutes } from './routes.js';
 import { presentNpmVersion } from './present.js';
+import { npmClientSetup } from './client-setup.js';
 
 /**
  * npm: scoped packages `@OWNER/NAME` at `/npm/`, for npm, yarn 1 and 4, and pnpm.
@@ -33,6 +34,7 @@ export const npmFormat: PackageFormat = {
   dependencies: npmDependencies,
   register: registerNpmRoutes,
   present: presentNpmVersion,
+  clientSetup: npmClientSetup,
   renderError(error, _request, reply) {
     if (error.status === 401) reply.header('www-authenticate', 'Bearer realm="kura"');
     return reply.status(error.status).type('application/json; charset=utf-8').send({ error: error.message, code: error.code });

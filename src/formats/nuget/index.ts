@@ -6,6 +6,7 @@ import { compareNuGetVersions, parseNuGetVersion } from './nuget-version.js';
 import { packageIdKey, parsePackageId } from './package-id.js';
 import { presentNuGetVersion } from './present.js';
 import { registerNuGetRoutes } from './routes.js';
+import { nugetClientSetup } from './client-setup.js';
 
 const isNuGetVersion = (text: string) => {
   try {
@@ -45,5 +46,6 @@ export const nugetFormat: PackageFormat = {
   dependencies: nugetDependencies,
   register: registerNuGetRoutes,
   present: presentNuGetVersion,
+  clientSetup: nugetClientSetup,
   renderError: (error, _request, reply) => sendPlainTextError(error, reply),
 };

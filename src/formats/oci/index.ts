@@ -8,6 +8,7 @@ import { normalizeImage } from './names.js';
 import { registerRegistryRoutes } from './routes/register.js';
 import { presentImageVersion } from './present.js';
 import { cleanupPolicySettings } from './cleanup-policy.js';
+import { containerClientSetup } from './client-setup.js';
 
 /**
  * Container images (OCI distribution spec 1.1) at `/v2/OWNER/IMAGE[/…]`, for docker, podman,
@@ -25,6 +26,7 @@ export const ociFormat: PackageFormat<ContainerTables> = {
   register: registerRegistryRoutes,
   present: presentImageVersion,
   packageSettings: cleanupPolicySettings,
+  clientSetup: containerClientSetup,
   renderError: (error, request, reply) => sendOciError(error, request, reply),
   jobs: registryJobs,
 };

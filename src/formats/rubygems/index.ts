@@ -9,6 +9,7 @@ import { gemNameKey, parseGemName } from './names.js';
 import { presentGemVersion } from './present.js';
 import { registerRubygemsRoutes } from './routes.js';
 import type { RubygemsTables } from './tables.js';
+import { rubygemsClientSetup } from './client-setup.js';
 
 /**
  * RubyGems at `/rubygems/OWNER/`: `gem push`, `gem yank`, `gem install` (the Marshal full index)
@@ -42,5 +43,6 @@ export const rubygemsFormat: PackageFormat<RubygemsTables> = {
   dependencies: gemDependencies,
   register: registerRubygemsRoutes,
   present: presentGemVersion,
+  clientSetup: rubygemsClientSetup,
   renderError: (error, _request, reply) => sendPlainTextError(error, reply),
 };
