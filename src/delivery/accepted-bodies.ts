@@ -70,7 +70,8 @@ export function guardWriteBodies(scope: FastifyInstance, fallback?: AcceptedBodi
     const declared = route.config?.acceptedBodies ?? fallback;
     if (!declared) throw new Error(`${methods.join(',')} ${route.url}: a write route declares the bodies it accepts (config.acceptedBodies)`);
     if (typeof declared !== 'function' && methods.includes('POST') && !crossSiteSafe(declared)) {
-      throw new Error(`POST ${route.url}: a POST route cannot accept ${[...declared.types].join(', ')}${declared.untyped ? ' or untyped bodies' : ''}: a cross-site page can send them`);
+      const unsafe = [...declared.types.filter((t) => crossSiteTypes.has(t)), ...(declared.untyped ? ['untyped bodies'] : [])];
+      throw new Error(`POST ${route.url}: a POST route cannot accept ${unsafe.join(' or ')}: a cross-site page can send them`);
     }
     const guard: onRequestAsyncHookHandler = async (request) => {
       if (!writeMethods.has(request.method)) return;
