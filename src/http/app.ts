@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import type { KuraConfig } from '../config/config.js';
 import type { Core } from '../core/core.js';
 import { KuraError } from '../core/errors/catalogue.js';
+import { guardWriteBodies } from '../delivery/accepted-bodies.js';
 import type { UrlBuilder } from '../delivery/url-builder.js';
 import type { FormatCatalog } from '../formats/catalog.js';
 import type { FormatContext } from '../formats/contract.js';
@@ -86,6 +87,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           else formats.requireWritable(format.id);
         });
       }
+      // Each write route of the format declares the bodies its client sends; others get 415 unread.
+      guardWriteBodies(scope);
       await format.register(scope, ctx);
     }, { prefix: format.mountPath });
   }

@@ -92,6 +92,33 @@ describe('REST API /api/v1', () => {
     assert.equal((await k.inject({ method: 'GET', url: '/api/v1/user', token: body.token })).statusCode, 401);
   });
 
+  it('takes JSON or no body on writes: a form or text/plain with cached Basic credentials gets 415 unread, and bodiless restores work', async () => {
+    const basic = `Basic ${Buffer.from('alice:correct horse battery').toString('base64')}`;
+    const tokens = async () => (await k.inject({ method: 'GET', url: '/api/v1/user/tokens', headers: { authorization: basic } })).json().length as number;
+    const before = await tokens();
+    const bodies: Array<[string, string]> = [
+      ['application/x-www-form-urlencoded', 'scopes=write%3Apackages'],
+      ['text/plain', JSON.stringify({ scopes: ['write:packages'] })],
+      ['multipart/form-data; boundary=b', '--b\r\nContent-Disposition: form-data; name="scopes"\r\n\r\nwrite:packages\r\n--b--\r\n'],
+      ['text/plain', 'x'.repeat(2 * 1024 * 1024)],
+    ];
+    for (const [type, payload] of bodies) {
+      const res = await k.inject({ method: 'POST', url: '/api/v1/user/tokens', headers: { authorization: basic, 'content-type': type }, payload });
+      assert.equal(res.statusCode, 415, `${type} (${payload.length} bytes): ${res.body}`);
+      assert.equal(res.json().error.code, 'UNSUPPORTED_MEDIA_TYPE');
+    }
+    const untyped = await k.inject({ method: 'POST', url: '/api/v1/user/tokens', headers: { authorization: basic }, payload: Buffer.from('{"scopes":["write:packages"]}') });
+    assert.equal(untyped.statusCode, 415, 'bytes without a Content-Type, as fetch() sends them');
+    assert.equal(await tokens(), before, 'no token was created');
+
+    const base = '/api/v1/orgs/acme/packages/npm/open';
+    const [version] = (await k.inject({ method: 'GET', url: `${base}/versions`, token: alice })).json();
+    for (const headers of [{}, { 'content-type': 'application/json' }]) {
+      assert.equal((await k.inject({ method: 'DELETE', url: `${base}/versions/${version.id}`, token: alice, headers })).statusCode, 204);
+      assert.equal((await k.inject({ method: 'POST', url: `${base}/versions/${version.id}/restore`, token: alice, headers })).statusCode, 204);
+    }
+  });
+
   it('refuses malformed JSON and invalid scopes with 400', async () => {
     const basic = `Basic ${Buffer.from('alice:correct horse battery').toString('base64')}`;
     const malformed = await k.inject({ method: 'POST', url: '/api/v1/user/tokens', headers: { authorization: basic, 'content-type': 'application/json' }, payload: '{"scopes": [' });

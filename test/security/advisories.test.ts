@@ -1,5 +1,5 @@
 import { buildTarball, npmUrlName, publishBody } from '../support/npm-fixtures.js';
-import { securitySuite, type SecuredRoute } from './security-suite.js';
+import { refusals, securitySuite, type SecuredRoute } from './security-suite.js';
 
 const bearer = /^Bearer realm="kura"/;
 
@@ -32,5 +32,5 @@ securitySuite('security advisories API', async (k, actors) => {
   ];
   const alert = await k.inject({ method: 'GET', url: '/api/v1/repos/alice/secret/dependabot/alerts/1', token: actors.aliceAll });
   if (alert.statusCode !== 200) throw new Error(`setup failed: no alert (${alert.statusCode} ${alert.body})`);
-  return { routes };
+  return { routes, refusal: refusals.api };
 });

@@ -1,6 +1,6 @@
 import { basicAuth, digest, jarBytes, pomXml } from '../e2e/fixtures/maven/artifacts.js';
 import { assertAll2xx, MavenInjectClient } from '../e2e/fixtures/maven/inject-client.js';
-import { securitySuite, type SecuredRoute } from './security-suite.js';
+import { refusals, securitySuite, type SecuredRoute, type SuiteRoute } from './security-suite.js';
 
 const basic = /^Basic realm="kura"$/;
 
@@ -45,5 +45,7 @@ securitySuite('Maven repository', async (k, actors) => {
     write('upload snapshot metadata', `${snapshot}/maven-metadata.xml`, '<metadata/>'),
     write('upload group metadata', '/maven/alice/secret/com/maven-metadata.xml', '<metadata/>'),
   ];
-  return { routes };
+  // mvn sends files untyped, Gradle as octets; other methods are no part of the protocol.
+  const other = (method: 'DELETE' | 'POST' | 'PATCH'): SuiteRoute => ({ name: `${method} a file`, method, url: `${release}.jar`, payload: jar, sendToken: (token) => basicAuth(token) });
+  return { routes, writes: [other('DELETE'), other('POST'), other('PATCH')], refusal: refusals.plainText };
 });

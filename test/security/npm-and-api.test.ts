@@ -1,4 +1,4 @@
-import { securitySuite, type SecuredRoute } from './security-suite.js';
+import { refusals, securitySuite, type SecuredRoute, type SuiteRoute } from './security-suite.js';
 import { buildTarball, publishBody } from '../support/npm-fixtures.js';
 
 const bearer = /^Bearer realm="kura"/;
@@ -40,5 +40,16 @@ securitySuite('npm registry and REST API', async (k, actors) => {
     { name: 'api delete version', method: 'DELETE', url: `${api}/versions/${version.id}`, needs: 'delete', challenge: bearer },
     { name: 'api restore version', method: 'POST', url: `${api}/versions/${version.id}/restore`, needs: 'delete', challenge: bearer },
   ];
-  return { routes };
+  const writes: SuiteRoute[] = [
+    { name: 'npm login', method: 'PUT', url: '/npm/-/user/org.couchdb.user:alice', payload: { name: 'alice', password: 'secret' } },
+    { name: 'npm logout', method: 'DELETE', url: `/npm/-/user/token/${actors.aliceAll}` },
+    { name: 'npm web login', method: 'POST', url: '/npm/-/v1/login', payload: {} },
+    { name: 'npm audit (bulk)', method: 'POST', url: '/npm/-/npm/v1/security/advisories/bulk', payload: { [name]: ['1.0.0'] } },
+    { name: 'npm audit (quick)', method: 'POST', url: '/npm/-/npm/v1/security/audits/quick', payload: { dependencies: { [name]: { version: '1.0.0' } } } },
+    { name: 'api create token', method: 'POST', url: '/api/v1/user/tokens', payload: { scopes: ['write:packages'] } },
+    { name: 'api revoke token', method: 'DELETE', url: '/api/v1/user/tokens/1' },
+    { name: 'api change package settings', method: 'PATCH', url: `${api}/settings`, payload: {} },
+  ];
+  const refusal = (res: Parameters<typeof refusals.api>[0], route: SuiteRoute) => (route.url.startsWith('/api/') ? refusals.api(res) : refusals.npm(res));
+  return { routes, writes, refusal };
 });

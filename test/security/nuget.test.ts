@@ -1,6 +1,6 @@
 import { basicAuth } from '../e2e/fixtures/maven/artifacts.js';
 import { buildNupkg, multipart, pushNupkg } from '../support/nuget-fixtures.js';
-import { securitySuite, type SecuredRoute } from './security-suite.js';
+import { refusals, securitySuite, type SecuredRoute } from './security-suite.js';
 
 const basic = /^Basic realm="kura"$/;
 
@@ -28,10 +28,12 @@ securitySuite('NuGet feed', async (k, actors) => {
     read('registration leaf', `${v3}/registration/acme.secret/1.0.0.json`),
     read('registration page', `${v3}/registration/acme.secret/page/1.0.0/1.0.0.json`),
     read('readme', `${v3}/readme/acme.secret/1.0.0/readme`),
-    { name: 'push a new version', method: 'PUT', url: '/nuget/alice/api/v2/package/', needs: 'write', challenge: basic, sendToken: apiKey, payload: next.payload, headers: { 'content-type': next.contentType } },
-    { name: 'push symbols', method: 'PUT', url: '/nuget/alice/api/v2/symbolpackage/', needs: 'write', challenge: basic, sendToken: apiKey, payload: symbols.payload, headers: { 'content-type': symbols.contentType } },
+    { name: 'push a new version', method: 'PUT', url: '/nuget/alice/api/v2/package/', needs: 'write', challenge: basic, sendToken: apiKey, payload: next.payload, headers: { 'content-type': next.contentType }, accepts: ['multipart/form-data'] },
+    { name: 'push symbols', method: 'PUT', url: '/nuget/alice/api/v2/symbolpackage/', needs: 'write', challenge: basic, sendToken: apiKey, payload: symbols.payload, headers: { 'content-type': symbols.contentType }, accepts: ['multipart/form-data'] },
     { name: 'delete (unlist)', method: 'DELETE', url: '/nuget/alice/api/v2/package/Acme.Secret/1.0.0', needs: 'delete', challenge: basic, sendToken: apiKey },
     { name: 'relist', method: 'POST', url: '/nuget/alice/api/v2/package/Acme.Secret/1.1.0', needs: 'delete', challenge: basic, sendToken: apiKey },
   ];
-  return { routes };
+  // The same pushes without the trailing slash NuGet.exe adds.
+  const writes = routes.filter((r) => r.method === 'PUT').map((r) => ({ ...r, name: `${r.name} (no trailing slash)`, url: r.url.replace(/\/$/, '') }));
+  return { routes, writes, refusal: refusals.plainText };
 });

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { securitySuite, type SecuredRoute } from './security-suite.js';
 import { blob, imageFixture, pushBlob, pushImage } from '../support/oci-fixtures.js';
 
@@ -38,5 +39,13 @@ securitySuite('container registry (/v2/)', async (k, actors) => {
     { name: 'manifest DELETE', method: 'DELETE', url: `/v2/${name}/manifests/${image.digest}`, needs: 'delete', challenge },
     { name: 'blob DELETE', method: 'DELETE', url: `/v2/${name}/blobs/${extra.digest}`, needs: 'delete', challenge },
   ];
-  return { routes };
+  // The distribution spec's error document, with the code of what the path takes.
+  const refusal = (res: { headers: Record<string, unknown>; json(): unknown }, route: { url: string }) => {
+    assert.match(String(res.headers['content-type']), /^application\/json/);
+    const [error] = (res.json() as { errors: Array<{ code: string; message: string }> }).errors;
+    const expected = route.url.includes('/manifests/') ? 'MANIFEST_INVALID' : route.url.includes('/blobs/uploads/') ? 'BLOB_UPLOAD_INVALID' : 'UNSUPPORTED';
+    assert.equal(error?.code, expected, route.url);
+    assert.match(error.message, /^expected /);
+  };
+  return { routes, refusal };
 });

@@ -1,6 +1,6 @@
 import { basicAuth } from '../e2e/fixtures/maven/artifacts.js';
 import { buildGem, pushGem } from '../support/gem-fixtures.js';
-import { securitySuite, type SecuredRoute } from './security-suite.js';
+import { refusals, securitySuite, type SecuredRoute } from './security-suite.js';
 
 const basic = /^Basic realm="kura"$/;
 
@@ -27,8 +27,8 @@ securitySuite('RubyGems repository', async (k, actors) => {
     },
     {
       name: 'gem yank', method: 'DELETE', url: '/rubygems/alice/api/v1/gems/yank', needs: 'delete', challenge: basic, sendToken: bare,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'gem_name=secretgem&version=1.1.0',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'gem_name=secretgem&version=1.1.0', accepts: ['application/x-www-form-urlencoded'],
     },
   ];
-  return { routes };
+  return { routes, refusal: refusals.plainText };
 });

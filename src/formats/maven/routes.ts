@@ -5,6 +5,7 @@ import type { BlobContent } from '../../core/blobs/blob-reader.js';
 import type { ByteRange } from '../../core/blobs/blob-store.js';
 import { KuraError } from '../../core/errors/catalogue.js';
 import { effectiveVisibility, type PackageRecord } from '../../core/packages/package.js';
+import { accepting, noBody, type AcceptedBodies } from '../../delivery/accepted-bodies.js';
 import { sendBlob } from '../../delivery/blob-response.js';
 import { prepareRange, startsAtFirstByte } from '../../delivery/byte-range.js';
 import type { FormatContext } from '../contract.js';
@@ -16,6 +17,9 @@ import { RepositoryReader, type RepositoryResource } from './repository-reader.j
 import { ScopeResolver } from './repository-scope.js';
 
 const mountPrefix = '/maven/';
+
+/** mvn (wagon) sends its files with no Content-Type, Gradle as application/octet-stream. */
+const deployBodies: AcceptedBodies = { types: ['application/octet-stream'], untyped: true, what: 'a file of the repository' };
 
 /** The encoded path after the mount point, without the query. */
 function rawPath(url: string): string {
@@ -58,7 +62,7 @@ export async function registerMavenRoutes(app: FastifyInstance, ctx: FormatConte
     },
   });
 
-  app.put('/*', async (request, reply) => {
+  app.put('/*', accepting(deployBodies), async (request, reply) => {
     const path = splitMavenPath(rawPath(request.url));
     const principal = await ctx.authenticate(request);
     const { scope, segments } = await scopes.forWrite(principal, path);
@@ -89,6 +93,7 @@ export async function registerMavenRoutes(app: FastifyInstance, ctx: FormatConte
   app.route({
     method: ['DELETE', 'POST', 'PATCH'],
     url: '/*',
+    config: { acceptedBodies: noBody },
     handler: async (request) => {
       throw new KuraError('METHOD_NOT_ALLOWED', `${request.method} is not part of the Maven repository protocol; delete versions through the REST API`);
     },

@@ -11,14 +11,11 @@ import { packageIdKey } from './package-id.js';
 
 /**
  * Streams the `package` part of a push (multipart as NuGet.exe and dotnet send it: unquoted
- * parameters, chunked bodies) into the blob store, hashed on the way, never whole in memory.
- * @throws KuraError UNSUPPORTED_MEDIA_TYPE (not multipart), BAD_REQUEST (no package part), PAYLOAD_TOO_LARGE
+ * parameters, chunked bodies; the push routes accept no other type) into the blob store, hashed
+ * on the way, never whole in memory.
+ * @throws KuraError BAD_REQUEST (no multipart boundary, no package part), PAYLOAD_TOO_LARGE
  */
 export function receivePackage(ctx: FormatContext, request: FastifyRequest, body: Readable): Promise<StagedBlob> {
-  const type = String(request.headers['content-type'] ?? '');
-  if (!/^multipart\/form-data/i.test(type)) {
-    throw new KuraError('UNSUPPORTED_MEDIA_TYPE', `a push is multipart/form-data with the package as a file part, not ${type.split(';')[0] || 'no content type'}`);
-  }
   const maxBytes = ctx.limits.maxBodyBytes;
   return new Promise<StagedBlob>((resolve, reject) => {
     let staged: Promise<StagedBlob> | null = null;
@@ -26,7 +23,7 @@ export function receivePackage(ctx: FormatContext, request: FastifyRequest, body
     try {
       parser = busboy({ headers: request.headers, limits: { files: 1, parts: 10, fields: 10, fileSize: maxBytes + 1 } });
     } catch {
-      reject(new KuraError('BAD_REQUEST', 'the multipart body has no boundary'));
+      reject(new KuraError('BAD_REQUEST', 'a push is a multipart body with a boundary'));
       return;
     }
     parser.on('file', (_name, stream) => {

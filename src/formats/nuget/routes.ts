@@ -5,6 +5,7 @@ import type { Principal } from '../../core/access/principal.js';
 import { KuraError } from '../../core/errors/catalogue.js';
 import type { Owner } from '../../core/owners/owner.js';
 import { effectiveVisibility, packageSubject, type PackageRecord } from '../../core/packages/package.js';
+import { accepting, noBody, type AcceptedBodies } from '../../delivery/accepted-bodies.js';
 import { sendBlob } from '../../delivery/blob-response.js';
 import { prepareRange, startsAtFirstByte } from '../../delivery/byte-range.js';
 import type { FormatContext } from '../contract.js';
@@ -19,6 +20,8 @@ import { serviceIndex } from './service-index.js';
 
 const apiKeyHeader = 'x-nuget-apikey';
 const nugetOrder = { compare: compareNuGetVersions, isPrerelease: isPrereleaseNuGet };
+/** NuGet.exe and dotnet push the package as the file part of a multipart form (a PUT, so never a cross-site form). */
+const pushBodies: AcceptedBodies = { types: ['multipart/form-data'], what: 'a push with the package as a file part' };
 
 /**
  * The NuGet v3 protocol per owner at `/nuget/OWNER/`: the service index, push and delete
@@ -101,7 +104,7 @@ export async function registerNuGetRoutes(app: FastifyInstance, ctx: FormatConte
   app.get('/:owner/api/v2/package', async (_request, reply) => reply.type('text/plain; charset=utf-8').send('NuGet package publishing endpoint\n'));
 
   for (const url of ['/:owner/api/v2/package', '/:owner/api/v2/package/']) {
-    app.put(url, async (request, reply) => {
+    app.put(url, accepting(pushBodies), async (request, reply) => {
       const { principal, owner, blob } = await receivePush(request);
       try {
         const contents = await inspectPackage(blob);
@@ -117,7 +120,7 @@ export async function registerNuGetRoutes(app: FastifyInstance, ctx: FormatConte
   }
 
   for (const url of ['/:owner/api/v2/symbolpackage', '/:owner/api/v2/symbolpackage/']) {
-    app.put(url, async (request, reply) => {
+    app.put(url, accepting(pushBodies), async (request, reply) => {
       const { principal, owner, blob } = await receivePush(request);
       try {
         const { nuspec } = await inspectPackage(blob);
@@ -135,7 +138,7 @@ export async function registerNuGetRoutes(app: FastifyInstance, ctx: FormatConte
     });
   }
 
-  app.delete('/:owner/api/v2/package/:id/:version', async (request, reply) => {
+  app.delete('/:owner/api/v2/package/:id/:version', accepting(noBody), async (request, reply) => {
     const { id, version } = params(request) as { id: string; version: string };
     const { pkg, principal } = await packageFor(request, id, 'delete');
     const target = await versionOf(await views.of(pkg), version);
@@ -143,7 +146,7 @@ export async function registerNuGetRoutes(app: FastifyInstance, ctx: FormatConte
     return reply.status(204).send();
   });
 
-  app.post('/:owner/api/v2/package/:id/:version', async (request, reply) => {
+  app.post('/:owner/api/v2/package/:id/:version', accepting(noBody), async (request, reply) => {
     const { id, version } = params(request) as { id: string; version: string };
     const { pkg, principal } = await packageFor(request, id, 'delete');
     const key = normalizeNuGetVersion(version).toLowerCase();

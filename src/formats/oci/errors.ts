@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { challengeFor } from './challenge.js';
 import { KuraError, type ErrorCode } from '../../core/errors/catalogue.js';
+import { parseRegistryPath } from './routes/registry-path.js';
 
 /** The error codes of the OCI distribution spec (and Docker's TOOMANYREQUESTS / UNKNOWN). */
 export type OciErrorCode =
@@ -43,7 +44,6 @@ const defaultOciCode: Partial<Record<ErrorCode, OciErrorCode>> = {
   INVALID_NAME: 'NAME_INVALID',
   INVALID_MANIFEST: 'MANIFEST_INVALID',
   MALFORMED_JSON: 'MANIFEST_INVALID',
-  UNSUPPORTED_MEDIA_TYPE: 'MANIFEST_INVALID',
   PAYLOAD_TOO_LARGE: 'SIZE_INVALID',
   RANGE_NOT_SATISFIABLE: 'BLOB_UPLOAD_INVALID',
   METHOD_NOT_ALLOWED: 'UNSUPPORTED',
@@ -58,11 +58,23 @@ export function ociError(code: OciErrorCode, message: string, detail?: Record<st
   return new KuraError(catalogueCode ?? catalogueCodeOf[code], message, { ...detail, ociCode: code });
 }
 
-/** The OCI code an error renders as. */
-export function ociCodeOf(error: KuraError): OciErrorCode {
+/** The OCI code an error renders as; a body of the wrong type is invalid as what the path takes. */
+export function ociCodeOf(error: KuraError, request: FastifyRequest): OciErrorCode {
   const named = error.detail?.['ociCode'];
   if (typeof named === 'string') return named as OciErrorCode;
+  if (error.code === 'UNSUPPORTED_MEDIA_TYPE') return unsupportedBodyCode(request.url);
   return defaultOciCode[error.code] ?? 'UNKNOWN';
+}
+
+function unsupportedBodyCode(url: string): OciErrorCode {
+  let kind: string | undefined;
+  try {
+    kind = parseRegistryPath(url)?.kind;
+  } catch {
+    return 'UNSUPPORTED';
+  }
+  if (kind === 'manifest') return 'MANIFEST_INVALID';
+  return kind === 'uploads' || kind === 'upload' ? 'BLOB_UPLOAD_INVALID' : 'UNSUPPORTED';
 }
 
 /**
@@ -73,5 +85,5 @@ export function sendOciError(error: KuraError, request: FastifyRequest, reply: F
   if (error.status === 401) reply.header('www-authenticate', challengeFor(request));
   const { ociCode: _ociCode, ...rest } = error.detail ?? {};
   const detail = Object.keys(rest).length > 0 ? rest : null;
-  return reply.status(error.status).type('application/json').send({ errors: [{ code: ociCodeOf(error), message: error.message, detail }] });
+  return reply.status(error.status).type('application/json').send({ errors: [{ code: ociCodeOf(error, request), message: error.message, detail }] });
 }

@@ -6,6 +6,7 @@ import type { Principal } from '../../core/access/principal.js';
 import { KuraError } from '../../core/errors/catalogue.js';
 import type { Owner } from '../../core/owners/owner.js';
 import { effectiveVisibility, packageSubject, type PackageRecord } from '../../core/packages/package.js';
+import { accepting, type AcceptedBodies } from '../../delivery/accepted-bodies.js';
 import { sendBlob } from '../../delivery/blob-response.js';
 import { prepareRange, startsAtFirstByte } from '../../delivery/byte-range.js';
 import { dependenciesBytes } from './dependency-api.js';
@@ -18,6 +19,9 @@ import { pushGem } from './push.js';
 import type { RubygemsContext } from './tables.js';
 
 const maxFormBytes = 64 * 1024;
+/** `gem push` POSTs the raw .gem; `gem yank` sends a form with a DELETE (never a cross-site form). */
+const pushBodies: AcceptedBodies = { types: ['application/octet-stream'], what: 'a .gem file' };
+const yankBodies: AcceptedBodies = { types: ['application/x-www-form-urlencoded'], what: 'a form' };
 /** The `created_at` header of `/versions` (Bundler reads only the lines after `---`). */
 const versionsCreatedAt = '2024-01-01T00:00:00Z';
 const specsFiles: Record<string, SpecsKind> = {
@@ -111,11 +115,10 @@ export async function registerRubygemsRoutes(app: FastifyInstance, ctx: Rubygems
 
   const anyPrivate = (parts: readonly PackageIndex[]): 'public' | 'private' => (parts.some((p) => effectiveVisibility(p.pkg) === 'private') ? 'private' : 'public');
 
-  app.post('/:owner/api/v1/gems', async (request, reply) => {
+  app.post('/:owner/api/v1/gems', accepting(pushBodies), async (request, reply) => {
     const principal = await ctx.authenticate(request);
     const owner = await ownerOf(principal, ownerParam(request));
     await ctx.access.authorize(principal, 'write', { kind: 'new-package', owner, repo: 'pending', label: `gems of ${owner.login}` });
-    requireContentType(request, ['application/octet-stream'], 'a .gem file (application/octet-stream)');
     const declared = Number(request.headers['content-length']);
     if (Number.isFinite(declared) && declared > ctx.limits.maxBodyBytes) {
       throw new KuraError('PAYLOAD_TOO_LARGE', `the gem (${declared} bytes) exceeds the limit of ${ctx.limits.maxBodyBytes} bytes`);
@@ -124,10 +127,9 @@ export async function registerRubygemsRoutes(app: FastifyInstance, ctx: Rubygems
     return reply.type('text/plain; charset=utf-8').send(`Successfully registered gem: ${spec.name} (${versionLabel(spec)})`);
   });
 
-  app.delete('/:owner/api/v1/gems/yank', async (request, reply) => {
+  app.delete('/:owner/api/v1/gems/yank', accepting(yankBodies), async (request, reply) => {
     const principal = await ctx.authenticate(request);
     const owner = await ownerOf(principal, ownerParam(request));
-    requireContentType(request, ['application/x-www-form-urlencoded'], 'a form (application/x-www-form-urlencoded)', true);
     const form = new URLSearchParams(await readSmallText(body(request), maxFormBytes));
     const name = parseGemName(form.get('gem_name') ?? '');
     const version = form.get('version') ?? '';
@@ -245,14 +247,4 @@ function etagOf(bytes: Buffer): string {
     etags.set(bytes, etag);
   }
   return etag;
-}
-
-/**
- * Refuses a body of a content type the RubyGems client never sends for this endpoint.
- * @throws KuraError UNSUPPORTED_MEDIA_TYPE
- */
-function requireContentType(request: FastifyRequest, accepted: readonly string[], what: string, optional = false): void {
-  const type = String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type === '' && (optional || accepted.includes('application/octet-stream'))) return;
-  if (!accepted.includes(type)) throw new KuraError('UNSUPPORTED_MEDIA_TYPE', `expected ${what}, not ${type || 'no content type'}`);
 }

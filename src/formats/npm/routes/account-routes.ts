@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { KuraError } from '../../../core/errors/catalogue.js';
+import { accepting, jsonBody, noBody } from '../../../delivery/accepted-bodies.js';
 import { bodyOf, readSmallJson, type NpmRoutesContext } from './npm-routes-context.js';
 
 /** `npm ping`, `npm whoami`, `npm login` (legacy) and logout. */
@@ -12,7 +13,7 @@ export function registerAccountRoutes(app: FastifyInstance, { ctx }: NpmRoutesCo
     return { username: principal.user.login };
   });
 
-  app.put('/-/user/:id', async (request, reply) => {
+  app.put('/-/user/:id', accepting(jsonBody), async (request, reply) => {
     const { id } = request.params as { id: string };
     const login = decodeURIComponent(id).replace(/^org\.couchdb\.user:/, '');
     const doc = (await readSmallJson(bodyOf(request))) as { name?: unknown; password?: unknown };
@@ -26,14 +27,14 @@ export function registerAccountRoutes(app: FastifyInstance, { ctx }: NpmRoutesCo
     return reply.status(201).send({ ok: `you are authenticated as '${user.login}'`, id: `org.couchdb.user:${user.login}`, token });
   });
 
-  app.delete('/-/user/token/*', async (request) => {
+  app.delete('/-/user/token/*', accepting(noBody), async (request) => {
     const principal = await ctx.authenticate(request);
     if (principal.kind !== 'user' || principal.tokenId === null) throw new KuraError('UNAUTHENTICATED', 'not logged in');
     await ctx.tokens.revoke(principal.tokenId, principal.user.id, principal.user.id);
     return { ok: 'logged out' };
   });
 
-  app.post('/-/v1/login', async () => {
+  app.post('/-/v1/login', accepting(jsonBody), async () => {
     throw new KuraError('NOT_FOUND', 'web login is not supported: use npm login --auth-type=legacy, or a token from `kura token create`');
   });
 }

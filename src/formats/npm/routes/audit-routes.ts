@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import semver from 'semver';
 import { advisoryPageUrl, type Advisory } from '../../../core/advisories/advisory.js';
 import { KuraError } from '../../../core/errors/catalogue.js';
+import { accepting, type AcceptedBodies } from '../../../delivery/accepted-bodies.js';
 import { readSmallText } from '../../shared/small-body.js';
 import { bodyOf, type NpmRoutesContext } from './npm-routes-context.js';
 
@@ -12,6 +13,8 @@ type FoundAdvisory = Advisory & { matched: { name: string; range: string; patche
 
 /** An audit request names every installed package; npm 11 sends it gzipped. */
 const maxAuditBytes = 16 * 1024 * 1024;
+/** npm, pnpm and yarn send audits as JSON (npm and yarn gzip it: `Content-Encoding`, not the type). */
+const auditBodies: AcceptedBodies = { types: ['application/json'], what: 'an audit request' };
 
 /** The audit request body, gunzipped when npm says so. @throws KuraError MALFORMED_JSON, PAYLOAD_TOO_LARGE */
 async function auditBody(request: FastifyRequest): Promise<unknown> {
@@ -63,7 +66,7 @@ export function registerAuditRoutes(app: FastifyInstance, { ctx }: NpmRoutesCont
     cvss: { score: advisory.cvssScore ?? 0, vectorString: advisory.cvssVector },
   });
 
-  app.post('/-/npm/v1/security/advisories/bulk', async (request) => {
+  app.post('/-/npm/v1/security/advisories/bulk', accepting(auditBodies), async (request) => {
     const doc = await auditBody(request);
     if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new KuraError('BAD_REQUEST', 'the body must map package names to lists of versions');
     const wanted = new Map(Object.entries(doc as Record<string, unknown>).map(([name, versions]) => [name, Array.isArray(versions) ? versions.map(String) : []]));
@@ -71,7 +74,7 @@ export function registerAuditRoutes(app: FastifyInstance, { ctx }: NpmRoutesCont
     return Object.fromEntries([...byName].map(([name, list]) => [name, list.map((a) => present(request, a))]));
   });
 
-  app.post('/-/npm/v1/security/audits/quick', async (request) => {
+  app.post('/-/npm/v1/security/audits/quick', accepting(auditBodies), async (request) => {
     const doc = (await auditBody(request)) as { dependencies?: Record<string, { version?: string }> } | null;
     const wanted = new Map<string, string[]>();
     const walk = (deps: Record<string, { version?: string; dependencies?: Record<string, unknown> }> | undefined) => {

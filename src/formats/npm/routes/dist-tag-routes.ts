@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { KuraError } from '../../../core/errors/catalogue.js';
+import { accepting, jsonBody, noBody } from '../../../delivery/accepted-bodies.js';
 import { authorizedPackage, bodyOf, distTagPath, readSmallJson, type NpmRoutesContext } from './npm-routes-context.js';
 
 /** `npm dist-tag ls/add/rm`: `/-/package/NAME/dist-tags[/TAG]`. */
@@ -14,7 +15,7 @@ export function registerDistTagRoutes(app: FastifyInstance, nc: NpmRoutesContext
     return (JSON.parse(entry.abbreviated.identity.toString('utf8')) as { 'dist-tags': Record<string, string> })['dist-tags'];
   });
 
-  app.put('/-/package/*', async (request, reply) => {
+  app.put('/-/package/*', accepting(jsonBody), async (request, reply) => {
     const { name, tag } = distTagPath(request.url);
     if (!tag) throw new KuraError('BAD_REQUEST', 'PUT /-/package/NAME/dist-tags/TAG with the version as a JSON string');
     const { pkg, principal } = await authorizedPackage(nc, request, name, 'write');
@@ -24,7 +25,7 @@ export function registerDistTagRoutes(app: FastifyInstance, nc: NpmRoutesContext
     return reply.status(201).send({ ok: `dist-tag ${tag} set to ${version}` });
   });
 
-  app.delete('/-/package/*', async (request) => {
+  app.delete('/-/package/*', accepting(noBody), async (request) => {
     const { name, tag } = distTagPath(request.url);
     if (!tag) throw new KuraError('BAD_REQUEST', 'DELETE /-/package/NAME/dist-tags/TAG');
     if (tag === 'latest') throw new KuraError('BAD_REQUEST', 'the latest dist-tag cannot be removed; point it at another version instead');

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { ownerTarget } from '../../../core/access/access-policy.js';
 import type { Principal } from '../../../core/access/principal.js';
 import { KuraError } from '../../../core/errors/catalogue.js';
+import { accepting, jsonBody, noBody } from '../../../delivery/accepted-bodies.js';
 import type { PackageRecord } from '../../../core/packages/package.js';
 import type { PublishGrant } from '../../../core/packages/package-service.js';
 import { parseNpmName, type NpmName } from '../names.js';
@@ -17,7 +18,7 @@ const maxMetadataBytes = 16 * 1024 * 1024;
 export function registerPublishRoutes(app: FastifyInstance, nc: NpmRoutesContext): void {
   const { ctx } = nc;
 
-  app.put('/*', async (request, reply) => {
+  app.put('/*', accepting(jsonBody), async (request, reply) => {
     const path = parseNpmPath(rawPath(request.url, '/npm/'));
     if (!path || (path.kind !== 'package' && path.kind !== 'rev')) throw new KuraError('NOT_FOUND', 'not found');
     const name = parseNpmName(path.name);
@@ -42,7 +43,7 @@ export function registerPublishRoutes(app: FastifyInstance, nc: NpmRoutesContext
     }
   });
 
-  app.delete('/*', async (request) => {
+  app.delete('/*', accepting(noBody), async (request) => {
     const path = parseNpmPath(rawPath(request.url, '/npm/'));
     if (!path) throw new KuraError('NOT_FOUND', 'not found');
     const name = parseNpmName(path.name);

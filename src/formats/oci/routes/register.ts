@@ -1,9 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { noBody, type AcceptedBodies } from '../../../delivery/accepted-bodies.js';
 import { RegistryAccess } from '../access.js';
 import { noteRealm } from '../challenge.js';
 import { BlobLinks } from '../blob-links.js';
 import { ociError } from '../errors.js';
 import { ManifestIndex } from '../manifest-index.js';
+import { manifestKinds, schema1MediaTypes } from '../media-types.js';
 import { ManifestPusher } from '../push.js';
 import type { ContainerContext } from '../tables.js';
 import { RegistryTokens } from '../token.js';
@@ -45,8 +47,25 @@ export async function registerRegistryRoutes(app: FastifyInstance, ctx: Containe
   app.route({
     method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     url: '/*',
+    config: { acceptedBodies: registryBodies },
     handler: (request, reply) => dispatch(rc, request, reply),
   });
+}
+
+/** skopeo, podman, buildah, oras, containerd and Docker send blob bytes (monolithic, chunks, last chunks) as octets. */
+const blobBytes: AcceptedBodies = { types: ['application/octet-stream'], what: 'blob bytes' };
+/** A manifest comes as its media type; schema 1 is let through to be refused with its own message. */
+const manifestBodies: AcceptedBodies = { types: [...manifestKinds.keys(), ...schema1MediaTypes], what: 'a manifest' };
+
+/**
+ * The bodies each write endpoint accepts. Upload starts and mounts, upload finishes without a
+ * last chunk and deletes carry none.
+ */
+function registryBodies(request: FastifyRequest): AcceptedBodies {
+  const kind = parseRegistryPath(request.url)?.kind;
+  if ((kind === 'uploads' || kind === 'upload') && request.method !== 'DELETE') return blobBytes;
+  if (kind === 'manifest' && request.method === 'PUT') return manifestBodies;
+  return noBody;
 }
 
 function dispatch(rc: RegistryContext, request: FastifyRequest, reply: FastifyReply) {

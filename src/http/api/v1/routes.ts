@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { KuraError } from '../../../core/errors/catalogue.js';
+import { guardWriteBodies, jsonBody } from '../../../delivery/accepted-bodies.js';
 import { registerAdvisoryRoutes } from './advisory-routes.js';
 import { registerAlertRoutes } from './alert-routes.js';
 import { ApiContext, type ApiDeps } from './api-context.js';
@@ -11,9 +12,12 @@ export type { ApiDeps };
 
 /**
  * The REST API at /api/v1: JSON in and out, errors as `{ "error": { "code", "message" } }`.
- * Accepts a token (`Authorization: Bearer …`) or Basic with a password.
+ * Accepts a token (`Authorization: Bearer …`) or Basic with a password. Writes take a JSON body
+ * or none: any other body (a cross-site form, text/plain) is refused with 415 before it is read.
  */
 export async function registerApiV1(api: FastifyInstance, deps: ApiDeps): Promise<void> {
+  api.removeAllContentTypeParsers();
+  guardWriteBodies(api, jsonBody);
   api.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_request, text, done) => {
     if (text === '' || text === undefined) return done(null, {});
     try {
