@@ -3,6 +3,9 @@ import { KuraError } from '../../../core/errors/catalogue.js';
 import { registerAdvisoryRoutes } from './advisory-routes.js';
 import { registerAlertRoutes } from './alert-routes.js';
 import { ApiContext, type ApiDeps } from './api-context.js';
+import { registerCollaboratorRoutes } from './collaborator-routes.js';
+import { registerOrgMemberRoutes } from './org-member-routes.js';
+import { registerPackageAccessRoutes } from './package-access-routes.js';
 import { registerPackageRoutes } from './package-routes.js';
 import { registerRepositoryRoutes } from './repository-routes.js';
 import { registerUserRoutes } from './user-routes.js';
@@ -28,4 +31,7 @@ export async function registerApiV1(api: FastifyInstance, deps: ApiDeps): Promis
   registerRepositoryRoutes(api, ac);
   registerAdvisoryRoutes(api, ac);
   registerAlertRoutes(api, ac);
+  registerCollaboratorRoutes(api, ac);
+  registerOrgMemberRoutes(api, ac);
+  registerPackageAccessRoutes(api, ac);
 }
