@@ -206,4 +206,23 @@ describe('repositories and collaborators through the REST API', () => {
     assert.equal((await k.inject({ method: 'PUT', url: `${url}/bob`, token: carolAdmin, payload: { permission: 'admin' } })).statusCode, 403, 'a writer is no admin');
     assert.equal((await k.inject({ method: 'PUT', url: `${url}/bob`, token: alice, payload: { permission: 'admin' } })).statusCode, 403, 'the admin scope is needed');
   });
+
+  it('lets a repository’s advisories reach other owners once it is public, and no longer once it is private again', async () => {
+    const advisory = await k.inject({
+      method: 'POST', url: '/api/v1/repos/alice/secret/security-advisories', token: alice,
+      payload: { summary: 'Bad pad', description: 'Upgrade.', severity: 'high', state: 'published', vulnerabilities: [{ package: { ecosystem: 'npm', name: 'left-pad' }, vulnerable_version_range: '<1.3.0', patched_versions: '1.3.0' }] },
+    });
+    assert.equal(advisory.statusCode, 201, advisory.body);
+    await k.core.repos.create({ fullName: 'bob/app' });
+    const manifest = { repository: 'bob/app', dependencies: { 'left-pad': '^1.2.0' } };
+    const tarball = await buildTarball({ name: '@bob/app', version: '1.0.0', manifest });
+    assert.equal((await k.inject({ method: 'PUT', url: `/npm/${npmUrlName('@bob/app')}`, token: bobAdmin, payload: publishBody('@bob/app', '1.0.0', tarball, { manifest }) })).statusCode, 201);
+    await k.core.alerts.settled();
+    const open = async () => (await k.inject({ method: 'GET', url: '/api/v1/repos/bob/app/dependabot/alerts?state=open', token: bobAdmin })).json().length;
+    assert.equal(await open(), 0, 'an advisory of a private repository alerts only its own owner');
+    await k.inject({ method: 'PATCH', url: '/api/v1/repos/alice/secret', token: aliceAdmin, payload: { visibility: 'public' } });
+    assert.equal(await open(), 1);
+    await k.inject({ method: 'PATCH', url: '/api/v1/repos/alice/secret', token: aliceAdmin, payload: { visibility: 'private' } });
+    assert.equal(await open(), 0);
+  });
 });
