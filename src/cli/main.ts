@@ -5,7 +5,10 @@ import { parseExpiresIn } from '../core/tokens/token-service.js';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fromOsv } from '../core/advisories/osv.js';
-import { anonymous, passwordPrincipal } from '../core/access/principal.js';
+import { anonymous, operator, passwordPrincipal } from '../core/access/principal.js';
+import type { OrgRole } from '../core/owners/owner.js';
+import type { PackageRecord } from '../core/packages/package.js';
+import type { RepoRole } from '../core/repos/repository.js';
 import { osvEcosystems } from '../formats/catalog.js';
 import { formats } from '../formats/registry.js';
 import { createKura, openCore } from '../main.js';
@@ -19,9 +22,20 @@ Commands:
   serve [--host H] [--port N] [--base-url URL]     start the server
   user create LOGIN [--password-stdin] [--email E] [--admin]
   org create LOGIN --owner USER
-  org add-member ORG USER [--role owner|member]
+  org add-member ORG USER [--role owner|member]    add a member, or change their role
+  org set-role ORG USER owner|member               change a member's role
+  org remove-member ORG USER                       also ends their roles on the org's
+                                                   repositories and packages
   repo create OWNER/NAME [--private] [--description TEXT]
+  repo update OWNER/NAME [--private|--public] [--description TEXT]
   repo add-collaborator OWNER/NAME USER --role read|write|admin
+                                                   add a collaborator, or change their role
+  repo remove-collaborator OWNER/NAME USER
+  package link OWNER TYPE NAME OWNER/REPO          the package then follows the repository's
+                                                   visibility and permissions
+  package unlink OWNER TYPE NAME
+  package set-role OWNER TYPE NAME USER read|write|admin
+  package remove-role OWNER TYPE NAME USER
   token create --user LOGIN --scopes S1,S2 [--name N] [--expires-in 30d] [--repo OWNER/NAME]
   token list --user LOGIN
   token revoke ID
@@ -62,6 +76,7 @@ const options = {
   owner: { type: 'string' },
   role: { type: 'string' },
   private: { type: 'boolean' },
+  public: { type: 'boolean' },
   description: { type: 'string' },
   user: { type: 'string' },
   scopes: { type: 'string' },
@@ -84,6 +99,17 @@ async function readStdin(): Promise<string> {
 function need(value: string | undefined, what: string): string {
   if (!value) throw new UsageError(`missing ${what}`);
   return value;
+}
+
+/** The package `OWNER TYPE NAME` names (NAME as its format spells it, e.g. `@alice/widget`). */
+async function requirePackage(core: Core, ownerLogin: string, type: string, name: string): Promise<PackageRecord> {
+  const format = formats.find((f) => f.id === type);
+  if (!format) throw new UsageError(`unknown package type "${type}" (known: ${formats.map((f) => f.id).join(', ')})`);
+  const owner = await core.owners.find(ownerLogin);
+  const nameLower = owner ? format.normalizeName(owner.login, name) : null;
+  const pkg = owner && nameLower ? await core.packages.queries.find(format.id, owner.login, nameLower) : null;
+  if (!pkg) throw new KuraError('NOT_FOUND', `no ${type} package ${name} owned by ${ownerLogin}`);
+  return pkg;
 }
 
 async function withCore<T>(values: Values, run: (core: Core) => Promise<T>): Promise<T> {
@@ -144,15 +170,73 @@ async function run(argv: string[]): Promise<number> {
       });
     case 'org add-member':
       return withCore(values, async (core) => {
-        const role = (values.role ?? 'member') as 'owner' | 'member';
+        const role = (values.role ?? 'member') as OrgRole;
         await core.owners.setOrgMember(need(rest[0], 'ORG'), need(rest[1], 'USER'), role);
         say(`${rest[1]} is now ${role} of ${rest[0]}`);
+        return 0;
+      });
+    case 'org set-role':
+      return withCore(values, async (core) => {
+        const role = need(rest[2], 'ROLE (owner or member)') as OrgRole;
+        await core.owners.setOrgRole(need(rest[0], 'ORG'), need(rest[1], 'USER'), role, operator);
+        say(`${rest[1]} is now ${role} of ${rest[0]}`);
+        return 0;
+      });
+    case 'org remove-member':
+      return withCore(values, async (core) => {
+        const ended = await core.owners.removeOrgMember(need(rest[0], 'ORG'), need(rest[1], 'USER'), operator);
+        say(`removed ${rest[1]} from ${rest[0]} (with their roles on ${ended.repositories} of its repositories and ${ended.packages} of its packages)`);
         return 0;
       });
     case 'repo create':
       return withCore(values, async (core) => {
         const repo = await core.repos.create({ fullName: need(rest[0], 'OWNER/NAME'), visibility: values.private ? 'private' : 'public', description: values.description });
         say(`created ${repo.visibility} repository ${repo.fullName}`);
+        return 0;
+      });
+    case 'repo update':
+      return withCore(values, async (core) => {
+        if (values.private && values.public) throw new UsageError('--private and --public exclude each other');
+        if (!values.private && !values.public && values.description === undefined) throw new UsageError('nothing to change: give --private, --public or --description');
+        const repo = await core.repos.update(await core.repos.require(need(rest[0], 'OWNER/NAME')), {
+          visibility: values.private ? 'private' : values.public ? 'public' : undefined,
+          description: values.description,
+        }, operator);
+        say(`${repo.fullName} is ${repo.visibility}${repo.description ? `: ${repo.description}` : ''}`);
+        return 0;
+      });
+    case 'repo remove-collaborator':
+      return withCore(values, async (core) => {
+        await core.repos.removeCollaborator(await core.repos.require(need(rest[0], 'OWNER/NAME')), need(rest[1], 'USER'), operator);
+        say(`${rest[1]} is no longer a collaborator on ${rest[0]}`);
+        return 0;
+      });
+    case 'package link':
+      return withCore(values, async (core) => {
+        const pkg = await requirePackage(core, need(rest[0], 'OWNER'), need(rest[1], 'TYPE'), need(rest[2], 'NAME'));
+        const linked = await core.packages.linkRepository(operator, pkg, await core.repos.require(need(rest[3], 'OWNER/REPO')));
+        say(`${linked.format} package ${linked.name} is linked to ${linked.repo!.fullName} (${linked.repo!.visibility})`);
+        return 0;
+      });
+    case 'package unlink':
+      return withCore(values, async (core) => {
+        const pkg = await requirePackage(core, need(rest[0], 'OWNER'), need(rest[1], 'TYPE'), need(rest[2], 'NAME'));
+        const unlinked = await core.packages.unlinkRepository(operator, pkg);
+        say(`${unlinked.format} package ${unlinked.name} is no longer linked (${unlinked.visibility})`);
+        return 0;
+      });
+    case 'package set-role':
+      return withCore(values, async (core) => {
+        const pkg = await requirePackage(core, need(rest[0], 'OWNER'), need(rest[1], 'TYPE'), need(rest[2], 'NAME'));
+        const { member } = await core.packages.setMember(operator, pkg, need(rest[3], 'USER'), need(rest[4], 'ROLE (read, write or admin)') as RepoRole);
+        say(`${member.user.login} now has ${member.role} on ${pkg.format} package ${pkg.name}`);
+        return 0;
+      });
+    case 'package remove-role':
+      return withCore(values, async (core) => {
+        const pkg = await requirePackage(core, need(rest[0], 'OWNER'), need(rest[1], 'TYPE'), need(rest[2], 'NAME'));
+        await core.packages.removeMember(operator, pkg, need(rest[3], 'USER'));
+        say(`${rest[3]} no longer has a role on ${pkg.format} package ${pkg.name}`);
         return 0;
       });
     case 'repo add-collaborator':

@@ -1,4 +1,5 @@
 import { AccessPolicy } from './access/access-policy.js';
+import { membershipFacts } from './access/membership-facts.js';
 import { AdvisoryService } from './advisories/advisory-service.js';
 import { AlertService, type AlertServiceOptions } from './alerts/alert-service.js';
 import type { RangesOf } from './alerts/ecosystem-ranges.js';
@@ -51,23 +52,17 @@ export interface AlertWiring extends AlertServiceOptions {
 
 /** Wires the core; advisories and package changes keep the alerts current. */
 export function createCore(deps: CoreDeps, options: PackageServiceOptions & { sessions?: SessionLifetime }, alerting: AlertWiring = { ranges: () => null, reviewRequired: false }): Core {
-  const owners = new OwnerService(deps);
-  const repos = new RepoService(deps, owners);
-  const access = new AccessPolicy({
-    orgRole: (orgId, userId) => owners.orgRole(orgId, userId),
-    collaboratorRole: (repoId, userId) => repos.collaboratorRole(repoId, userId),
-    packageMemberRole: async (packageId, userId) => {
-      const row = await deps.db.selectFrom('package_members').select('role').where('package_id', '=', packageId).where('user_id', '=', userId).executeTakeFirst();
-      return row?.role ?? null;
-    },
-  });
-  const packages = new PackageService(deps, access, repos, options);
+  const access = new AccessPolicy(membershipFacts(deps.db));
+  const owners = new OwnerService(deps, access);
+  const repos = new RepoService(deps, owners, access);
+  const packages = new PackageService(deps, access, owners, repos, options);
   const advisories = new AdvisoryService(deps, access, owners);
   const alerts = new AlertService(deps, access, owners, advisories, alerting.ranges, { reviewRequired: alerting.reviewRequired }, alerting.report);
   packages.onChange((change) => alerts.packageChanged(change.packageId));
   const tokens = new TokenService(deps);
   const secrets = new ServerSecrets(deps);
   advisories.onChange((id) => alerts.advisoryChanged(id));
+  repos.onVisibilityChange((repo) => advisories.repositoryVisibilityChanged(repo.id));
   return {
     deps,
     owners,

@@ -89,5 +89,10 @@ function bindPackages<Tables>(service: PackageService, format: AnyPackageFormat)
     deletePackage: (...args) => service.deletePackage(...args),
     restorePackage: (...args) => service.restorePackage(...args),
     setVisibility: (...args) => service.setVisibility(...args),
+    linkRepository: (...args) => service.linkRepository(...args),
+    unlinkRepository: (...args) => service.unlinkRepository(...args),
+    members: (...args) => service.members(...args),
+    setMember: (...args) => service.setMember(...args),
+    removeMember: (...args) => service.removeMember(...args),
   };
 }

@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startKuraProcess, type KuraProcess } from '../support/kura-process.js';
+import { buildTarball, publishBody } from '../support/npm-fixtures.js';
 
 describe('the kura command beside a running server', () => {
   let kura: KuraProcess;
@@ -110,6 +111,60 @@ describe('the kura command beside a running server', () => {
     assert.match(await kura.cliOk(['advisory', 'import', join(dir, 'a.json')]), /imported 1 advisories from 1 files/);
     const served = (await (await fetch(`${kura.url}/api/v1/advisories/GHSA-aaaa-aaaa-aaaa?format=osv`)).json()) as { summary: string; database_specific: { source: string } };
     assert.deepEqual([served.summary, served.database_specific.source], ['updated', 'osv']);
+  });
+
+  it('administers repositories, organizations and packages, which the running server honours at once', async () => {
+    assert.match(await kura.cliOk(['repo', 'update', 'acme/site', '--public', '--description', 'the web site']), /acme\/site is public: the web site/);
+    const site = await fetch(`${kura.url}/api/v1/repos/acme/site`);
+    assert.equal(site.status, 200);
+    assert.equal(((await site.json()) as { description: string }).description, 'the web site');
+    assert.match(await kura.cliOk(['repo', 'update', 'acme/site', '--private', '--description', '']), /^acme\/site is private$/);
+    assert.equal((await fetch(`${kura.url}/api/v1/repos/acme/site`)).status, 401);
+    assert.equal((await kura.cli(['repo', 'update', 'acme/site', '--private', '--public'])).code, 2);
+    assert.equal((await kura.cli(['repo', 'update', 'acme/site'])).code, 2);
+
+    assert.match(await kura.cliOk(['repo', 'remove-collaborator', 'acme/site', 'bob']), /bob is no longer a collaborator on acme\/site/);
+    const gone = await kura.cli(['repo', 'remove-collaborator', 'acme/site', 'bob']);
+    assert.equal(gone.code, 1);
+    assert.match(gone.stderr, /^kura: bob is not a collaborator on acme\/site/);
+
+    assert.match(await kura.cliOk(['org', 'set-role', 'acme', 'bob', 'owner']), /bob is now owner of acme/);
+    await kura.cliOk(['user', 'create', 'carol']);
+    const outsider = await kura.cli(['org', 'set-role', 'acme', 'carol', 'member']);
+    assert.equal(outsider.code, 1);
+    assert.match(outsider.stderr, /^kura: carol is not a member of acme/);
+    assert.match(await kura.cliOk(['org', 'remove-member', 'acme', 'alice']), /removed alice from acme \(with their roles on 0 of its repositories and 0 of its packages\)/);
+    const last = await kura.cli(['org', 'remove-member', 'acme', 'bob']);
+    assert.equal(last.code, 1);
+    assert.match(last.stderr, /^kura: bob is the last owner of acme/);
+    const demote = await kura.cli(['org', 'add-member', 'acme', 'bob', '--role', 'member']);
+    assert.equal(demote.code, 1);
+    assert.match(demote.stderr, /last owner/);
+
+    const aliceToken = await kura.cliOk(['token', 'create', '--user', 'alice', '--scopes', 'write:packages']);
+    const bobToken = await kura.cliOk(['token', 'create', '--user', 'bob', '--scopes', 'read:packages']);
+    const tarball = await buildTarball({ name: '@alice/cli', version: '1.0.0' });
+    const published = await fetch(`${kura.url}/npm/@alice%2fcli`, {
+      method: 'PUT', headers: { authorization: `Bearer ${aliceToken}`, 'content-type': 'application/json' }, body: JSON.stringify(publishBody('@alice/cli', '1.0.0', tarball)),
+    });
+    assert.equal(published.status, 201);
+    const asBob = () => fetch(`${kura.url}/npm/@alice%2fcli`, { headers: { authorization: `Bearer ${bobToken}` } });
+    assert.equal((await asBob()).status, 404);
+    assert.match(await kura.cliOk(['package', 'set-role', 'alice', 'npm', '@alice/cli', 'bob', 'read']), /bob now has read on npm package @alice\/cli/);
+    assert.equal((await asBob()).status, 200);
+    assert.match(await kura.cliOk(['package', 'remove-role', 'alice', 'npm', '@alice/cli', 'bob']), /bob no longer has a role on npm package @alice\/cli/);
+    assert.equal((await asBob()).status, 404);
+
+    await kura.cliOk(['repo', 'create', 'alice/cli-home']);
+    assert.match(await kura.cliOk(['package', 'link', 'alice', 'npm', '@alice/cli', 'alice/cli-home']), /npm package @alice\/cli is linked to alice\/cli-home \(public\)/);
+    assert.equal((await fetch(`${kura.url}/npm/@alice%2fcli`)).status, 200, 'public like its repository');
+    assert.match(await kura.cliOk(['package', 'unlink', 'alice', 'npm', '@alice/cli']), /npm package @alice\/cli is no longer linked \(public\)/);
+    const unknown = await kura.cli(['package', 'link', 'alice', 'cobol', 'x', 'alice/cli-home']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown package type "cobol"/);
+    const missing = await kura.cli(['package', 'unlink', 'alice', 'npm', '@alice/none']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /^kura: no npm package @alice\/none owned by alice/);
   });
 
   it('serves /healthz', async () => {

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Owner } from '../owners/owner.js';
 import type { Scope } from '../tokens/scopes.js';
-import { AccessPolicy, type AccessFacts, type PackageTarget } from './access-policy.js';
-import { anonymous, type Principal } from './principal.js';
+import { AccessPolicy, repositoryRole, type AccessFacts, type PackageTarget } from './access-policy.js';
+import { anonymous, operator, type Principal } from './principal.js';
 
 const user = (id: number, login: string, isAdmin = false): Owner => ({ id, login, kind: 'user', email: null, isAdmin, publicPackagesByDefault: false, createdAt: '' });
 const as = (owner: Owner, scopes: Scope[] = ['read:packages', 'write:packages', 'delete:packages'], repoId: number | null = null): Principal =>
@@ -147,5 +147,75 @@ describe('AccessPolicy', () => {
     assert.equal(await code(policy.authorize(as(alice), 'read', draft)), 'ok');
     assert.equal(await code(policy.authorize(as(alice), 'manage', { ...draft, adminsOnly: false })), 'ok');
     assert.equal(await code(policy.authorize(as(carol), 'manage', { ...draft, adminsOnly: false })), 'FORBIDDEN');
+  });
+
+  it('lets repository admins administer with a password or an admin-scoped token, and writers see who has access', async () => {
+    const aliceOwner = { id: alice.id, login: 'alice', kind: 'user' as const };
+    const repo = { kind: 'repository', owner: aliceOwner, repo: { id: 100, fullName: 'alice/tools', visibility: 'private' } } as const;
+    const orgRepo = { kind: 'repository', owner: acme, repo: { id: 300, fullName: 'acme/site', visibility: 'private' } } as const;
+    assert.equal(await code(policy.authorize(as(alice, ['admin']), 'administer', repo)), 'ok');
+    assert.equal(await code(policy.authorize(as(alice), 'administer', repo)), 'MISSING_SCOPE', 'read, write and delete scopes do not administer');
+    assert.equal(await code(policy.authorize(as(carol, ['admin']), 'administer', repo)), 'FORBIDDEN');
+    assert.equal(await code(policy.authorize(as(bob, ['admin']), 'administer', repo)), 'NOT_FOUND');
+    assert.equal(await code(policy.authorize(anonymous, 'administer', repo)), 'UNAUTHENTICATED');
+    assert.equal(await code(policy.authorize(as(carol, ['read:packages']), 'members', repo)), 'ok');
+    assert.equal(await code(policy.authorize(as(bob), 'members', orgRepo)), 'FORBIDDEN', 'an org member reads but does not write');
+    assert.equal(await code(policy.authorize(as(alice, ['admin']), 'administer', orgRepo)), 'ok', 'org owners administer every org repository');
+    assert.equal(await code(policy.authorize(as(alice, ['admin'], 200), 'administer', repo)), 'NOT_FOUND', 'a token restricted to another repository');
+  });
+
+  it('shows an organization’s members to its members, and lets only owners change them', async () => {
+    const org = { kind: 'organization', org: acme } as const;
+    assert.equal(await code(policy.authorize(as(bob, ['read:packages']), 'members', org)), 'ok');
+    assert.equal(await code(policy.authorize(as(carol), 'members', org)), 'NOT_FOUND');
+    assert.equal(await code(policy.authorize(anonymous, 'members', org)), 'UNAUTHENTICATED');
+    assert.equal(await code(policy.authorize(as(carol), 'read', org)), 'ok', 'the organization itself is public');
+    assert.equal(await code(policy.authorize(as(alice, ['admin']), 'administer', org)), 'ok');
+    assert.equal(await code(policy.authorize(as(alice), 'administer', org)), 'MISSING_SCOPE');
+    assert.equal(await code(policy.authorize(as(bob, ['admin']), 'administer', org)), 'FORBIDDEN');
+    assert.equal(await code(policy.authorize(as(root, ['admin']), 'administer', org)), 'ok');
+    assert.equal(await code(policy.authorize(as(alice, ['admin'], 100), 'administer', org)), 'NOT_FOUND', 'a repository-restricted token');
+  });
+
+  it('lets users create repositories under their own login and organizations they belong to', async () => {
+    const under = (owner: { id: number; login: string; kind: 'user' | 'org' }) => ({ kind: 'new-repository', owner, label: `repository ${owner.login}/x` } as const);
+    const aliceOwner = { id: alice.id, login: 'alice', kind: 'user' as const };
+    assert.equal(await code(policy.authorize(as(alice, ['admin']), 'administer', under(aliceOwner))), 'ok');
+    assert.equal(await code(policy.authorize(as(bob, ['admin']), 'administer', under(acme))), 'ok', 'org members create repositories');
+    assert.equal(await code(policy.authorize(as(carol, ['admin']), 'administer', under(acme))), 'FORBIDDEN');
+    assert.equal(await code(policy.authorize(as(bob, ['admin']), 'administer', under(aliceOwner))), 'FORBIDDEN');
+    assert.equal(await code(policy.authorize(as(alice), 'administer', under(aliceOwner))), 'MISSING_SCOPE');
+    assert.equal(await code(policy.authorize(as(alice, ['admin'], 100), 'administer', under(aliceOwner))), 'FORBIDDEN');
+    assert.equal(await code(policy.authorize(anonymous, 'administer', under(aliceOwner))), 'UNAUTHENTICATED');
+  });
+
+  it('lets package admins administer an unlinked package, and its writers see its roles', async () => {
+    const subject = { kind: 'package', package: orgPackage } as const;
+    assert.equal(await code(policy.authorize(as(alice, ['admin']), 'administer', subject)), 'ok');
+    assert.equal(await code(policy.authorize(as(bob, ['admin']), 'administer', subject)), 'FORBIDDEN');
+    assert.equal(await code(policy.authorize(as(bob, ['read:packages']), 'members', subject)), 'ok');
+    assert.equal(await code(policy.authorize(as(carol, ['admin']), 'members', subject)), 'NOT_FOUND');
+    const deleted = { kind: 'package', package: { ...orgPackage, deleted: true } } as const;
+    assert.equal(await code(policy.authorize(as(alice, ['delete:packages']), 'administer', deleted)), 'MISSING_SCOPE', 'restoring rights do not administer');
+  });
+
+  it('allows the kura command everything, and still reports missing things', async () => {
+    assert.equal(await code(policy.authorize(operator, 'administer', { kind: 'organization', org: acme })), 'ok');
+    assert.equal(await code(policy.authorize(operator, 'administer', { kind: 'package', package: linked('private') })), 'ok');
+    assert.equal(await code(policy.authorize(operator, 'read', { kind: 'missing', label: 'repository alice/none' })), 'NOT_FOUND');
+  });
+
+  it('reports a user’s role on a repository by the one rule: owner, organization role, collaborator role', async () => {
+    const aliceOwner = { id: alice.id, login: 'alice', kind: 'user' as const };
+    const tools = { id: 100, fullName: 'alice/tools', visibility: 'public' as const };
+    const site = { id: 300, fullName: 'acme/site', visibility: 'private' as const };
+    assert.equal(await policy.repositoryRoleOf(alice, aliceOwner, tools), 'admin');
+    assert.equal(await policy.repositoryRoleOf(carol, aliceOwner, tools), 'write');
+    assert.equal(await policy.repositoryRoleOf(bob, aliceOwner, tools), 'none', 'public visibility is not a role');
+    assert.equal(await policy.repositoryRoleOf(bob, acme, site), 'read');
+    assert.equal(await policy.repositoryRoleOf(alice, acme, site), 'admin');
+    assert.equal(await policy.repositoryRoleOf(root, aliceOwner, tools), 'admin');
+    assert.equal(repositoryRole({ siteAdmin: false, owner: false, orgRole: 'member', collaboratorRole: 'write' }), 'write');
+    assert.equal(repositoryRole({ siteAdmin: false, owner: false, orgRole: null, collaboratorRole: null }), 'none');
   });
 });

@@ -1,13 +1,35 @@
 import { KuraError } from '../errors/catalogue.js';
-import type { OrgRole } from '../owners/owner.js';
+import type { OrgRole, Owner } from '../owners/owner.js';
 import type { RepoRole, Visibility } from '../repos/repository.js';
 import { scopeAllows, type Scope } from '../tokens/scopes.js';
-import type { Principal } from './principal.js';
+import type { Actor, Principal } from './principal.js';
 
 export type Role = 'none' | RepoRole;
 const rank: Record<Role, number> = { none: 0, read: 1, write: 2, admin: 3 };
 const maxRole = (a: Role, b: Role): Role => (rank[a] >= rank[b] ? a : b);
 export const roleAtLeast = (role: Role, needed: Role): boolean => rank[role] >= rank[needed];
+
+/** What is known about one user's standing on a repository. */
+export interface RepositoryStanding {
+  siteAdmin: boolean;
+  /** The user owns the repository (a repository of their own login). */
+  owner: boolean;
+  /** Their role in the organization that owns the repository, if any. */
+  orgRole: OrgRole | null;
+  /** The role given to them on the repository itself, if any. */
+  collaboratorRole: RepoRole | null;
+}
+
+/**
+ * The role rule of DESIGN §1 for one user on a repository: site admins and the owner are admin,
+ * an organization's owners are admin on all its repositories and its members have `read`,
+ * raised by a collaborator role. Public visibility is not counted.
+ */
+export function repositoryRole(standing: RepositoryStanding): Role {
+  if (standing.siteAdmin || standing.owner || standing.orgRole === 'owner') return 'admin';
+  const role: Role = standing.orgRole === 'member' ? 'read' : 'none';
+  return standing.collaboratorRole ? maxRole(role, standing.collaboratorRole) : role;
+}
 
 /** The facts access decisions need, looked up on demand. */
 export interface AccessFacts {
@@ -46,13 +68,22 @@ export interface PackageTarget {
   deleted?: boolean;
 }
 
-/** `manage`: a repository's security work (drafting and publishing its advisories), for its admins. */
-export type PackageAction = 'read' | 'write' | 'delete' | 'manage';
+/**
+ * What a caller asks to do.
+ * - `manage`: a repository's security work (drafting and publishing its advisories), for its admins.
+ * - `members`: see who has access: a repository's or package's writers, an organization's members.
+ * - `administer`: change settings, roles, memberships and links, or create repositories: for
+ *   admins (an organization's owners), with a password or a token carrying the `admin` scope,
+ *   since these changes grant access that outlives any one token.
+ */
+export type PackageAction = 'read' | 'write' | 'delete' | 'manage' | 'members' | 'administer';
 const actionNeeds: Record<PackageAction, { role: Role; scope: Scope; verb: string }> = {
   read: { role: 'read', scope: 'read:packages', verb: 'read' },
   write: { role: 'write', scope: 'write:packages', verb: 'publish to' },
   delete: { role: 'admin', scope: 'delete:packages', verb: 'delete or restore' },
   manage: { role: 'admin', scope: 'write:packages', verb: 'manage the security advisories of' },
+  members: { role: 'write', scope: 'read:packages', verb: 'see who has access to' },
+  administer: { role: 'admin', scope: 'admin', verb: 'administer' },
 };
 
 /**
@@ -67,13 +98,20 @@ const actionNeeds: Record<PackageAction, { role: Role; scope: Scope; verb: strin
  *   of it only its admins see at all (a draft advisory): everyone else is answered as if it did not exist.
  * - `namespace`: an owner's names that are not packages yet (e.g. container blobs pushed
  *   before any manifest): whoever may create packages there may use them.
+ * - `organization`: an organization as a body of members. Anyone may `read` it (it is public);
+ *   its member list and memberships are visible to its members only (`members`), and changed by
+ *   its owners (`administer`).
+ * - `new-repository`: a repository to create under `owner`: a user creates under their own
+ *   login, an organization's members (owners too) under it.
  */
 export type AccessSubject =
   | { kind: 'package'; package: PackageTarget }
   | { kind: 'missing'; label: string; within?: RepoTarget | null; notFound?: string }
   | { kind: 'new-package'; owner: OwnerTarget; repo: RepoTarget | null | 'pending'; label: string }
   | { kind: 'repository'; owner: OwnerTarget; repo: RepoTarget; adminsOnly?: boolean }
-  | { kind: 'namespace'; owner: OwnerTarget; label: string };
+  | { kind: 'namespace'; owner: OwnerTarget; label: string }
+  | { kind: 'organization'; org: OwnerTarget }
+  | { kind: 'new-repository'; owner: OwnerTarget; label: string };
 
 /** The effective visibility: a linked package follows its repository. */
 export function packageVisibility(target: PackageTarget): Visibility {
@@ -85,18 +123,25 @@ export function packageVisibility(target: PackageTarget): Visibility {
  * {@link permits} to filter a list); nothing else decides access. Failures are catalogue errors
  * already shaped by the rule that keeps private things private: anonymous → UNAUTHENTICATED
  * (the route adds its client's challenge), signed-in but unable to read → NOT_FOUND, can read but
- * not act → FORBIDDEN or MISSING_SCOPE naming what is missing.
+ * not act → FORBIDDEN or MISSING_SCOPE naming what is missing. The {@link Operator} (the `kura`
+ * command) is allowed everything.
  */
 export class AccessPolicy {
   constructor(private readonly facts: AccessFacts) {}
 
   /**
-   * Allows `action` on `subject`, or throws the error to answer with.
+   * Allows `action` on `subject`, or throws the error to answer with. The operator is allowed
+   * everything but a `missing` subject, which is NOT_FOUND for everyone.
    * @throws KuraError UNAUTHENTICATED, NOT_FOUND, FORBIDDEN, MISSING_SCOPE
    */
-  authorize(principal: Principal, action: PackageAction, subject: Extract<AccessSubject, { kind: 'missing' }>): Promise<never>;
-  authorize(principal: Principal, action: PackageAction, subject: AccessSubject): Promise<void>;
-  async authorize(principal: Principal, action: PackageAction, subject: AccessSubject): Promise<void> {
+  authorize(actor: Actor, action: PackageAction, subject: Extract<AccessSubject, { kind: 'missing' }>): Promise<never>;
+  authorize(actor: Actor, action: PackageAction, subject: AccessSubject): Promise<void>;
+  async authorize(actor: Actor, action: PackageAction, subject: AccessSubject): Promise<void> {
+    if (actor.kind === 'operator') {
+      if (subject.kind === 'missing') throw new KuraError('NOT_FOUND', subject.notFound ?? `${subject.label} not found`);
+      return;
+    }
+    const principal = actor;
     switch (subject.kind) {
       case 'package':
         return this.authorizePackage(principal, action, subject.package);
@@ -110,12 +155,17 @@ export class AccessPolicy {
         return this.authorizeRepository(principal, action, subject.owner, subject.repo);
       case 'namespace':
         return this.authorizeNamespace(principal, action, subject.owner, subject.label);
+      case 'organization':
+        return this.authorizeOrganization(principal, action, subject.org);
+      case 'new-repository':
+        return this.authorizeNewRepository(principal, action, subject.owner, subject.label);
     }
   }
 
   /** Whether {@link authorize} would allow `action` on `subject`; never throws for access reasons. */
-  async permits(principal: Principal, action: PackageAction, subject: AccessSubject): Promise<boolean> {
+  async permits(principal: Actor, action: PackageAction, subject: AccessSubject): Promise<boolean> {
     if (action === 'read' && subject.kind === 'package' && !subject.package.deleted && packageVisibility(subject.package) === 'public') return true;
+    if (action === 'read' && subject.kind === 'repository' && !subject.adminsOnly && subject.repo.visibility === 'public') return true;
     try {
       await this.authorize(principal, action, subject);
       return true;
@@ -161,20 +211,22 @@ export class AccessPolicy {
     return principal.kind === 'user' && scopeAllows(principal.scopes, scope);
   }
 
+  /**
+   * The role `user` has on a repository of `owner`, as with their password (no token
+   * restriction; public visibility not counted): what a repository's permission check reports.
+   */
+  async repositoryRoleOf(user: Owner, owner: OwnerTarget, repo: RepoTarget): Promise<Role> {
+    if (user.isAdmin || user.id === owner.id) return 'admin';
+    const orgRole = owner.kind === 'org' ? await this.facts.orgRole(owner.id, user.id) : null;
+    if (orgRole === 'owner') return 'admin';
+    return repositoryRole({ siteAdmin: false, owner: false, orgRole, collaboratorRole: await this.facts.collaboratorRole(repo.id, user.id) });
+  }
+
   /** The role a user has on a repository of `owner` (public visibility not counted). */
   private async repoRole(principal: Principal, owner: OwnerTarget, repo: RepoTarget): Promise<Role> {
     if (principal.kind !== 'user') return 'none';
     if (principal.repoId !== null && principal.repoId !== repo.id) return 'none';
-    const user = principal.user;
-    if (user.isAdmin || user.id === owner.id) return 'admin';
-    let role: Role = 'none';
-    if (owner.kind === 'org') {
-      const org = await this.facts.orgRole(owner.id, user.id);
-      if (org === 'owner') return 'admin';
-      if (org === 'member') role = 'read';
-    }
-    const collaborator = await this.facts.collaboratorRole(repo.id, user.id);
-    return collaborator ? maxRole(role, collaborator) : role;
+    return this.repositoryRoleOf(principal.user, owner, repo);
   }
 
   /** The role a user has on a package (public visibility not counted). */
@@ -193,7 +245,7 @@ export class AccessPolicy {
     const role = await this.packageRole(principal, target);
     if (target.deleted && action !== 'write') {
       if (!roleAtLeast(role, 'admin') || !this.hasScope(principal, 'delete:packages')) throw this.invisible(principal, target.label);
-      return;
+      if (action !== 'members' && action !== 'administer') return;
     }
     if (!isPublic && !roleAtLeast(role, 'read')) throw this.invisible(principal, target.label);
     if (action === 'read') {
@@ -223,8 +275,30 @@ export class AccessPolicy {
       return;
     }
     if (principal.kind !== 'user') throw new KuraError('UNAUTHENTICATED', `authentication required to ${actionNeeds[action].verb} ${label}`);
-    this.requireRole(role, action, `packages in ${label}`, repo);
+    this.requireRole(role, action, action === 'members' || action === 'administer' ? label : `packages in ${label}`, repo);
     this.requireScope(principal, actionNeeds[action].scope, `${actionNeeds[action].verb} ${label}`);
+  }
+
+  private async authorizeOrganization(principal: Principal, action: PackageAction, org: OwnerTarget): Promise<void> {
+    if (action === 'read') return;
+    const label = `organization ${org.login}`;
+    const verb = actionNeeds[action].verb;
+    if (principal.kind !== 'user') throw new KuraError('UNAUTHENTICATED', `authentication required to ${verb} ${label}`);
+    const role = principal.repoId !== null ? null : principal.user.isAdmin ? 'owner' : await this.facts.orgRole(org.id, principal.user.id);
+    if (!role) throw new KuraError('NOT_FOUND', `the members of ${label} are visible to its members only`);
+    if (action !== 'members' && role !== 'owner') throw new KuraError('FORBIDDEN', `you need the owner role in ${label} to ${verb} it`);
+    this.requireScope(principal, actionNeeds[action].scope, `${verb} ${label}`);
+  }
+
+  private async authorizeNewRepository(principal: Principal, action: PackageAction, owner: OwnerTarget, label: string): Promise<void> {
+    if (principal.kind !== 'user') throw new KuraError('UNAUTHENTICATED', `authentication required to create ${label}`);
+    if (principal.repoId !== null) throw new KuraError('FORBIDDEN', `a token restricted to one repository cannot create ${label}`);
+    const user = principal.user;
+    if (!user.isAdmin && user.id !== owner.id) {
+      if (owner.kind !== 'org') throw new KuraError('FORBIDDEN', `only ${owner.login} may create ${label}`);
+      if (!(await this.facts.orgRole(owner.id, user.id))) throw new KuraError('FORBIDDEN', `you need to be a member of organization ${owner.login} to create ${label}`);
+    }
+    this.requireScope(principal, actionNeeds[action].scope, `create ${label}`);
   }
 
   private async authorizeNamespace(principal: Principal, action: PackageAction, owner: OwnerTarget, label: string): Promise<void> {

@@ -43,6 +43,15 @@ export class AdvisoryService {
   }
 
   /**
+   * Tells the listeners about every published advisory of a repository whose visibility
+   * changed: an advisory of a private repository alerts only its own owner's repositories.
+   */
+  async repositoryVisibilityChanged(repoId: number): Promise<void> {
+    const rows = await this.deps.db.selectFrom('advisories').select('id').where('repo_id', '=', repoId).where('state', '=', 'published').execute();
+    for (const row of rows) await this.changed(row.id);
+  }
+
+  /**
    * Marks a published advisory reviewed (site admins only): with review required, it then
    * alerts repositories of every owner, not only its own.
    * @throws KuraError UNAUTHENTICATED, FORBIDDEN, BAD_REQUEST (a draft)

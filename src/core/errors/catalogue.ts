@@ -23,6 +23,7 @@ export const errorCatalogue = {
   METHOD_NOT_ALLOWED: { status: 405, summary: 'The endpoint does not support this method.' },
   ALREADY_EXISTS: { status: 409, summary: 'A user, organization, repository or token with that name already exists.' },
   VERSION_EXISTS: { status: 409, summary: 'The version was published before (perhaps since deleted); versions are immutable.' },
+  LAST_OWNER: { status: 409, summary: 'The change would leave an organization without an owner.' },
   RESTORE_EXPIRED: { status: 410, summary: 'The deleted item is past its restore window.' },
   PAYLOAD_TOO_LARGE: { status: 413, summary: 'The body exceeds the configured size limit.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: 'The body’s content type is not accepted here.' },

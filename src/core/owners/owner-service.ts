@@ -1,11 +1,13 @@
 import type { Selectable } from 'kysely';
-import type { OwnersTable } from '../../db/schema.js';
+import type { OwnersTable, Tx } from '../../db/schema.js';
+import { ownerTarget, type AccessPolicy } from '../access/access-policy.js';
+import { operator, principalUserId, type Actor } from '../access/principal.js';
 import { recordAudit } from '../audit/audit-log.js';
 import type { CoreDeps } from '../context.js';
 import { KuraError } from '../errors/catalogue.js';
 import { parseOwnerLogin } from '../ids/names.js';
 import { hashPassword, verifyPassword } from './password.js';
-import { orgRoles, type OrgRole, type Owner } from './owner.js';
+import { orgRoles, type OrgMember, type OrgRole, type Owner } from './owner.js';
 
 export function toOwner(row: Selectable<OwnersTable>): Owner {
   return {
@@ -26,9 +28,16 @@ export interface CreateUserInput {
   admin?: boolean | undefined;
 }
 
-/** Users, organizations and their members. Logins are unique case-insensitively across both. */
+/**
+ * Users, organizations and their members. Logins are unique case-insensitively across both.
+ * Membership changes are decided by the access policy (an organization's owners administer
+ * it), each one transaction with its audit row; an organization always keeps one owner.
+ */
 export class OwnerService {
-  constructor(private readonly deps: CoreDeps) {}
+  constructor(
+    private readonly deps: CoreDeps,
+    private readonly access: AccessPolicy,
+  ) {}
 
   /** @throws KuraError INVALID_NAME, ALREADY_EXISTS */
   async createUser(input: CreateUserInput, actorId: number | null = null): Promise<Owner> {
@@ -51,20 +60,129 @@ export class OwnerService {
     });
   }
 
-  /** Adds or changes a member's role. @throws KuraError NOT_FOUND, BAD_REQUEST */
-  async setOrgMember(orgLogin: string, userLogin: string, role: OrgRole, actorId: number | null = null): Promise<void> {
-    if (!orgRoles.includes(role)) throw new KuraError('BAD_REQUEST', `role must be one of ${orgRoles.join(', ')}`);
-    const org = await this.find(orgLogin);
-    if (!org || org.kind !== 'org') throw new KuraError('NOT_FOUND', `no organization named "${orgLogin}"`);
+  /**
+   * Adds a member or changes their role, as `actor` (omitted: the `kura` command). Demoting the
+   * last owner is refused.
+   * @throws KuraError BAD_REQUEST (role), NOT_FOUND, LAST_OWNER, plus the access policy's (org owners administer)
+   */
+  async setOrgMember(orgLogin: string, userLogin: string, role: OrgRole, actor: Actor = operator): Promise<OrgMember & { created: boolean }> {
+    return this.putOrgMember(orgLogin, userLogin, role, actor, false);
+  }
+
+  /**
+   * Changes the role of someone who is already a member; refuses non-members (add them with
+   * {@link setOrgMember}). Demoting the last owner is refused.
+   * @throws KuraError BAD_REQUEST (role), NOT_FOUND (also for non-members), LAST_OWNER, plus the access policy's
+   */
+  async setOrgRole(orgLogin: string, userLogin: string, role: OrgRole, actor: Actor): Promise<OrgMember> {
+    return this.putOrgMember(orgLogin, userLogin, role, actor, true);
+  }
+
+  /**
+   * Removes a member. Their roles on the organization's repositories and packages end with the
+   * membership (as on GitHub); the result counts them. Removing the last owner is refused.
+   * @throws KuraError NOT_FOUND (also for non-members), LAST_OWNER, plus the access policy's
+   */
+  async removeOrgMember(orgLogin: string, userLogin: string, actor: Actor): Promise<{ repositories: number; packages: number }> {
+    const org = await this.requireOrg(orgLogin, actor);
+    await this.access.authorize(actor, 'administer', { kind: 'organization', org: ownerTarget(org) });
     const user = await this.requireUser(userLogin);
     const now = this.deps.now();
-    await this.deps.db.transaction().execute(async (trx) => {
-      await trx.insertInto('org_members')
+    return this.deps.db.transaction().execute(async (trx) => {
+      const current = await this.lockedRole(trx, org, user);
+      if (!current) throw notMember(user, org);
+      if (current === 'owner') await this.keepAnOwner(trx, org, user, 'remove');
+      await trx.deleteFrom('org_members').where('org_id', '=', org.id).where('user_id', '=', user.id).execute();
+      const repositories = await trx.deleteFrom('repo_collaborators').where('user_id', '=', user.id)
+        .where('repo_id', 'in', trx.selectFrom('repositories').select('id').where('owner_id', '=', org.id))
+        .executeTakeFirst();
+      const packages = await trx.deleteFrom('package_members').where('user_id', '=', user.id)
+        .where('package_id', 'in', trx.selectFrom('packages').select('id').where('owner_id', '=', org.id))
+        .executeTakeFirst();
+      const ended = { repositories: Number(repositories.numDeletedRows), packages: Number(packages.numDeletedRows) };
+      await recordAudit(trx, { actorId: principalUserId(actor), action: 'org.member.remove', target: `org:${org.login}`, meta: { user: user.login, role: current, ...ended } }, now);
+      return ended;
+    });
+  }
+
+  /**
+   * The members of an organization, by login, optionally of one role; visible to its members.
+   * @throws KuraError UNAUTHENTICATED, NOT_FOUND (also to non-members), MISSING_SCOPE
+   */
+  async orgMembers(orgLogin: string, actor: Actor, role?: OrgRole): Promise<OrgMember[]> {
+    const org = await this.requireOrg(orgLogin, actor);
+    await this.access.authorize(actor, 'members', { kind: 'organization', org: ownerTarget(org) });
+    let query = this.deps.db.selectFrom('org_members')
+      .innerJoin('owners', 'owners.id', 'org_members.user_id')
+      .selectAll('owners')
+      .select(['org_members.role as member_role', 'org_members.created_at as member_since'])
+      .where('org_members.org_id', '=', org.id);
+    if (role) query = query.where('org_members.role', '=', role);
+    const rows = await query.orderBy('owners.login_lower').execute();
+    return rows.map((row) => ({ user: toOwner(row), role: row.member_role, since: row.member_since }));
+  }
+
+  /**
+   * One user's membership of an organization; visible to its members.
+   * @throws KuraError UNAUTHENTICATED, NOT_FOUND (also when the user is not a member), MISSING_SCOPE
+   */
+  async orgMembership(orgLogin: string, userLogin: string, actor: Actor): Promise<OrgMember> {
+    const org = await this.requireOrg(orgLogin, actor);
+    await this.access.authorize(actor, 'members', { kind: 'organization', org: ownerTarget(org) });
+    const user = await this.requireUser(userLogin);
+    const row = await this.deps.db.selectFrom('org_members').select(['role', 'created_at']).where('org_id', '=', org.id).where('user_id', '=', user.id).executeTakeFirst();
+    if (!row) throw notMember(user, org);
+    return { user, role: row.role, since: row.created_at };
+  }
+
+  private async putOrgMember(orgLogin: string, userLogin: string, role: OrgRole, actor: Actor, existingOnly: boolean): Promise<OrgMember & { created: boolean }> {
+    if (!orgRoles.includes(role)) throw new KuraError('BAD_REQUEST', `role must be one of ${orgRoles.join(', ')}`);
+    const org = await this.requireOrg(orgLogin, actor);
+    await this.access.authorize(actor, 'administer', { kind: 'organization', org: ownerTarget(org) });
+    const user = await this.requireUser(userLogin);
+    const now = this.deps.now();
+    return this.deps.db.transaction().execute(async (trx) => {
+      const current = await this.lockedRole(trx, org, user);
+      if (!current && existingOnly) throw notMember(user, org);
+      if (current === 'owner' && role !== 'owner') await this.keepAnOwner(trx, org, user, 'demote');
+      const row = await trx.insertInto('org_members')
         .values({ org_id: org.id, user_id: user.id, role, created_at: now.toISOString() })
         .onConflict((oc) => oc.columns(['org_id', 'user_id']).doUpdateSet({ role }))
-        .execute();
-      await recordAudit(trx, { actorId, action: 'org.member.set', target: `org:${org.login}`, meta: { user: user.login, role } }, now);
+        .returning('created_at')
+        .executeTakeFirstOrThrow();
+      if (current !== role) {
+        await recordAudit(trx, { actorId: principalUserId(actor), action: 'org.member.set', target: `org:${org.login}`, meta: { user: user.login, role, previous: current } }, now);
+      }
+      return { user, role, since: row.created_at, created: current === null };
     });
+  }
+
+  /**
+   * `user`'s role in `org`, read after taking the organization row's lock: concurrent membership
+   * changes of one organization run one after the other (PostgreSQL holds the row lock to the
+   * commit; SQLite serializes every write), so the last-owner check cannot be raced.
+   */
+  private async lockedRole(trx: Tx, org: Owner, user: Owner): Promise<OrgRole | null> {
+    await trx.updateTable('owners').set({ kind: 'org' }).where('id', '=', org.id).execute();
+    const row = await trx.selectFrom('org_members').select('role').where('org_id', '=', org.id).where('user_id', '=', user.id).executeTakeFirst();
+    return row?.role ?? null;
+  }
+
+  /** @throws KuraError LAST_OWNER when `user` is the only owner of `org` */
+  private async keepAnOwner(trx: Tx, org: Owner, user: Owner, change: 'demote' | 'remove'): Promise<void> {
+    const others = await trx.selectFrom('org_members').select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('org_id', '=', org.id).where('role', '=', 'owner').where('user_id', '!=', user.id)
+      .executeTakeFirstOrThrow();
+    if (Number(others.n) === 0) {
+      throw new KuraError('LAST_OWNER', `${user.login} is the last owner of ${org.login}: make another member an owner before you ${change === 'remove' ? 'remove' : 'demote'} them`);
+    }
+  }
+
+  /** The organization named `login`; a missing one answers as the access policy says (401 to anonymous callers). */
+  private async requireOrg(login: string, actor: Actor): Promise<Owner> {
+    const org = await this.find(login);
+    if (org?.kind === 'org') return org;
+    return this.access.authorize(actor, 'read', { kind: 'missing', label: `organization ${login}`, notFound: `no organization named "${login}"` });
   }
 
   /** The owner with that login (any case), or null. */
@@ -90,12 +208,6 @@ export class OwnerService {
     const row = await this.deps.db.selectFrom('owners').selectAll().where('login_lower', '=', login.toLowerCase()).where('kind', '=', 'user').executeTakeFirst();
     if (!row?.password_hash) return null;
     return (await verifyPassword(password, row.password_hash)) ? toOwner(row) : null;
-  }
-
-  /** Role of a user in an organization, or null when not a member. */
-  async orgRole(orgId: number, userId: number): Promise<OrgRole | null> {
-    const row = await this.deps.db.selectFrom('org_members').select('role').where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst();
-    return row?.role ?? null;
   }
 
   /** Sets whether new unlinked packages of this owner start public. */
@@ -138,4 +250,8 @@ export class OwnerService {
     };
     return trx.isTransaction ? run(trx) : trx.transaction().execute(run);
   }
+}
+
+function notMember(user: Owner, org: Owner): KuraError {
+  return new KuraError('NOT_FOUND', `${user.login} is not a member of ${org.login}`);
 }

@@ -11,3 +11,11 @@ export interface Owner {
 
 export type OrgRole = 'owner' | 'member';
 export const orgRoles: readonly OrgRole[] = ['owner', 'member'];
+
+/** A user's membership of an organization. */
+export interface OrgMember {
+  user: Owner;
+  role: OrgRole;
+  /** When they joined (ISO-8601). */
+  since: string;
+}

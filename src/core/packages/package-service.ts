@@ -1,18 +1,20 @@
 import { ownerTarget, type AccessPolicy } from '../access/access-policy.js';
-import { principalUserId, type Principal } from '../access/principal.js';
+import { principalUserId, type Actor, type Principal } from '../access/principal.js';
 import { recordAudit } from '../audit/audit-log.js';
 import type { StagedBlob } from '../blobs/blob-ingest.js';
 import type { CoreDeps } from '../context.js';
 import { KuraError } from '../errors/catalogue.js';
 import type { Owner } from '../owners/owner.js';
+import type { OwnerService } from '../owners/owner-service.js';
 import type { RepoService } from '../repos/repo-service.js';
-import type { Visibility } from '../repos/repository.js';
+import type { RepoRole, Repository, Visibility } from '../repos/repository.js';
 import type { Tx } from '../../db/schema.js';
 import type { DeclaredDependency } from './dependency.js';
 import { insertDependencies } from './dependency-index.js';
 import { FilePruning } from './file-pruning.js';
 import { FileQueries } from './file-queries.js';
-import { effectiveVisibility, packageLabel, packageSubject, type PackageRecord, type VersionRecord } from './package.js';
+import { PackageMembers, type PackageMember } from './package-members.js';
+import { effectiveVisibility, packageLabel, packageSubject, packageTarget, type PackageRecord, type VersionRecord } from './package.js';
 import { PackageQueries, toVersion } from './package-queries.js';
 import { isUniqueViolation, retryingUniqueRace } from '../../db/unique-violation.js';
 
@@ -127,17 +129,20 @@ export class PackageService {
   /** The files of one version with every digest of their bytes. */
   readonly files: FileQueries;
   private readonly pruning: FilePruning;
+  private readonly roles: PackageMembers;
   private readonly grants = new WeakSet<PublishGrant>();
 
   constructor(
     private readonly deps: CoreDeps,
     private readonly access: AccessPolicy,
+    owners: OwnerService,
     private readonly repos: RepoService,
     private readonly options: PackageServiceOptions,
   ) {
     this.queries = new PackageQueries(deps.db);
     this.files = new FileQueries(deps.db);
     this.pruning = new FilePruning(deps, access);
+    this.roles = new PackageMembers(deps, access, owners);
   }
 
   /** Calls `listener` after every committed change to a package (publishes, tags, deletes, restores). */
@@ -477,19 +482,90 @@ export class PackageService {
     });
   }
 
-  /** Runs one audited write on a package and bumps its revision, in one transaction. */
+  /**
+   * Links a package to a repository of its owner (its admins, when they may also publish to the
+   * repository): it then follows the repository's visibility and permissions, and its own roles
+   * are dropped (the audit row lists them). Returns the package as linked.
+   * @throws KuraError BAD_REQUEST (another owner's repository), plus the access policy's
+   */
+  async linkRepository(actor: Actor, pkg: PackageRecord, repo: Repository): Promise<PackageRecord> {
+    await this.access.authorize(actor, 'administer', packageSubject(pkg));
+    if (repo.ownerId !== pkg.ownerId) throw new KuraError('BAD_REQUEST', `${packageLabel(pkg)} can link only to a repository of ${pkg.ownerLogin}, not to ${repo.fullName}`);
+    await this.access.authorize(actor, 'write', { kind: 'repository', owner: packageTarget(pkg).owner, repo });
+    if (pkg.repo?.id === repo.id) return pkg;
+    await this.write(pkg, actor, 'package.link', { repository: repo.fullName, previous: pkg.repo?.fullName ?? null }, async (trx) => {
+      const members = await trx.selectFrom('package_members').innerJoin('owners', 'owners.id', 'package_members.user_id')
+        .select(['owners.login', 'package_members.role']).where('package_members.package_id', '=', pkg.id).execute();
+      await trx.deleteFrom('package_members').where('package_id', '=', pkg.id).execute();
+      await trx.updateTable('packages').set({ repo_id: repo.id }).where('id', '=', pkg.id).execute();
+      return { removedRoles: Object.fromEntries(members.map((m) => [m.login, m.role])) };
+    });
+    return (await this.queries.findById(pkg.id))!;
+  }
+
+  /**
+   * Unlinks a package from its repository (its admins). It keeps the visibility it had, and the
+   * user who unlinks it becomes its admin unless the owner already makes them one. Returns the
+   * package as unlinked.
+   * @throws KuraError NOT_FOUND (not linked), plus the access policy's
+   */
+  async unlinkRepository(actor: Actor, pkg: PackageRecord): Promise<PackageRecord> {
+    await this.access.authorize(actor, 'administer', packageSubject(pkg));
+    const repo = pkg.repo;
+    if (!repo) throw new KuraError('NOT_FOUND', `${packageLabel(pkg)} is not linked to a repository`);
+    const unlinked = { kind: 'package' as const, package: { ...packageTarget(pkg), repo: null, visibility: repo.visibility } };
+    const admin = actor.kind === 'user' && !(await this.access.permits(actor, 'administer', unlinked)) ? actor.user : null;
+    await this.write(pkg, actor, 'package.unlink', { repository: repo.fullName, visibility: repo.visibility, ...(admin ? { admin: admin.login } : {}) }, async (trx, now) => {
+      await trx.updateTable('packages').set({ repo_id: null, visibility: repo.visibility }).where('id', '=', pkg.id).execute();
+      if (admin) {
+        await trx.insertInto('package_members').values({ package_id: pkg.id, user_id: admin.id, role: 'admin', created_at: now })
+          .onConflict((oc) => oc.columns(['package_id', 'user_id']).doUpdateSet({ role: 'admin' }))
+          .execute();
+      }
+    });
+    return (await this.queries.findById(pkg.id))!;
+  }
+
+  /**
+   * The users with a role on an unlinked package, for its writers (see {@link PackageMembers}).
+   * @throws KuraError BAD_REQUEST (a linked package), plus the access policy's
+   */
+  members(actor: Actor, pkg: PackageRecord): Promise<PackageMember[]> {
+    return this.roles.list(actor, pkg);
+  }
+
+  /**
+   * Gives a user a role on an unlinked package, or changes it (its admins).
+   * @throws KuraError BAD_REQUEST (role, a linked package, the owner), NOT_FOUND (user), plus the access policy's
+   */
+  setMember(actor: Actor, pkg: PackageRecord, userLogin: string, role: RepoRole): Promise<{ member: PackageMember; created: boolean }> {
+    return this.roles.set(actor, pkg, userLogin, role);
+  }
+
+  /**
+   * Takes a user's role on an unlinked package away (its admins).
+   * @throws KuraError BAD_REQUEST (a linked package, the owner), NOT_FOUND (user, or no role), plus the access policy's
+   */
+  removeMember(actor: Actor, pkg: PackageRecord, userLogin: string): Promise<void> {
+    return this.roles.remove(actor, pkg, userLogin);
+  }
+
+  /**
+   * Runs one audited write on a package and bumps its revision, in one transaction; what `body`
+   * returns is added to the audit row's `meta`.
+   */
   private async write(
     pkg: PackageRecord,
-    principal: Principal,
+    actor: Actor,
     action: string,
     meta: Record<string, unknown>,
-    body: (trx: Tx, now: string) => Promise<void>,
+    body: (trx: Tx, now: string) => Promise<Record<string, unknown> | void>,
   ): Promise<void> {
     const now = this.deps.now().toISOString();
     await this.deps.db.transaction().execute(async (trx) => {
-      await body(trx, now);
+      const found = await body(trx, now);
       await trx.updateTable('packages').set((eb) => ({ rev: eb('rev', '+', 1), updated_at: now })).where('id', '=', pkg.id).execute();
-      await recordAudit(trx, { actorId: principalUserId(principal), action, target: `${pkg.format}:${pkg.name}`, meta }, new Date(now));
+      await recordAudit(trx, { actorId: principalUserId(actor), action, target: `${pkg.format}:${pkg.name}`, meta: { ...meta, ...found } }, new Date(now));
     });
     await this.changed({ packageId: pkg.id, format: pkg.format, action });
   }

@@ -39,6 +39,13 @@ export class ApiContext {
     return principal;
   }
 
+  /** The request's JSON body as an object (empty when there is none). @throws KuraError BAD_REQUEST for any other JSON */
+  objectBody(request: FastifyRequest): Record<string, unknown> {
+    const body = request.body ?? {};
+    if (typeof body !== 'object' || Array.isArray(body)) throw new KuraError('BAD_REQUEST', 'the body must be a JSON object');
+    return body as Record<string, unknown>;
+  }
+
   /** The format a `package_type` names. @throws KuraError BAD_REQUEST for an unknown type, FORMAT_DISABLED */
   format(type: string): AnyPackageFormat {
     const format = this.deps.formats.find(type);

@@ -35,8 +35,10 @@ async function listPackages(ac: ApiContext, request: FastifyRequest, principal: 
   return Promise.all(filtered.map((p) => ac.describe(p, request)));
 }
 
-const packagePath = (scope: OwnerScope) => `/${scope}/:owner/packages/:type/:name`;
-const paramsOf = (scope: OwnerScope, request: FastifyRequest): PackageParams => ({ scope, ...(request.params as Omit<PackageParams, 'scope'>) });
+/** The route path of one package of a user (`users`) or an organization (`orgs`). */
+export const packagePath = (scope: OwnerScope) => `/${scope}/:owner/packages/:type/:name`;
+/** The package a request's path names. */
+export const paramsOf = (scope: OwnerScope, request: FastifyRequest): PackageParams => ({ scope, ...(request.params as Omit<PackageParams, 'scope'>) });
 
 /** One package: read, change visibility, delete, restore, and its format's settings. */
 function registerPackageResource(api: FastifyInstance, ac: ApiContext, scope: OwnerScope): void {

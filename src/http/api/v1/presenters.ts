@@ -1,5 +1,8 @@
-import type { Owner } from '../../../core/owners/owner.js';
+import { roleAtLeast, type Role } from '../../../core/access/access-policy.js';
+import type { OrgMember, OrgRole, Owner } from '../../../core/owners/owner.js';
+import type { PackageMember } from '../../../core/packages/package-members.js';
 import { effectiveVisibility, type PackageRecord, type TagRecord, type VersionRecord } from '../../../core/packages/package.js';
+import type { RepoMember, Repository } from '../../../core/repos/repository.js';
 import type { TokenRecord } from '../../../core/tokens/token-service.js';
 import type { AnyPackageFormat } from '../../../formats/contract.js';
 
@@ -12,6 +15,68 @@ export function presentOwner(owner: Owner) {
     site_admin: owner.isAdmin,
     created_at: owner.createdAt,
   };
+}
+
+/** A repository in GitHub's shape; `owner` is the repository's owner. */
+export function presentRepository(repo: Repository, owner: Owner, base: string) {
+  return {
+    id: repo.id,
+    name: repo.name,
+    full_name: repo.fullName,
+    private: repo.visibility === 'private',
+    visibility: repo.visibility,
+    description: repo.description,
+    owner: { login: owner.login, id: owner.id, type: owner.kind === 'org' ? 'Organization' : 'User' },
+    html_url: `${base}/${repo.fullName}`,
+    url: `${base}/api/v1/repos/${repo.fullName}`,
+    created_at: repo.createdAt,
+  };
+}
+
+/** GitHub's permission flags for a role (`maintain` and `triage` follow `admin` and `write`). */
+function permissionFlags(role: Role) {
+  return {
+    admin: roleAtLeast(role, 'admin'),
+    maintain: roleAtLeast(role, 'admin'),
+    push: roleAtLeast(role, 'write'),
+    triage: roleAtLeast(role, 'write'),
+    pull: roleAtLeast(role, 'read'),
+  };
+}
+
+/** A collaborator in GitHub's shape: the role in effect as `role_name` and `permissions`. */
+export function presentCollaborator(member: RepoMember) {
+  return { ...presentOwner(member.user), role_name: member.role, permissions: permissionFlags(member.role) };
+}
+
+/** GitHub's answer to "what permission has USER on the repository" (`none` without one). */
+export function presentPermission(user: Owner, role: Role) {
+  return { permission: role, role_name: role, user: { ...presentOwner(user), role_name: role, permissions: permissionFlags(role) } };
+}
+
+/** Kura's organization owners are GitHub's organization admins. */
+export const apiOrgRole = (role: OrgRole): 'admin' | 'member' => (role === 'owner' ? 'admin' : 'member');
+
+/** An organization member: the user with their role (`admin` or `member`). */
+export function presentOrgMember(member: OrgMember) {
+  return { ...presentOwner(member.user), role: apiOrgRole(member.role) };
+}
+
+/** An organization membership in GitHub's shape. */
+export function presentOrgMembership(org: Owner, member: OrgMember, base: string) {
+  return {
+    url: `${base}/api/v1/orgs/${org.login}/memberships/${member.user.login}`,
+    state: 'active',
+    role: apiOrgRole(member.role),
+    organization_url: `${base}/api/v1/orgs/${org.login}`,
+    organization: presentOwner(org),
+    user: presentOwner(member.user),
+  };
+}
+
+/** A user's role on an unlinked package. */
+export function presentPackageMember(member: PackageMember) {
+  return { ...presentOwner(member.user), role: member.role };
 }
 
 export function presentToken(token: TokenRecord) {

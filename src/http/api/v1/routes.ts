@@ -4,6 +4,9 @@ import { guardWriteBodies, jsonBody } from '../../../delivery/accepted-bodies.js
 import { registerAdvisoryRoutes } from './advisory-routes.js';
 import { registerAlertRoutes } from './alert-routes.js';
 import { ApiContext, type ApiDeps } from './api-context.js';
+import { registerCollaboratorRoutes } from './collaborator-routes.js';
+import { registerOrgMemberRoutes } from './org-member-routes.js';
+import { registerPackageAccessRoutes } from './package-access-routes.js';
 import { registerPackageRoutes } from './package-routes.js';
 import { registerRepositoryRoutes } from './repository-routes.js';
 import { registerUserRoutes } from './user-routes.js';
@@ -32,4 +35,7 @@ export async function registerApiV1(api: FastifyInstance, deps: ApiDeps): Promis
   registerRepositoryRoutes(api, ac);
   registerAdvisoryRoutes(api, ac);
   registerAlertRoutes(api, ac);
+  registerCollaboratorRoutes(api, ac);
+  registerOrgMemberRoutes(api, ac);
+  registerPackageAccessRoutes(api, ac);
 }
