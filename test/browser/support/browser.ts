@@ -54,6 +54,9 @@ export interface BrowserTab {
  */
 export async function openTab(browser: Browser, options: { viewport?: { width: number; height: number }; acceptDialogs?: boolean } = {}): Promise<BrowserTab> {
   const context = await browser.newContext({ viewport: options.viewport ?? viewports.desktop });
+  // An element that is not there fails its test in seconds, not after playwright's 30 s default.
+  context.setDefaultTimeout(10_000);
+  context.setDefaultNavigationTimeout(30_000);
   const events: PageEvents = { pageErrors: [], console: [], dialogs: [] };
   const watch = (page: Page) => {
     page.on('pageerror', (error) => events.pageErrors.push(`${error.name}: ${error.message}`));
