@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Runs Kura's test suites with node's test runner: builds first (the e2e tests start the real
-// `kura` binary), then runs unit/protocol/conformance/security tests and the e2e tests, once per
-// database: on SQLite and on a throwaway PostgreSQL server, both runs at once, and the npm and OCI
-// client suites a third time with their blobs in S3.
+// `kura` binary), then runs unit/protocol/conformance/security tests and the e2e tests (real
+// clients in test/e2e, Chromium in test/browser), once per database: on SQLite and on a
+// throwaway PostgreSQL server, both runs at once, and the npm and OCI client suites a third time
+// with their blobs in S3.
 // Usage: node scripts/run-tests.js [unit|e2e|all] [extra file filters...]
 // KURA_TEST_DATABASES=sqlite (or postgres) runs one of the two; KURA_TEST_CONCURRENCY sets the
 // number of test files each run executes at once. An S3 server (SeaweedFS) is started for the
@@ -31,7 +32,8 @@ function find(dir, out = []) {
 }
 
 const all = [...find(join(root, 'src')), ...find(join(root, 'test'))].sort();
-const isE2e = (f) => f.startsWith('test/e2e/');
+// The e2e suite: real clients (test/e2e) and Chromium (test/browser) against a real `kura serve`.
+const isE2e = (f) => f.startsWith('test/e2e/') || f.startsWith('test/browser/');
 let files = suite === 'unit' ? all.filter((f) => !isE2e(f)) : suite === 'e2e' ? all.filter(isE2e) : all;
 if (filters.length > 0) files = files.filter((f) => filters.some((x) => f.includes(x)));
 if (files.length === 0) {
