@@ -106,7 +106,7 @@ export async function packagePage(deps: PageDeps, principal: Principal, ownerLog
       ${latest ? html`<span class="badge">${latest.version}</span>` : ''}${latest?.deprecated ? html`<span class="badge">deprecated: ${latest.deprecated}</span>` : ''}</p>
       <p>${pkg.description ?? ''}</p></section>
     ${alertSection(alerts)}
-    ${presentation ? html`<section><h2>Install</h2>${presentation.install.map((s) => html`<div class="muted">${s.client}</div><pre><code>${s.code}</code></pre>`)}</section>` : ''}
+    ${presentation ? html`<section><h2>Install</h2>${presentation.install.map((s) => html`<div class="muted">${s.client}</div><pre tabindex="0"><code>${s.code}</code></pre>`)}</section>` : ''}
     ${latest?.readme ? html`<section class="readme">${renderReadme(latest.readme)}</section>` : ''}
     <section><h2>Versions</h2><table><tr><th>Version</th><th>Published</th><th>Downloads</th><th>Tags</th></tr>
       ${[...versions].reverse().map((v) => html`<tr><td>${v.version}${v.deprecated ? html` <span class="badge">deprecated</span>` : ''}</td><td>${v.createdAt.slice(0, 10)}</td><td>${v.downloadCount}</td>
@@ -121,7 +121,7 @@ export async function packagePage(deps: PageDeps, principal: Principal, ownerLog
       ${latest?.license ? html`<tr><th>License</th><td>${latest.license}</td></tr>` : ''}
       <tr><th>Updated</th><td>${pkg.updatedAt.slice(0, 10)}</td></tr>
     </table></div>
-    ${facts.length > 0 ? html`<div><h2>Details</h2>${facts.map(([key, value]) => html`<div class="muted">${key}</div><pre>${typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value, null, 1)}</pre>`)}</div>` : ''}
+    ${facts.length > 0 ? html`<div><h2>Details</h2>${facts.map(([key, value]) => html`<div class="muted">${key}</div><pre tabindex="0">${typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value, null, 1)}</pre>`)}</div>` : ''}
     ${latestFiles.length > 0 ? html`<div><h2>Files</h2><table>${latestFiles.map((f) => html`<tr><td>${f.name}</td><td>${sizeText(f.size)}</td></tr>`)}</table></div>` : ''}
   </aside>`;
 
