@@ -111,7 +111,12 @@ export type PageFact =
   | { label: string; kind: 'size'; bytes: number }
   | { label: string; kind: 'count'; count: number }
   | { label: string; kind: 'labels'; items: Array<{ text: string; version?: string }> }
-  | { label: string; kind: 'dependencies'; items: Array<{ name: string; requirement: string; note?: string }> }
+  | {
+    label: string;
+    kind: 'dependencies';
+    /** `package`: the owner login and normalized name the dependency has on this server, if it can be hosted here (the page links it when it is). */
+    items: Array<{ name: string; requirement: string; note?: string; package?: { owner: string; name: string } }>;
+  }
   | { label: string; kind: 'code'; text: string };
 
 /** What the package page and the REST API show about one version, beyond core's columns. */
@@ -132,6 +137,8 @@ export interface ClientSetupInput {
 
 /** How to point a format's clients at this server, as the help page and a new token's page show it. */
 export interface ClientSetup {
+  /** The address clients are pointed at for the owner (`http://host/npm/`, `host/OWNER/IMAGE`), as the home page lists it. */
+  endpoint: string;
   /** One or two sentences: what the URL serves and when a token is needed. */
   intro: string;
   /** Files and commands to paste, in the order a person uses them. */

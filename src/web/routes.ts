@@ -1,54 +1,78 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Principal } from '../core/access/principal.js';
-import type { UrlBuilder } from '../delivery/url-builder.js';
+import fastifyCookie from '@fastify/cookie';
+import type { FastifyInstance } from 'fastify';
 import { KuraError } from '../core/errors/catalogue.js';
-import { html } from './html.js';
-import { layout } from './layout.js';
-import { advisoryPage } from './advisory-page.js';
-import { homePage, ownerPage, packagePage, repositoryPage, type PageDeps } from './pages.js';
+import { assets, contentSecurityPolicy } from './assets.js';
+import { guardForms } from './forms.js';
+import { signInPath } from './paths.js';
+import { statusPage } from './pages/status-page.js';
+import { registerBrowseRoutes, type PackageExtensions } from './routes/browse-routes.js';
+import { registerSessionRoutes } from './routes/session-routes.js';
+import { registerSettingsRoutes } from './routes/settings-routes.js';
+import { strangerVisitor, visitorOf, type Visitor } from './visitor.js';
+import type { WebDeps } from './web-deps.js';
 
-/** Resolves the caller of a request (the HTTP layer's authenticator). */
-export type Authenticate = (request: FastifyRequest) => Promise<Principal>;
+export type { Authenticate, WebDeps } from './web-deps.js';
+
+/** How the web UI is set up beyond its dependencies. */
+export interface WebOptions {
+  /** Days a browser session lasts at most (its cookie's lifetime). */
+  sessionMaxDays: number;
+}
 
 /**
- * The web UI: server-rendered pages for the home page (search), owners, repositories and
- * packages. Pages show what the caller may read; anything else is a 404 page.
+ * The web UI: server-rendered pages (home and search, owners, repositories, packages) and the
+ * signed-in user's settings. Pages show what the visitor may read; anything else is a 404 page.
+ * Every page carries a strict Content-Security-Policy and may not be framed; every form is
+ * checked for its CSRF token before it is acted on.
  */
-export async function registerWeb(app: FastifyInstance, deps: PageDeps & { authenticate: Authenticate; urls: UrlBuilder }): Promise<void> {
-  const send = (reply: FastifyReply, page: string) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(page);
+export async function registerWeb(app: FastifyInstance, deps: WebDeps, options: WebOptions, extensions: PackageExtensions = {}): Promise<void> {
+  await app.register(fastifyCookie);
+  guardForms(app);
 
-  app.setErrorHandler((error, _request, reply) => {
-    const status = error instanceof KuraError ? error.status : 500;
-    const message = error instanceof KuraError && status < 500 ? error.message : 'Something went wrong.';
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('content-security-policy', contentSecurityPolicy);
+    reply.header('x-frame-options', 'DENY');
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'same-origin');
+    return payload;
+  });
+
+  app.setErrorHandler(async (error, request, reply) => {
+    const kuraError = error instanceof KuraError ? error : null;
+    const status = kuraError?.status ?? (typeof (error as { statusCode?: unknown }).statusCode === 'number' && (error as { statusCode: number }).statusCode < 500 ? (error as { statusCode: number }).statusCode : 500);
     if (status >= 500) reply.log.error({ err: error }, 'web page failed');
-    return reply.status(status === 401 ? 404 : status).type('text/html; charset=utf-8')
-      .send(layout('Not found', html`<section><h1>${status === 401 || status === 404 ? 'Not found' : 'Error'}</h1><p>${message}</p></section>`, { wide: true }));
+    let visitor: Visitor;
+    try {
+      visitor = await visitorOf(deps, request, reply);
+    } catch {
+      visitor = strangerVisitor(deps.urls.base(request));
+    }
+    // Whatever a visitor may not read does not exist for them; a form posted while signed out asks them to sign in.
+    const shown = status === 401 && request.method === 'GET' ? 404 : status;
+    const message = status >= 500 ? 'Something went wrong on the server. Try again later.'
+      : status === 401 && request.method !== 'GET' ? 'Sign in to do this.'
+        : status === 404 || status === 401 ? 'There is nothing here, or you may not see it.'
+          : kuraError?.message ?? 'The request was refused.';
+    if (status === 429 && typeof kuraError?.detail?.['retryAfterSeconds'] === 'number') reply.header('retry-after', String(kuraError.detail['retryAfterSeconds']));
+    return reply.status(shown).type('text/html; charset=utf-8').header('cache-control', 'no-store')
+      .send(statusPage(visitor, shown, message, shown === 401 ? signInPath(request.headers.referer ? safeReferer(request.headers.referer, visitor.baseUrl) : '/') : undefined));
   });
 
-  app.get('/', async (request, reply) => {
-    const principal = await deps.authenticate(request);
-    const { q } = request.query as { q?: string };
-    return send(reply, await homePage(deps, principal, typeof q === 'string' ? q : ''));
-  });
+  for (const asset of Object.values(assets)) {
+    app.get(asset.path, async (_request, reply) => reply.type(asset.type).header('cache-control', 'public, max-age=31536000, immutable').send(asset.body));
+  }
 
-  app.get('/:owner', async (request, reply) => {
-    const { owner } = request.params as { owner: string };
-    return send(reply, await ownerPage(deps, await deps.authenticate(request), owner));
-  });
+  registerSessionRoutes(app, deps, options.sessionMaxDays);
+  registerSettingsRoutes(app, deps);
+  registerBrowseRoutes(app, deps, extensions);
+}
 
-  app.get('/:owner/:repo', async (request, reply) => {
-    const { owner, repo } = request.params as { owner: string; repo: string };
-    return send(reply, await repositoryPage(deps, await deps.authenticate(request), owner, repo));
-  });
-
-  app.get('/:owner/:repo/security/advisories/:id', async (request, reply) => {
-    const { owner, repo, id } = request.params as { owner: string; repo: string; id: string };
-    return send(reply, await advisoryPage(deps, await deps.authenticate(request), `${owner}/${repo}`, id));
-  });
-
-  app.get('/:owner/-/packages/:format/*', async (request, reply) => {
-    const { owner, format, '*': name } = request.params as { owner: string; format: string; '*': string };
-    const principal = await deps.authenticate(request);
-    return send(reply, await packagePage(deps, principal, owner, format, decodeURIComponent(name), deps.urls.base(request)));
-  });
+/** The path of a same-site `Referer`, to come back to after signing in; '/' for anything else. */
+function safeReferer(referer: string, baseUrl: string): string {
+  try {
+    const url = new URL(referer);
+    return url.origin === new URL(baseUrl).origin ? url.pathname + url.search : '/';
+  } catch {
+    return '/';
+  }
 }

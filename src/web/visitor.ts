@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { passwordPrincipal, type Principal } from '../core/access/principal.js';
-import type { Core } from '../core/core.js';
+import { anonymous, passwordPrincipal, type Principal } from '../core/access/principal.js';
 import type { Owner } from '../core/owners/owner.js';
 import type { SessionIdentity } from '../core/sessions/session-service.js';
+import type { WebDeps } from './web-deps.js';
 import type {} from '@fastify/cookie';
 
 export const sessionCookie = 'kura_session';
@@ -15,10 +15,14 @@ export interface Visitor {
   principal: Principal;
   /** The signed-in user, through a session or an `Authorization` header. */
   user: Owner | null;
+  /** The organizations the signed-in user belongs to. */
+  organizations: Owner[];
   session: SessionIdentity | null;
   csrfToken: string;
   /** What the visitor's form tokens are bound to. */
   csrfBinding: string;
+  /** The public base URL of this server (no trailing slash), for snippets and origin checks. */
+  baseUrl: string;
 }
 
 /** Cookie attributes: never readable by scripts, sent on top-level navigation only, `Secure` over https. */
@@ -32,31 +36,55 @@ export function cookieOptions(request: FastifyRequest, baseUrl: string, maxAgeSe
   };
 }
 
+const resolved = new WeakMap<FastifyRequest, Promise<Visitor>>();
+
 /**
- * Resolves the visitor of a page: a live browser session first, else the request's
- * `Authorization` header (scripts and tests read pages with tokens), else anonymous. A session
- * cookie that no longer names a live session is cleared. Visitors without a session get a
- * visitor cookie so the sign-in form can carry a token too.
+ * The visitor of a page, resolved once per request: a live browser session first, else the
+ * request's `Authorization` header (scripts and tests read pages with tokens), else anonymous. A
+ * session cookie that no longer names a live session is cleared. Visitors without a session get
+ * a visitor cookie so the sign-in form can carry a CSRF token too.
+ * @throws KuraError UNAUTHENTICATED when an `Authorization` header carries a bad token
  */
-export async function resolveVisitor(
-  core: Core,
-  authenticate: (request: FastifyRequest) => Promise<Principal>,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  baseUrl: string,
-): Promise<Visitor> {
+export function visitorOf(deps: WebDeps, request: FastifyRequest, reply: FastifyReply): Promise<Visitor> {
+  let visitor = resolved.get(request);
+  if (!visitor) {
+    visitor = resolveVisitor(deps, request, reply);
+    resolved.set(request, visitor);
+  }
+  return visitor;
+}
+
+async function resolveVisitor(deps: WebDeps, request: FastifyRequest, reply: FastifyReply): Promise<Visitor> {
+  const { core } = deps;
+  const baseUrl = deps.urls.base(request);
   const cookie = request.cookies[sessionCookie];
   const session = cookie ? await core.sessions.resume(cookie) : null;
   if (cookie && !session) reply.clearCookie(sessionCookie, { path: '/' });
   if (session) {
-    return { principal: passwordPrincipal(session.user), user: session.user, session, csrfBinding: session.csrfBinding, csrfToken: await core.csrf.issue(session.csrfBinding) };
+    const [csrfToken, organizations] = await Promise.all([core.csrf.issue(session.csrfBinding), organizationsOf(deps, session.user)]);
+    return { principal: passwordPrincipal(session.user), user: session.user, organizations, session, csrfBinding: session.csrfBinding, csrfToken, baseUrl };
   }
-  const principal = await authenticate(request);
-  let visitorId = request.cookies[visitorCookie];
-  if (!visitorId || !/^[A-Za-z0-9_-]{22}$/.test(visitorId)) {
-    visitorId = randomBytes(16).toString('base64url');
-    reply.setCookie(visitorCookie, visitorId, cookieOptions(request, baseUrl));
-  }
-  const csrfBinding = `visitor:${visitorId}`;
-  return { principal, user: principal.kind === 'user' ? principal.user : null, session: null, csrfBinding, csrfToken: await core.csrf.issue(csrfBinding) };
+  const principal = await deps.authenticate(request);
+  const user = principal.kind === 'user' ? principal.user : null;
+  const csrfBinding = `visitor:${visitorId(request, reply, baseUrl)}`;
+  const [csrfToken, organizations] = await Promise.all([core.csrf.issue(csrfBinding), organizationsOf(deps, user)]);
+  return { principal, user, organizations, session: null, csrfBinding, csrfToken, baseUrl };
+}
+
+async function organizationsOf(deps: WebDeps, user: Owner | null): Promise<Owner[]> {
+  return user ? (await deps.core.owners.organizationsOf(user.id)).map((m) => m.org) : [];
+}
+
+/** The browser's visitor id, set as a cookie when it has none (or a malformed one). */
+function visitorId(request: FastifyRequest, reply: FastifyReply, baseUrl: string): string {
+  const current = request.cookies[visitorCookie];
+  if (current && /^[A-Za-z0-9_-]{22}$/.test(current)) return current;
+  const fresh = randomBytes(16).toString('base64url');
+  reply.setCookie(visitorCookie, fresh, cookieOptions(request, baseUrl));
+  return fresh;
+}
+
+/** A visitor for pages rendered when resolving the real one failed (a bad token): anonymous, with no form token. */
+export function strangerVisitor(baseUrl: string): Visitor {
+  return { principal: anonymous, user: null, organizations: [], session: null, csrfBinding: '', csrfToken: '', baseUrl };
 }

@@ -46,6 +46,16 @@ export class DownloadRecorder {
     }
   }
 
+  /** Downloads per day of every version of a package since `sinceDay` (YYYY-MM-DD), oldest day first; one query. */
+  async dailyOfPackage(packageId: number, sinceDay: string): Promise<Array<{ day: string; count: number }>> {
+    const rows = await this.deps.db.selectFrom('download_counts')
+      .innerJoin('versions', 'versions.id', 'download_counts.version_id')
+      .select(['download_counts.day as day', (eb) => eb.fn.sum<number>('download_counts.count').as('count')])
+      .where('versions.package_id', '=', packageId).where('download_counts.day', '>=', sinceDay)
+      .groupBy('download_counts.day').orderBy('download_counts.day').execute();
+    return rows.map((r) => ({ day: r.day, count: Number(r.count) }));
+  }
+
   /** Downloads per day for a set of versions, oldest day first. */
   async daily(versionIds: readonly number[]): Promise<Array<{ day: string; count: number }>> {
     if (versionIds.length === 0) return [];

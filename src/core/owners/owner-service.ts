@@ -122,6 +122,17 @@ export class OwnerService {
     return rows.map((row) => ({ user: toOwner(row), role: row.member_role, since: row.member_since }));
   }
 
+  /** The organizations `userId` belongs to, with their role, by login. */
+  async organizationsOf(userId: number): Promise<Array<{ org: Owner; role: OrgRole }>> {
+    const rows = await this.deps.db.selectFrom('org_members')
+      .innerJoin('owners', 'owners.id', 'org_members.org_id')
+      .selectAll('owners')
+      .select('org_members.role as member_role')
+      .where('org_members.user_id', '=', userId)
+      .orderBy('owners.login_lower').execute();
+    return rows.map((row) => ({ org: toOwner(row), role: row.member_role }));
+  }
+
   /**
    * One user's membership of an organization; visible to its members.
    * @throws KuraError UNAUTHENTICATED, NOT_FOUND (also when the user is not a member), MISSING_SCOPE

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { PreparedQuery } from '../../db/prepared-query.js';
 import type { DbOrTx, VersionsTable } from '../../db/schema.js';
-import type { FileRecord, PackageRecord, TagRecord, VersionRecord } from './package.js';
+import type { FileRecord, PackageRecord, TagRecord, VersionRecord, VersionSummary } from './package.js';
 
 const packageColumns = [
   'packages.id', 'packages.format', 'packages.name', 'packages.owner_id', 'packages.repo_id', 'packages.visibility',
@@ -131,6 +131,35 @@ export class PackageQueries {
     return (await query.orderBy('id').execute()).map(toVersion);
   }
 
+  /**
+   * One page of a package's versions, newest first, without their metadata, and how many there
+   * are in all; deleted (and purged) versions only when asked. One query for the page, one for the count.
+   */
+  async versionPage(packageId: number, page: { offset: number; limit: number; includeDeleted?: boolean }): Promise<{ total: number; versions: VersionSummary[] }> {
+    let base = this.db.selectFrom('versions').where('package_id', '=', packageId);
+    if (!page.includeDeleted) base = base.where('deleted_at', 'is', null);
+    const [rows, count] = await Promise.all([
+      base.select(['id', 'version', 'created_at', 'download_count', 'deprecated', 'deleted_at', 'purged_at'])
+        .orderBy('created_at', 'desc').orderBy('id', 'desc').offset(page.offset).limit(page.limit).execute(),
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
+    ]);
+    return {
+      total: Number(count?.n ?? 0),
+      versions: rows.map((r) => ({
+        id: r.id, version: r.version, createdAt: r.created_at, downloadCount: Number(r.download_count),
+        deprecated: r.deprecated, deletedAt: r.deleted_at, purgedAt: r.purged_at,
+      })),
+    };
+  }
+
+  /** Live packages of `format` whose normalized names are among `namesLower`, in one query. */
+  async findByNames(format: string, namesLower: readonly string[]): Promise<PackageRecord[]> {
+    if (namesLower.length === 0) return [];
+    const rows = await basePackageQuery(this.db).where('packages.format', '=', format)
+      .where('packages.name_lower', 'in', [...new Set(namesLower)].slice(0, 1000)).where('packages.deleted_at', 'is', null).execute();
+    return rows.map(toPackage);
+  }
+
   async version(packageId: number, version: string): Promise<VersionRecord | null> {
     const row = await this.db.selectFrom('versions').selectAll().where('package_id', '=', packageId).where('version', '=', version).executeTakeFirst();
     return row ? toVersion(row) : null;
@@ -150,6 +179,14 @@ export class PackageQueries {
       .where('versions.deleted_at', 'is', null)
       .orderBy('files.id')
       .execute();
+    return rows.map((r) => ({ id: r.id, versionId: r.version_id, name: r.name, sha256: r.blob_sha256, size: Number(r.size), contentType: r.content_type, createdAt: r.created_at }));
+  }
+
+  /** The files of one version, in the order they were added. */
+  async filesOf(versionId: number): Promise<FileRecord[]> {
+    const rows = await this.db.selectFrom('files')
+      .select(['id', 'version_id', 'name', 'blob_sha256', 'size', 'content_type', 'created_at'])
+      .where('version_id', '=', versionId).orderBy('id').execute();
     return rows.map((r) => ({ id: r.id, versionId: r.version_id, name: r.name, sha256: r.blob_sha256, size: Number(r.size), contentType: r.content_type, createdAt: r.created_at }));
   }
 

@@ -35,6 +35,9 @@ export interface VersionRecord {
   purgedAt: string | null;
 }
 
+/** A version as lists show it: no metadata, README or files. */
+export type VersionSummary = Pick<VersionRecord, 'id' | 'version' | 'createdAt' | 'downloadCount' | 'deprecated' | 'deletedAt' | 'purgedAt'>;
+
 export interface FileRecord {
   id: number;
   versionId: number;

@@ -5,6 +5,7 @@ export function mavenClientSetup({ baseUrl, owner, token }: ClientSetupInput): C
   const url = `${baseUrl}/maven/${owner}/REPO/`;
   const secret = token ?? 'TOKEN';
   return {
+    endpoint: `${baseUrl}/maven/${owner}/REPO/`,
     intro: `Each repository is a Maven repository at ${baseUrl}/maven/OWNER/REPO/. Public ones resolve anonymously; deploying and private ones take the token as the password.`,
     snippets: [
       { client: '~/.m2/settings.xml', code: `<settings>\n  <servers>\n    <server>\n      <id>kura</id>\n      <username>${owner}</username>\n      <password>${secret}</password>\n    </server>\n  </servers>\n</settings>` },

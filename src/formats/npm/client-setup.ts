@@ -6,6 +6,7 @@ export function npmClientSetup({ baseUrl, owner, token }: ClientSetupInput): Cli
   const scope = owner.toLowerCase();
   const secret = token ?? 'TOKEN';
   return {
+    endpoint: registry,
     intro: `Packages are scoped by owner (@${scope}/NAME) and served at ${registry}. A token is needed to publish and to install private packages.`,
     snippets: [
       { client: '.npmrc (npm, yarn 1, pnpm)', code: `@${scope}:registry=${registry}\n${registry.replace(/^https?:/, '')}:_authToken=${secret}` },

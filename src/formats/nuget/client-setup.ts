@@ -5,6 +5,7 @@ export function nugetClientSetup({ baseUrl, owner, token }: ClientSetupInput): C
   const feed = `${baseUrl}/nuget/${owner}/index.json`;
   const secret = token ?? 'TOKEN';
   return {
+    endpoint: feed,
     intro: `Each owner has a NuGet v3 feed at ${feed}. Public packages restore anonymously; pushing and private packages need the token.`,
     snippets: [
       { client: 'NuGet.config', code: `<?xml version="1.0" encoding="utf-8"?>\n<configuration>\n  <packageSources>\n    <add key="kura" value="${feed}" protocolVersion="3" />\n  </packageSources>\n  <packageSourceCredentials>\n    <kura>\n      <add key="Username" value="${owner}" />\n      <add key="ClearTextPassword" value="${secret}" />\n    </kura>\n  </packageSourceCredentials>\n</configuration>` },

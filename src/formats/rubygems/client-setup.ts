@@ -5,6 +5,7 @@ export function rubygemsClientSetup({ baseUrl, owner, token }: ClientSetupInput)
   const source = `${baseUrl}/rubygems/${owner}/`;
   const secret = token ?? 'TOKEN';
   return {
+    endpoint: source,
     intro: `Each owner has a gem source at ${source}. Public gems install without a token; pushing and private gems need one.`,
     snippets: [
       { client: 'gem push', code: `GEM_HOST_API_KEY=${secret} gem push NAME-1.0.0.gem --host ${source.slice(0, -1)}` },

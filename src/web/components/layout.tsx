@@ -12,7 +12,7 @@ export interface PageOptions {
   query?: string;
 }
 
-/** The header every page shares: home, search, and who is signed in (or a sign-in link). */
+/** The header every page shares: home, search, who is signed in and their organizations (or a sign-in link). */
 function Header({ visitor, query }: { visitor: Visitor; query: string }) {
   return (
     <header>
@@ -25,10 +25,11 @@ function Header({ visitor, query }: { visitor: Visitor; query: string }) {
         {visitor.user ? (
           <>
             <a href={`/${visitor.user.login}`}>{visitor.user.login}</a>
+            {visitor.organizations.map((org) => <a class="org" href={`/${org.login}`}>{org.login}</a>)}
             <a href="/settings/tokens">Tokens</a>
             {visitor.session ? (
               <form class="inline" method="post" action="/logout">
-                <input type="hidden" name="csrf" value={visitor.csrfToken} />
+                <CsrfField visitor={visitor} />
                 <button type="submit">Sign out</button>
               </form>
             ) : null}
@@ -67,11 +68,21 @@ export function CsrfField({ visitor }: { visitor: Visitor }) {
 }
 
 /** A block of code to paste, with a copy button added by the page script. */
-export function Snippet({ label, code }: { label?: string; code: string }) {
+export function Snippet({ label, code, id }: { label?: string; code: string; id?: string }) {
   return (
     <div class="snippet">
       {label ? <div class="muted">{label}</div> : null}
-      <pre><code>{code}</code></pre>
+      <pre tabindex={0}><code id={id}>{code}</code></pre>
     </div>
+  );
+}
+
+/** A notice after a change ("Token revoked."), or an error message, at the top of a page. */
+export function Flash({ notice, error }: { notice?: string | undefined; error?: string | undefined }) {
+  return (
+    <>
+      {notice ? <p class="notice" role="status">{notice}</p> : null}
+      {error ? <p class="error" role="alert">{error}</p> : null}
+    </>
   );
 }

@@ -1,0 +1,66 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { advisoryPage } from '../pages/advisory-page.js';
+import { helpPage } from '../pages/help-page.js';
+import { homePage } from '../pages/home-page.js';
+import { ownerPage } from '../pages/owner-page.js';
+import { packagePage } from '../pages/package-page.js';
+import { repositoryPage } from '../pages/repository-page.js';
+import { versionsPage, type VersionActions } from '../pages/versions-page.js';
+import { resolvePackageUrl, type ViewedPackage } from '../package-lookup.js';
+import { visitorOf, type Visitor } from '../visitor.js';
+import type { WebDeps } from '../web-deps.js';
+
+const sendPage = (reply: FastifyReply, page: string) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(page);
+
+const queryText = (query: unknown, key: string): string => {
+  const value = (query as Record<string, unknown>)[key];
+  return typeof value === 'string' ? value : '';
+};
+
+/** A page number from `?page=`, 1 when absent or not a positive number. */
+const pageNumber = (query: unknown): number => {
+  const n = Number(queryText(query, 'page'));
+  return Number.isInteger(n) && n > 0 && n < 1_000_000 ? n : 1;
+};
+
+/** Views of a package another module renders (its settings), by the package URL's `settings` suffix. */
+export interface PackageExtensions {
+  settings?: (visitor: Visitor, viewed: ViewedPackage, query: unknown) => Promise<string>;
+  versionActions?: (visitor: Visitor, viewed: ViewedPackage) => (canDelete: boolean) => VersionActions | undefined;
+}
+
+/** The pages anyone may browse: home and search, help per format, owners, repositories, advisories, packages and their versions. */
+export function registerBrowseRoutes(app: FastifyInstance, deps: WebDeps, extensions: PackageExtensions = {}): void {
+  app.get('/', async (request, reply) => sendPage(reply, await homePage(deps, await visitorOf(deps, request, reply), queryText(request.query, 'q'))));
+
+  app.get('/-/help/:format', async (request, reply) => {
+    const { format } = request.params as { format: string };
+    return sendPage(reply, helpPage(deps, await visitorOf(deps, request, reply), format));
+  });
+
+  app.get('/:owner', async (request, reply) => {
+    const { owner } = request.params as { owner: string };
+    return sendPage(reply, await ownerPage(deps, await visitorOf(deps, request, reply), owner, queryText(request.query, 'format')));
+  });
+
+  app.get('/:owner/:repo', async (request, reply) => {
+    const { owner, repo } = request.params as { owner: string; repo: string };
+    return sendPage(reply, await repositoryPage(deps, await visitorOf(deps, request, reply), owner, repo));
+  });
+
+  app.get('/:owner/:repo/security/advisories/:id', async (request, reply) => {
+    const { owner, repo, id } = request.params as { owner: string; repo: string; id: string };
+    return sendPage(reply, await advisoryPage(deps, await visitorOf(deps, request, reply), `${owner}/${repo}`, id));
+  });
+
+  app.get('/:owner/-/packages/:format/*', async (request, reply) => {
+    const { owner, format, '*': tail } = request.params as { owner: string; format: string; '*': string };
+    const visitor = await visitorOf(deps, request, reply);
+    const viewed = await resolvePackageUrl(deps, visitor, owner, format, tail, { includeDeleted: true });
+    const { view } = viewed;
+    if (view.view === 'settings' && extensions.settings) return sendPage(reply, await extensions.settings(visitor, viewed, request.query));
+    if (viewed.pkg.deletedAt && extensions.settings) return sendPage(reply, await extensions.settings(visitor, viewed, request.query));
+    if (view.view === 'versions') return sendPage(reply, await versionsPage(deps, visitor, viewed, pageNumber(request.query), extensions.versionActions?.(visitor, viewed)));
+    return sendPage(reply, await packagePage(deps, visitor, viewed, view.view === 'version' ? view.version : null));
+  });
+}

@@ -1,0 +1,15 @@
+import type { Principal } from '../core/access/principal.js';
+import { packageSubject, type PackageRecord } from '../core/packages/package.js';
+import type { WebDeps } from './web-deps.js';
+
+/** Whether `principal` may see `pkg` on a page: its format is not disabled and access lets them read it. */
+export function mayView(deps: WebDeps, principal: Principal, pkg: PackageRecord): Promise<boolean> {
+  if (!deps.formats.isVisible(pkg.format)) return Promise.resolve(false);
+  return deps.core.access.permits(principal, 'read', packageSubject(pkg));
+}
+
+/** The packages of `packages` that `principal` may see, in the same order. */
+export async function visiblePackages(deps: WebDeps, principal: Principal, packages: readonly PackageRecord[]): Promise<PackageRecord[]> {
+  const allowed = await Promise.all(packages.map((pkg) => mayView(deps, principal, pkg)));
+  return packages.filter((_, i) => allowed[i]);
+}
