@@ -111,13 +111,25 @@ export type PageFact =
   | { label: string; kind: 'size'; bytes: number }
   | { label: string; kind: 'count'; count: number }
   | { label: string; kind: 'labels'; items: Array<{ text: string; version?: string }> }
-  | {
-    label: string;
-    kind: 'dependencies';
-    /** `package`: the owner login and normalized name the dependency has on this server, if it can be hosted here (the page links it when it is). */
-    items: Array<{ name: string; requirement: string; note?: string; package?: { owner: string; name: string } }>;
-  }
+  | { label: string; kind: 'dependencies'; items: PageDependency[] }
   | { label: string; kind: 'code'; text: string };
+
+/** One dependency in a `dependencies` fact. */
+export interface PageDependency {
+  /** As the version's metadata names it. */
+  name: string;
+  /** The versions it accepts, in the format's own notation (`^4.17.0`, `~> 2.2, >= 2.2.1`, `[1.0, 2.0)`). */
+  requirement: string;
+  /** A qualifier a person should see beside it, e.g. `optional` or a Maven scope. */
+  note?: string;
+  /**
+   * The package this server would host under that name, in the page's format: the owner's login
+   * and the normalized package name (npm `@alice/lib` → `alice`, `@alice/lib`). Absent when no
+   * owner follows from the name and the feed it is installed from. The page links it when it
+   * exists and the reader may see it.
+   */
+  package?: { owner: string; name: string };
+}
 
 /** What the package page and the REST API show about one version, beyond core's columns. */
 export interface VersionPresentation {
