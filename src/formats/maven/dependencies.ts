@@ -10,9 +10,7 @@ import type { PomDependency } from './pom.js';
 export function mavenDependencies(metadata: Record<string, unknown>, version: string): DeclaredDependency[] {
   const declared = Array.isArray(metadata['dependencies']) ? (metadata['dependencies'] as PomDependency[]) : [];
   const groupId = typeof metadata['groupId'] === 'string' ? metadata['groupId'] : null;
-  const resolve = (text: string | null) => text
-    ?.replace(/\$\{(?:project\.|pom\.)?version\}/g, version)
-    .replace(/\$\{(?:project\.|pom\.)?groupId\}/g, groupId ?? '${groupId}') ?? null;
+  const resolve = (text: string | null) => (typeof text === 'string' ? resolveProjectCoordinates(text, { groupId, version }) : null);
   const result: DeclaredDependency[] = [];
   for (const d of declared) {
     const dependencyGroup = resolve(d.groupId);
@@ -22,4 +20,14 @@ export function mavenDependencies(metadata: Record<string, unknown>, version: st
     result.push({ name: `${dependencyGroup}:${d.artifactId}`, range: dependencyVersion, scope });
   }
   return result;
+}
+
+/**
+ * `text` with the project's own version and groupId filled in where it names them
+ * (`${project.version}`, `${pom.groupId}`, `${version}`…); other properties stay as written.
+ */
+export function resolveProjectCoordinates(text: string, project: { groupId: string | null; version: string }): string {
+  return text
+    .replace(/\$\{(?:project\.|pom\.)?version\}/g, project.version)
+    .replace(/\$\{(?:project\.|pom\.)?groupId\}/g, project.groupId ?? '${groupId}');
 }
