@@ -40,3 +40,17 @@ export function isForeignLayer(mediaType: string, urls: readonly string[] | unde
 export function baseMediaType(value: string | undefined): string {
   return (value ?? '').split(';')[0]!.trim().toLowerCase();
 }
+
+/** What a person calls each manifest media type. */
+const manifestTypeNames: ReadonlyMap<string, string> = new Map([
+  [mediaTypes.ociManifest, 'OCI image manifest'],
+  [mediaTypes.ociIndex, 'OCI image index'],
+  [mediaTypes.dockerManifest, 'Docker image manifest v2'],
+  [mediaTypes.dockerManifestList, 'Docker manifest list v2'],
+]);
+
+/** `OCI image index (application/vnd.oci.image.index.v1+json)`; an unknown type as it is written. */
+export function mediaTypeText(mediaType: string): string {
+  const name = manifestTypeNames.get(baseMediaType(mediaType));
+  return name ? `${name} (${mediaType})` : mediaType;
+}
