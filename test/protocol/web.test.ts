@@ -60,11 +60,11 @@ describe('web pages', () => {
     assert.equal(res.statusCode, 200, res.body);
     assert.match(res.body, /A Maven widget/);
     assert.match(res.body, /&lt;artifactId>widget&lt;\/artifactId>/);
-    assert.match(res.body, /implementation &#39;com\.example:widget:1\.0\.0&#39;/);
+    assert.match(res.body, /implementation (?:'|&#39;)com\.example:widget:1\.0\.0(?:'|&#39;)/);
     assert.match(res.body, /implementation\(&quot;com\.example:widget:1\.0\.0&quot;\)/);
-    assert.match(res.body, /slf4j-api/);
-    assert.match(res.body, /Apache-2\.0/);
-    assert.match(res.body, /https:\/\/widget\.example/);
+    assert.match(res.body, /<li>org\.slf4j:slf4j-api <code>2\.0\.9<\/code><span class="muted"> \(compile\)<\/span><\/li>/);
+    assert.match(res.body, /<dt>Licenses<\/dt><dd>Apache-2\.0<\/dd>/);
+    assert.match(res.body, /<dt>Homepage<\/dt><dd><a href="https:\/\/widget\.example\/"/);
     assert.match((await page('/alice/tools')).body, /com\.example:widget/);
   });
 
@@ -72,8 +72,9 @@ describe('web pages', () => {
     const res = await page('/alice/-/packages/container/web');
     assert.equal(res.statusCode, 200, res.body);
     assert.match(res.body, /docker pull localhost(:\d+)?\/alice\/web:v1/);
-    assert.match(res.body, /platforms/);
-    assert.match(res.body, /totalSize/);
+    assert.match(res.body, /<dt>Platforms<\/dt><dd><span class="badge">linux\/amd64<\/span><\/dd>/);
+    assert.match(res.body, /<dt>Total size<\/dt><dd>\d+ B<\/dd>/);
+    assert.match(res.body, /<dt>Repository<\/dt><dd><a href="https:\/\/kura\.example\/alice\/tools"/);
   });
 
   it('lists packages on owner and repository pages, showing private ones only to those who may read them', async () => {
