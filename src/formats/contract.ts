@@ -140,7 +140,7 @@ export interface VersionPresentation {
   details: PageFact[];
 }
 
-/** Whom a client setup is for: this server, an owner (a login or a placeholder), and a token to fill in (or null for a placeholder). */
+/** Whom a client setup is for: this server, an owner (a login, or the placeholder `OWNER`), and a token to fill in (or null for a placeholder). */
 export interface ClientSetupInput {
   baseUrl: string;
   owner: string;

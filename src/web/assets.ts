@@ -39,6 +39,9 @@ fieldset{border:1px solid #dde1e6;border-radius:4px;margin:.6rem 0;padding:.4rem
 .skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:.5rem;background:#fff;color:#1d232b;padding:.3rem .6rem;z-index:1}
 :focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
 .readme img{max-width:100%}.readme{overflow-wrap:anywhere}
+ul.formats{list-style:none;padding:0;margin:0}ul.formats li{display:grid;grid-template-columns:8rem minmax(0,1fr) auto;gap:.2rem 1rem;align-items:baseline;padding:.4rem 0;border-bottom:1px solid #eef0f3}ul.formats code{overflow-wrap:anywhere}
+@media (max-width:600px){ul.formats li{grid-template-columns:minmax(0,1fr)}}
+.chart{background:#f0f2f5}
 dl.facts{margin:0}dl.facts dt{color:#4f5965;font-size:.85rem;margin-top:.5rem}dl.facts dd{margin:0;overflow-wrap:anywhere}
 `;
 

@@ -5,7 +5,7 @@ export function containerClientSetup({ baseUrl, owner, token }: ClientSetupInput
   const host = baseUrl.replace(/^https?:\/\//, '');
   const insecure = baseUrl.startsWith('http:');
   return {
-    endpoint: `${host}/${owner.toLowerCase()}/IMAGE`,
+    endpoint: `${host}/${owner === 'OWNER' ? owner : owner.toLowerCase()}/IMAGE`,
     intro: `Images are named ${host}/OWNER/NAME. Public images pull anonymously; pushing and private images need a login with the token as the password.${insecure ? ' This server speaks plain HTTP: list it as an insecure registry.' : ''}`,
     snippets: [
       { client: 'docker', code: `echo ${token ?? 'TOKEN'} | docker login ${host} -u ${owner} --password-stdin` },

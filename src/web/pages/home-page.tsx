@@ -22,20 +22,16 @@ export async function homePage(deps: WebDeps, visitor: Visitor, query: string): 
             This server hosts packages for the clients a team already uses. Public packages install without a token.{' '}
             {visitor.user ? <>Create a token on <a href="/settings/tokens">your tokens page</a> to publish.</> : <><a href="/login">Sign in</a> to publish, create tokens and see private packages.</>}
           </p>
-          <div class="table-scroll">
-            <table>
-              <thead><tr><th>Format</th><th>Address</th><th>Set-up</th></tr></thead>
-              <tbody>
-                {served.map((format) => (
-                  <tr>
-                    <td>{format.displayName}{deps.formats.mode(format.id) === 'read-only' ? <span class="badge">read-only</span> : null}</td>
-                    <td><code>{format.clientSetup({ baseUrl: visitor.baseUrl, owner, token: null }).endpoint}</code></td>
-                    <td><a href={`/-/help/${format.id}`}>Set up {format.displayName}</a></td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <h2>Formats served here</h2>
+          <ul class="formats">
+            {served.map((format) => (
+              <li>
+                <span><strong>{format.displayName}</strong>{deps.formats.mode(format.id) === 'read-only' ? <> <span class="badge">read-only</span></> : null}</span>
+                <code>{format.clientSetup({ baseUrl: visitor.baseUrl, owner, token: null }).endpoint}</code>
+                <a href={`/-/help/${format.id}`}>Set up {format.displayName}</a>
+              </li>
+            ))}
+          </ul>
         </section>
       ) : null}
       <section>
