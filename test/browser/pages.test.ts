@@ -49,6 +49,10 @@ const pages = [
   { slug: 'owner', label: 'an owner page', path: '/alice', proof: { role: 'heading', name: 'alice' } },
   { slug: 'repository', label: 'a repository page', path: '/alice/tools', proof: { role: 'heading', name: 'alice/tools' } },
   { slug: 'npm-package', label: 'an npm package page', path: packagePath('alice', 'npm', name), proof: { role: 'heading', name } },
+  { slug: 'npm-version', label: 'a version page', path: `${packagePath('alice', 'npm', name)}/versions/1.0.0`, proof: { role: 'heading', name } },
+  { slug: 'npm-versions', label: 'the versions list', path: `${packagePath('alice', 'npm', name)}/versions`, proof: { role: 'heading', name: `${name}: versions` } },
+  { slug: 'help-npm', label: 'the npm set-up page', path: '/-/help/npm', proof: { role: 'heading', name: 'Set up npm' } },
+  { slug: 'help-container', label: 'the container set-up page', path: '/-/help/container', proof: { role: 'heading', name: 'Set up Container' } },
 ] as const;
 
 describe('Kura\'s pages in Chromium: accessibility and narrow screens', { skip: skipWithoutChromium, timeout: 300_000 }, () => {
