@@ -86,7 +86,7 @@ function crossSiteBody(route: SuiteRoute, type: (typeof crossSiteTypes)[number])
 }
 
 /** What a write could leave behind: the row count of every table, the packages' revisions, stored blobs and uploads. */
-async function storedState(k: TestKura): Promise<Record<string, number>> {
+export async function storedState(k: TestKura): Promise<Record<string, number>> {
   const db = k.core.deps.db;
   const state: Record<string, number> = {};
   for (const table of await db.introspection.getTables()) {
