@@ -21,6 +21,11 @@ const usage = `Usage: kura <command> [options]
 Commands:
   serve [--host H] [--port N] [--base-url URL]     start the server
   user create LOGIN [--password-stdin] [--email E] [--admin]
+  user suspend LOGIN                               the user's tokens, password and browser
+                                                   sessions stop working at once
+  user unsuspend LOGIN
+  owner set-default-visibility OWNER public|private
+                                                   the visibility new unlinked packages start with
   org create LOGIN --owner USER
   org add-member ORG USER [--role owner|member]    add a member, or change their role
   org set-role ORG USER owner|member               change a member's role
@@ -160,6 +165,21 @@ async function run(argv: string[]): Promise<number> {
         const password = values['password-stdin'] ? await readStdin() : undefined;
         const user = await core.owners.createUser({ login: need(rest[0], 'LOGIN'), password, email: values.email, admin: values.admin });
         say(`created user ${user.login}${user.isAdmin ? ' (site admin)' : ''}`);
+        return 0;
+      });
+    case 'user suspend':
+    case 'user unsuspend':
+      return withCore(values, async (core) => {
+        const user = await core.owners.setSuspended(need(rest[0], 'LOGIN'), sub === 'suspend', operator);
+        say(`${user.login} is ${user.suspendedAt ? 'suspended' : 'no longer suspended'}`);
+        return 0;
+      });
+    case 'owner set-default-visibility':
+      return withCore(values, async (core) => {
+        const visibility = need(rest[1], 'public|private');
+        if (visibility !== 'public' && visibility !== 'private') throw new UsageError('the visibility is public or private');
+        const owner = await core.owners.setPublicPackagesByDefault(need(rest[0], 'OWNER'), visibility === 'public', operator);
+        say(`new unlinked packages of ${owner.login} start ${visibility}`);
         return 0;
       });
     case 'org create':

@@ -40,6 +40,8 @@ export interface OwnersTable {
   /** Owner setting: new unlinked packages start public (1) or private (0). */
   public_packages_by_default: number;
   created_at: string;
+  /** When a site admin suspended the user; suspended users cannot sign in or use tokens. */
+  suspended_at: string | null;
 }
 
 export interface OrgMembersTable {

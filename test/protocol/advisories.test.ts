@@ -115,7 +115,7 @@ describe('security advisories through the REST API', () => {
     assert.equal(page.statusCode, 200, page.body);
     assert.match(page.body, /Prototype pollution/);
     assert.match(page.body, /CVE-2026-12345/);
-    assert.match(page.body, /&gt;=1\.0\.0 &lt;1\.1\.0/);
+    assert.match(page.body, />=1\.0\.0 &lt;1\.1\.0/);
     assert.match(page.body, /<strong>1\.1\.0<\/strong>/, 'the description is Markdown');
     assert.ok(!page.body.includes('<script>alert(1)'), 'raw HTML is escaped');
     const draft = (await call('POST', base, alice, valid)).json() as { html_url: string };

@@ -34,6 +34,7 @@ securitySuite('administration through the REST API', async (k, actors) => {
     { name: 'organization membership', method: 'GET', url: '/api/v1/orgs/acme/memberships/alice', needs: 'read', challenge: bearer },
     { name: 'set organization membership', method: 'PUT', url: '/api/v1/orgs/acme/memberships/carol', payload: { role: 'admin' }, needs: 'write', challenge: bearer },
     { name: 'remove organization member', method: 'DELETE', url: '/api/v1/orgs/acme/memberships/alice', needs: 'write', challenge: bearer },
+    { name: 'organization settings', method: 'PATCH', url: '/api/v1/orgs/acme', payload: { default_package_visibility: 'public' }, needs: 'write', challenge: bearer },
     { name: 'link package', method: 'PUT', url: `${loose}/repository`, payload: { repository: 'alice/secret' }, needs: 'write', challenge: bearer },
     { name: 'unlink package', method: 'DELETE', url: `${linked}/repository`, needs: 'write', challenge: bearer },
     { name: 'package roles', method: 'GET', url: `${loose}/members`, needs: 'read', challenge: bearer },

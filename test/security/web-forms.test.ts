@@ -97,7 +97,7 @@ describe('security: the web UI\'s forms', () => {
         const res = await actor.postForm(form.url, { ...form.fields, csrf });
         assert.equal(res.statusCode, 403, `${form.name} with ${label}: ${res.statusCode}`);
       }
-      for (const headers of [{ origin: 'https://evil.example' }, { origin: 'null' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }]) {
+      for (const headers of [{ origin: 'https://evil.example' }, { origin: 'null' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }] as Array<Record<string, string>>) {
         const res = await actor.postForm(form.url, form.fields, headers);
         assert.equal(res.statusCode, 403, `${form.name} with ${JSON.stringify(headers)}: ${res.statusCode}`);
       }

@@ -5,7 +5,7 @@ import type { Scope } from '../tokens/scopes.js';
 import { AccessPolicy, repositoryRole, type AccessFacts, type PackageTarget } from './access-policy.js';
 import { anonymous, operator, type Principal } from './principal.js';
 
-const user = (id: number, login: string, isAdmin = false): Owner => ({ id, login, kind: 'user', email: null, isAdmin, publicPackagesByDefault: false, createdAt: '' });
+const user = (id: number, login: string, isAdmin = false): Owner => ({ id, login, kind: 'user', email: null, isAdmin, publicPackagesByDefault: false, createdAt: '', suspendedAt: null });
 const as = (owner: Owner, scopes: Scope[] = ['read:packages', 'write:packages', 'delete:packages'], repoId: number | null = null): Principal =>
   ({ kind: 'user', user: owner, scopes: new Set(scopes), repoId, tokenId: 1 });
 

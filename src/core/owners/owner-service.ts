@@ -18,6 +18,7 @@ export function toOwner(row: Selectable<OwnersTable>): Owner {
     isAdmin: row.is_admin === 1,
     publicPackagesByDefault: row.public_packages_by_default === 1,
     createdAt: row.created_at,
+    suspendedAt: row.suspended_at ?? null,
   };
 }
 
@@ -47,6 +48,35 @@ export class OwnerService {
     }
     const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
     return this.insertOwner({ login, kind: 'user', email: input.email ?? null, passwordHash, admin: input.admin ?? false }, actorId);
+  }
+
+  /**
+   * Creates a user as a site admin (or the `kura` command).
+   * @throws KuraError INVALID_NAME, ALREADY_EXISTS, BAD_REQUEST, plus UNAUTHENTICATED, FORBIDDEN, MISSING_SCOPE for callers who are not site admins
+   */
+  async createUserAs(actor: Actor, input: CreateUserInput): Promise<Owner> {
+    if (actor.kind !== 'operator') this.access.authorizeSiteAdministration(actor, 'create users');
+    return this.createUser(input, principalUserId(actor));
+  }
+
+  /**
+   * Suspends a user (their tokens, password and sessions stop working at once, on every node,
+   * since each request looks them up) or reinstates them; site admins only, and never a site
+   * admin or oneself.
+   * @throws KuraError NOT_FOUND, FORBIDDEN, plus the site-administration checks
+   */
+  async setSuspended(login: string, suspended: boolean, actor: Actor): Promise<Owner> {
+    if (actor.kind !== 'operator') this.access.authorizeSiteAdministration(actor, suspended ? 'suspend users' : 'reinstate users');
+    const user = await this.requireUser(login);
+    if (suspended && user.isAdmin) throw new KuraError('FORBIDDEN', `${user.login} is a site admin; site admins cannot be suspended`);
+    if (suspended && actor.kind === 'user' && actor.user.id === user.id) throw new KuraError('FORBIDDEN', 'you cannot suspend yourself');
+    if ((user.suspendedAt !== null) === suspended) return user;
+    const now = this.deps.now();
+    await this.deps.db.transaction().execute(async (trx) => {
+      await trx.updateTable('owners').set({ suspended_at: suspended ? now.toISOString() : null }).where('id', '=', user.id).execute();
+      await recordAudit(trx, { actorId: principalUserId(actor), action: suspended ? 'user.suspend' : 'user.unsuspend', target: `user:${user.login}` }, now);
+    });
+    return (await this.findById(user.id))!;
   }
 
   /** Creates an organization with `ownerLogin` as its first owner. @throws KuraError INVALID_NAME, ALREADY_EXISTS, NOT_FOUND */
@@ -217,19 +247,27 @@ export class OwnerService {
   /** The user when the password is right, else null (same answer for unknown users). */
   async checkPassword(login: string, password: string): Promise<Owner | null> {
     const row = await this.deps.db.selectFrom('owners').selectAll().where('login_lower', '=', login.toLowerCase()).where('kind', '=', 'user').executeTakeFirst();
-    if (!row?.password_hash) return null;
+    if (!row?.password_hash || row.suspended_at) return null;
     return (await verifyPassword(password, row.password_hash)) ? toOwner(row) : null;
   }
 
-  /** Sets whether new unlinked packages of this owner start public. */
-  async setPublicPackagesByDefault(login: string, value: boolean, actorId: number | null = null): Promise<void> {
+  /**
+   * Sets whether new unlinked packages of an owner start public, as `actor` (omitted: the `kura`
+   * command): a user for themselves, an organization's owners for it, site admins for anyone.
+   * @throws KuraError NOT_FOUND, FORBIDDEN, plus the access policy's
+   */
+  async setPublicPackagesByDefault(login: string, value: boolean, actor: Actor = operator): Promise<Owner> {
     const owner = await this.find(login);
     if (!owner) throw new KuraError('NOT_FOUND', `no user or organization named "${login}"`);
+    if (owner.kind === 'org') await this.access.authorize(actor, 'administer', { kind: 'organization', org: ownerTarget(owner) });
+    else if (actor.kind === 'user' && actor.user.id !== owner.id) this.access.authorizeSiteAdministration(actor, `change the settings of ${owner.login}`);
+    else if (actor.kind === 'anonymous') throw new KuraError('UNAUTHENTICATED', `authentication required to change the settings of ${owner.login}`);
     const now = this.deps.now();
     await this.deps.db.transaction().execute(async (trx) => {
       await trx.updateTable('owners').set({ public_packages_by_default: value ? 1 : 0 }).where('id', '=', owner.id).execute();
-      await recordAudit(trx, { actorId, action: 'owner.settings', target: `owner:${owner.login}`, meta: { publicPackagesByDefault: value } }, now);
+      await recordAudit(trx, { actorId: principalUserId(actor), action: 'owner.settings', target: `owner:${owner.login}`, meta: { publicPackagesByDefault: value } }, now);
     });
+    return (await this.findById(owner.id))!;
   }
 
   async countUsers(): Promise<number> {

@@ -7,6 +7,8 @@ export interface Owner {
   isAdmin: boolean;
   publicPackagesByDefault: boolean;
   createdAt: string;
+  /** When a site admin suspended the user, or null. */
+  suspendedAt: string | null;
 }
 
 export type OrgRole = 'owner' | 'member';

@@ -98,7 +98,7 @@ export class SessionService {
     const now = this.deps.now();
     if (!this.isLive(row, now)) return null;
     const user = await this.owners.findById(row.user_id);
-    if (!user) return null;
+    if (!user || user.suspendedAt) return null;
     await this.noteUse(row.id, now);
     return { user, session: toSession(row), csrfBinding: `session:${row.session_hash}` };
   }

@@ -39,7 +39,7 @@ export interface TokenIdentity {
 
 const lastUsedResolutionMs = 60_000;
 
-type TokenLookupRow = Selectable<TokensTable> & Pick<Selectable<OwnersTable>, 'login' | 'kind' | 'email' | 'is_admin' | 'public_packages_by_default'> & { owner_created_at: string };
+type TokenLookupRow = Selectable<TokensTable> & Pick<Selectable<OwnersTable>, 'login' | 'kind' | 'email' | 'is_admin' | 'public_packages_by_default' | 'suspended_at'> & { owner_created_at: string };
 
 /** Personal access tokens: created once, stored hashed, checked in one indexed lookup. */
 export class TokenService {
@@ -53,7 +53,7 @@ export class TokenService {
     this.lookup = new PreparedQuery((param) => deps.db.selectFrom('tokens')
       .innerJoin('owners', 'owners.id', 'tokens.user_id')
       .selectAll('tokens')
-      .select(['owners.login', 'owners.kind', 'owners.email', 'owners.is_admin', 'owners.public_packages_by_default', 'owners.created_at as owner_created_at'])
+      .select(['owners.login', 'owners.kind', 'owners.email', 'owners.is_admin', 'owners.public_packages_by_default', 'owners.suspended_at', 'owners.created_at as owner_created_at'])
       .where('tokens.token_hash', '=', param('hash')));
   }
 
@@ -114,13 +114,13 @@ export class TokenService {
   async authenticate(presented: string): Promise<TokenIdentity | null> {
     if (!isWellFormedToken(presented)) return null;
     const [row] = await this.lookup.execute(this.deps.db as Kysely<unknown>, { hash: hashToken(presented) });
-    if (!row || row.revoked_at) return null;
+    if (!row || row.revoked_at || row.suspended_at) return null;
     const now = this.deps.now();
     if (row.expires_at && row.expires_at <= now.toISOString()) return null;
     this.noteUse(row.id, now);
     const user = toOwner({
       id: row.user_id, login: row.login, login_lower: row.login.toLowerCase(), kind: row.kind, email: row.email,
-      password_hash: null, is_admin: row.is_admin, public_packages_by_default: row.public_packages_by_default, created_at: row.owner_created_at,
+      password_hash: null, is_admin: row.is_admin, public_packages_by_default: row.public_packages_by_default, created_at: row.owner_created_at, suspended_at: null,
     });
     return { user, token: this.toRecord(row) };
   }

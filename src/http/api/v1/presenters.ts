@@ -14,6 +14,7 @@ export function presentOwner(owner: Owner) {
     type: owner.kind === 'org' ? 'Organization' : 'User',
     site_admin: owner.isAdmin,
     created_at: owner.createdAt,
+    ...(owner.kind === 'user' ? { suspended_at: owner.suspendedAt } : {}),
   };
 }
 

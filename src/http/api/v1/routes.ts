@@ -6,6 +6,7 @@ import { registerAlertRoutes } from './alert-routes.js';
 import { ApiContext, type ApiDeps } from './api-context.js';
 import { registerCollaboratorRoutes } from './collaborator-routes.js';
 import { registerOrgMemberRoutes } from './org-member-routes.js';
+import { registerOwnerRoutes } from './owner-routes.js';
 import { registerPackageAccessRoutes } from './package-access-routes.js';
 import { registerPackageRoutes } from './package-routes.js';
 import { registerRepositoryRoutes } from './repository-routes.js';
@@ -31,6 +32,7 @@ export async function registerApiV1(api: FastifyInstance, deps: ApiDeps): Promis
   });
   const ac = new ApiContext(deps);
   registerUserRoutes(api, ac);
+  registerOwnerRoutes(api, ac);
   registerPackageRoutes(api, ac);
   registerRepositoryRoutes(api, ac);
   registerAdvisoryRoutes(api, ac);
