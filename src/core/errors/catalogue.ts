@@ -18,6 +18,7 @@ export const errorCatalogue = {
   MISSING_SCOPE: { status: 403, summary: 'The token lacks the scope the action needs.' },
   READ_ONLY: { status: 403, summary: 'The format is read-only on this server: downloads work, uploads are refused.' },
   DELETE_PROTECTED: { status: 403, summary: 'The version is downloaded too often to be deleted by anyone but a site admin.' },
+  VISIBILITY_PROTECTED: { status: 403, summary: 'The public package is downloaded too often to be made private by anyone but a site admin.' },
   NOT_FOUND: { status: 404, summary: 'The target does not exist, or the caller may not see it.' },
   FORMAT_DISABLED: { status: 404, summary: 'The format is disabled on this server.' },
   METHOD_NOT_ALLOWED: { status: 405, summary: 'The endpoint does not support this method.' },

@@ -473,10 +473,20 @@ export class PackageService {
     });
   }
 
-  /** Makes an unlinked package public or private (a linked one follows its repository). */
+  /**
+   * Makes an unlinked package public or private (a linked one follows its repository). A public
+   * package with a version downloaded more often than the delete-protection threshold stays
+   * public unless a site admin changes it: those who depend on it would lose it.
+   * @throws KuraError (access), BAD_REQUEST (linked), VISIBILITY_PROTECTED
+   */
   async setVisibility(principal: Principal, pkg: PackageRecord, visibility: Visibility): Promise<void> {
     await this.access.authorize(principal, 'delete', packageSubject(pkg));
     if (pkg.repo) throw new KuraError('BAD_REQUEST', `${packageLabel(pkg)} is linked to ${pkg.repo.fullName} and follows its visibility`);
+    if (visibility === 'private' && pkg.visibility === 'public' && !this.access.bypassesDeleteProtection(principal)) {
+      const limit = this.options.deleteProtectionDownloads;
+      const popular = (await this.queries.versions(pkg.id)).find((v) => v.downloadCount > limit);
+      if (popular) throw new KuraError('VISIBILITY_PROTECTED', `${packageLabel(pkg)}@${popular.version} was downloaded more than ${limit} times; only a site admin can make ${pkg.name} private`);
+    }
     await this.write(pkg, principal, 'package.visibility', { visibility }, async (trx) => {
       await trx.updateTable('packages').set({ visibility }).where('id', '=', pkg.id).execute();
     });
