@@ -92,8 +92,10 @@ export interface PackagesTable {
   name: string;
   name_lower: string;
   repo_id: number | null;
-  /** Visibility of an unlinked package; a linked one follows its repository. */
+  /** Visibility of an unlinked package, or of a linked one that does not inherit access; others follow their repository. */
   visibility: 'public' | 'private';
+  /** 1: a linked package takes visibility and permissions from its repository; 0: it keeps its own. */
+  inherit_access: Generated<number>;
   description: string | null;
   /** Incremented by every change to the package, its versions or tags: cache key and ETag. */
   rev: number;

@@ -7,7 +7,7 @@ import { presentImageVersion } from './oci/present.js';
 
 const pkg = (format: string, name: string, repo: string | null = 'alice/tools'): PackageRecord => ({
   id: 1, format, name, ownerId: 1, ownerLogin: 'alice', ownerKind: 'user',
-  repo: repo ? { id: 1, fullName: repo, visibility: 'public' } : null, visibility: 'public',
+  repo: repo ? { id: 1, fullName: repo, visibility: 'public' } : null, inheritsAccess: true, visibility: 'public',
   description: null, rev: 1, createdAt: '', updatedAt: '', deletedAt: null,
 });
 const version = (v: string): VersionRecord => ({

@@ -91,6 +91,7 @@ function bindPackages<Tables>(service: PackageService, format: AnyPackageFormat)
     setVisibility: (...args) => service.setVisibility(...args),
     linkRepository: (...args) => service.linkRepository(...args),
     unlinkRepository: (...args) => service.unlinkRepository(...args),
+    setAccessInheritance: (...args) => service.setAccessInheritance(...args),
     members: (...args) => service.members(...args),
     setMember: (...args) => service.setMember(...args),
     removeMember: (...args) => service.removeMember(...args),

@@ -5,7 +5,7 @@ import type { PageFact, PresentInput } from '../../src/formats/contract.js';
 export function presentInput(format: string, name: string, version: string, metadata: unknown, tags: string[] = []): PresentInput {
   const pkg: PackageRecord = {
     id: 1, format, name, ownerId: 1, ownerLogin: 'alice', ownerKind: 'user',
-    repo: { id: 1, fullName: 'alice/tools', visibility: 'public' }, visibility: 'public',
+    repo: { id: 1, fullName: 'alice/tools', visibility: 'public' }, inheritsAccess: true, visibility: 'public',
     description: null, rev: 1, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', deletedAt: null,
   };
   const record: VersionRecord = {

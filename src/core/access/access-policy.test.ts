@@ -24,9 +24,9 @@ const policy = new AccessPolicy(facts);
 
 const linked = (visibility: 'public' | 'private'): PackageTarget => ({
   id: 1, label: 'npm package @alice/x', owner: { id: alice.id, login: 'alice', kind: 'user' },
-  repo: { id: 100, fullName: 'alice/tools', visibility }, visibility: 'private',
+  repo: { id: 100, fullName: 'alice/tools', visibility }, inheritsAccess: true, visibility: 'private',
 });
-const orgPackage: PackageTarget = { id: 2, label: 'npm package @acme/y', owner: acme, repo: null, visibility: 'private' };
+const orgPackage: PackageTarget = { id: 2, label: 'npm package @acme/y', owner: acme, repo: null, inheritsAccess: true, visibility: 'private' };
 
 const code = async (promise: Promise<void>) => {
   try {

@@ -62,7 +62,9 @@ export interface PackageTarget {
   label: string;
   owner: OwnerTarget;
   repo: RepoTarget | null;
-  /** The unlinked package's own visibility (ignored when linked). */
+  /** Whether a linked package takes visibility and roles from `repo` (otherwise it is judged as if unlinked). */
+  inheritsAccess: boolean;
+  /** The package's own visibility (ignored when it inherits from its repository). */
   visibility: Visibility;
   /** A soft-deleted package: only those who may restore it see it at all. */
   deleted?: boolean;
@@ -115,7 +117,7 @@ export type AccessSubject =
 
 /** The effective visibility: a linked package follows its repository. */
 export function packageVisibility(target: PackageTarget): Visibility {
-  return target.repo ? target.repo.visibility : target.visibility;
+  return target.repo && target.inheritsAccess ? target.repo.visibility : target.visibility;
 }
 
 /**
@@ -232,7 +234,7 @@ export class AccessPolicy {
   /** The role a user has on a package (public visibility not counted). */
   private async packageRole(principal: Principal, target: PackageTarget): Promise<Role> {
     if (principal.kind !== 'user') return 'none';
-    if (target.repo) return this.repoRole(principal, target.owner, target.repo);
+    if (target.repo && target.inheritsAccess) return this.repoRole(principal, target.owner, target.repo);
     if (principal.repoId !== null) return 'none';
     const role = await this.ownerRole(principal, target.owner);
     if (role === 'admin') return role;

@@ -6,9 +6,9 @@ import { KuraError } from '../errors/catalogue.js';
 import type { Owner } from '../owners/owner.js';
 import { toOwner, type OwnerService } from '../owners/owner-service.js';
 import { repoRoles, type RepoRole } from '../repos/repository.js';
-import { packageLabel, packageSubject, type PackageRecord } from './package.js';
+import { hasOwnAccess, packageLabel, packageSubject, type PackageRecord } from './package.js';
 
-/** A user given a role on an unlinked package (its publisher is the first, as admin). */
+/** A user given a role on a package with access of its own: unlinked, or not inheriting its repository's (its publisher is the first, as admin). */
 export interface PackageMember {
   user: Owner;
   role: RepoRole;
@@ -93,5 +93,5 @@ export class PackageMembers {
 
 /** @throws KuraError BAD_REQUEST for a linked package */
 function refuseLinked(pkg: PackageRecord): void {
-  if (pkg.repo) throw new KuraError('BAD_REQUEST', `${packageLabel(pkg)} is linked to ${pkg.repo.fullName} and follows its permissions: manage the repository's collaborators instead`);
+  if (!hasOwnAccess(pkg) && pkg.repo) throw new KuraError('BAD_REQUEST', `${packageLabel(pkg)} is linked to ${pkg.repo.fullName} and follows its permissions: manage the repository's collaborators instead`);
 }

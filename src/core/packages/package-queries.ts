@@ -5,7 +5,7 @@ import type { FileRecord, PackageRecord, TagRecord, VersionRecord, VersionSummar
 
 const packageColumns = [
   'packages.id', 'packages.format', 'packages.name', 'packages.owner_id', 'packages.repo_id', 'packages.visibility',
-  'packages.description', 'packages.rev', 'packages.created_at', 'packages.updated_at', 'packages.deleted_at',
+  'packages.description', 'packages.inherit_access', 'packages.rev', 'packages.created_at', 'packages.updated_at', 'packages.deleted_at',
   'owners.login as owner_login', 'owners.kind as owner_kind',
   'repositories.name as repo_name', 'repositories.visibility as repo_visibility',
 ] as const;
@@ -31,6 +31,7 @@ function toPackage(row: PackageRow): PackageRecord {
       ? { id: row.repo_id, fullName: `${row.owner_login}/${row.repo_name}`, visibility: row.repo_visibility }
       : null,
     visibility: row.visibility,
+    inheritsAccess: row.inherit_access === 1,
     description: row.description,
     rev: row.rev,
     createdAt: row.created_at,
@@ -241,7 +242,7 @@ export class PackageQueries {
       .select((eb) => [
         eb.fn.countAll<number>().as('n'),
         eb.fn.sum<number>('packages.rev').as('revs'),
-        eb.fn.sum<number>(sql<number>`case when coalesce(${eb.ref('repositories.visibility')}, ${eb.ref('packages.visibility')}) = 'public' then ${eb.ref('packages.id')} else 0 end`).as('public_ids'),
+        eb.fn.sum<number>(sql<number>`case when (case when ${eb.ref('packages.inherit_access')} = 1 then coalesce(${eb.ref('repositories.visibility')}, ${eb.ref('packages.visibility')}) else ${eb.ref('packages.visibility')} end) = 'public' then ${eb.ref('packages.id')} else 0 end`).as('public_ids'),
         eb.fn.sum<number>(sql<number>`case when ${eb.ref('packages.deleted_at')} is null then ${eb.ref('packages.id')} else 0 end`).as('live_ids'),
       ])
       .where('packages.owner_id', '=', ownerId)

@@ -14,7 +14,7 @@ import { insertDependencies } from './dependency-index.js';
 import { FilePruning } from './file-pruning.js';
 import { FileQueries } from './file-queries.js';
 import { PackageMembers, type PackageMember } from './package-members.js';
-import { effectiveVisibility, packageLabel, packageSubject, packageTarget, type PackageRecord, type VersionRecord } from './package.js';
+import { effectiveVisibility, hasOwnAccess, packageLabel, packageSubject, packageTarget, type PackageRecord, type VersionRecord } from './package.js';
 import { PackageQueries, toVersion } from './package-queries.js';
 import { isUniqueViolation, retryingUniqueRace } from '../../db/unique-violation.js';
 
@@ -481,8 +481,8 @@ export class PackageService {
    */
   async setVisibility(principal: Principal, pkg: PackageRecord, visibility: Visibility): Promise<void> {
     await this.access.authorize(principal, 'delete', packageSubject(pkg));
-    if (pkg.repo) throw new KuraError('BAD_REQUEST', `${packageLabel(pkg)} is linked to ${pkg.repo.fullName} and follows its visibility`);
-    if (visibility === 'private' && pkg.visibility === 'public' && !this.access.bypassesDeleteProtection(principal)) {
+    if (!hasOwnAccess(pkg) && pkg.repo) throw new KuraError('BAD_REQUEST', `${packageLabel(pkg)} is linked to ${pkg.repo.fullName} and follows its visibility (turn off inheriting access to set its own)`);
+    if (visibility === 'private' && effectiveVisibility(pkg) === 'public' && !this.access.bypassesDeleteProtection(principal)) {
       const limit = this.options.deleteProtectionDownloads;
       const popular = (await this.queries.versions(pkg.id)).find((v) => v.downloadCount > limit);
       if (popular) throw new KuraError('VISIBILITY_PROTECTED', `${packageLabel(pkg)}@${popular.version} was downloaded more than ${limit} times; only a site admin can make ${pkg.name} private`);
@@ -507,7 +507,7 @@ export class PackageService {
       const members = await trx.selectFrom('package_members').innerJoin('owners', 'owners.id', 'package_members.user_id')
         .select(['owners.login', 'package_members.role']).where('package_members.package_id', '=', pkg.id).execute();
       await trx.deleteFrom('package_members').where('package_id', '=', pkg.id).execute();
-      await trx.updateTable('packages').set({ repo_id: repo.id }).where('id', '=', pkg.id).execute();
+      await trx.updateTable('packages').set({ repo_id: repo.id, inherit_access: 1 }).where('id', '=', pkg.id).execute();
       return { removedRoles: Object.fromEntries(members.map((m) => [m.login, m.role])) };
     });
     return (await this.queries.findById(pkg.id))!;
@@ -523,16 +523,53 @@ export class PackageService {
     await this.access.authorize(actor, 'administer', packageSubject(pkg));
     const repo = pkg.repo;
     if (!repo) throw new KuraError('NOT_FOUND', `${packageLabel(pkg)} is not linked to a repository`);
-    const unlinked = { kind: 'package' as const, package: { ...packageTarget(pkg), repo: null, visibility: repo.visibility } };
+    const visibility = effectiveVisibility(pkg);
+    const unlinked = { kind: 'package' as const, package: { ...packageTarget(pkg), repo: null, visibility } };
     const admin = actor.kind === 'user' && !(await this.access.permits(actor, 'administer', unlinked)) ? actor.user : null;
-    await this.write(pkg, actor, 'package.unlink', { repository: repo.fullName, visibility: repo.visibility, ...(admin ? { admin: admin.login } : {}) }, async (trx, now) => {
-      await trx.updateTable('packages').set({ repo_id: null, visibility: repo.visibility }).where('id', '=', pkg.id).execute();
+    await this.write(pkg, actor, 'package.unlink', { repository: repo.fullName, visibility, ...(admin ? { admin: admin.login } : {}) }, async (trx, now) => {
+      await trx.updateTable('packages').set({ repo_id: null, visibility, inherit_access: 1 }).where('id', '=', pkg.id).execute();
       if (admin) {
         await trx.insertInto('package_members').values({ package_id: pkg.id, user_id: admin.id, role: 'admin', created_at: now })
           .onConflict((oc) => oc.columns(['package_id', 'user_id']).doUpdateSet({ role: 'admin' }))
           .execute();
       }
     });
+    return (await this.queries.findById(pkg.id))!;
+  }
+
+  /**
+   * Makes a linked package take its visibility and permissions from its repository, or keep its
+   * own (its admins), as GitHub's "Inherit access from source repository". Turned off, it keeps
+   * the visibility it has and the user who turns it off becomes its admin unless the owner already
+   * makes them one; turned on again, its own roles are dropped (the audit row lists them).
+   * Returns the package as changed.
+   * @throws KuraError BAD_REQUEST (not linked), plus the access policy's
+   */
+  async setAccessInheritance(actor: Actor, pkg: PackageRecord, inherit: boolean): Promise<PackageRecord> {
+    await this.access.authorize(actor, 'administer', packageSubject(pkg));
+    const repo = pkg.repo;
+    if (!repo) throw new KuraError('BAD_REQUEST', `${packageLabel(pkg)} is not linked to a repository; only a linked package inherits access`);
+    if (pkg.inheritsAccess === inherit) return pkg;
+    if (inherit) {
+      await this.write(pkg, actor, 'package.access.inherit', { repository: repo.fullName }, async (trx) => {
+        const members = await trx.selectFrom('package_members').innerJoin('owners', 'owners.id', 'package_members.user_id')
+          .select(['owners.login', 'package_members.role']).where('package_members.package_id', '=', pkg.id).execute();
+        await trx.deleteFrom('package_members').where('package_id', '=', pkg.id).execute();
+        await trx.updateTable('packages').set({ inherit_access: 1 }).where('id', '=', pkg.id).execute();
+        return { removedRoles: Object.fromEntries(members.map((m) => [m.login, m.role])) };
+      });
+    } else {
+      const own = { kind: 'package' as const, package: { ...packageTarget(pkg), inheritsAccess: false, visibility: repo.visibility } };
+      const admin = actor.kind === 'user' && !(await this.access.permits(actor, 'administer', own)) ? actor.user : null;
+      await this.write(pkg, actor, 'package.access.own', { repository: repo.fullName, visibility: repo.visibility, ...(admin ? { admin: admin.login } : {}) }, async (trx, now) => {
+        await trx.updateTable('packages').set({ inherit_access: 0, visibility: repo.visibility }).where('id', '=', pkg.id).execute();
+        if (admin) {
+          await trx.insertInto('package_members').values({ package_id: pkg.id, user_id: admin.id, role: 'admin', created_at: now })
+            .onConflict((oc) => oc.columns(['package_id', 'user_id']).doUpdateSet({ role: 'admin' }))
+            .execute();
+        }
+      });
+    }
     return (await this.queries.findById(pkg.id))!;
   }
 

@@ -10,8 +10,10 @@ export interface PackageRecord {
   ownerLogin: string;
   ownerKind: 'user' | 'org';
   repo: { id: number; fullName: string; visibility: Visibility } | null;
-  /** The unlinked package's own visibility. Use {@link effectiveVisibility} for decisions. */
+  /** The package's own visibility (used when unlinked or not inheriting). Use {@link effectiveVisibility} for decisions. */
   visibility: Visibility;
+  /** Whether a linked package takes its visibility and permissions from its repository (true unless its admins turned it off). */
+  inheritsAccess: boolean;
   description: string | null;
   rev: number;
   createdAt: string;
@@ -56,7 +58,12 @@ export interface TagRecord {
 }
 
 export function effectiveVisibility(pkg: PackageRecord): Visibility {
-  return pkg.repo ? pkg.repo.visibility : pkg.visibility;
+  return pkg.repo && pkg.inheritsAccess ? pkg.repo.visibility : pkg.visibility;
+}
+
+/** Whether the package's own visibility and roles apply: it is unlinked, or linked without inheriting access. */
+export function hasOwnAccess(pkg: Pick<PackageRecord, 'repo' | 'inheritsAccess'>): boolean {
+  return !pkg.repo || !pkg.inheritsAccess;
 }
 
 /** How a package is named in messages: `npm package @alice/widget`. */
@@ -70,6 +77,7 @@ export function packageTarget(pkg: PackageRecord): PackageTarget {
     label: packageLabel(pkg),
     owner: { id: pkg.ownerId, login: pkg.ownerLogin, kind: pkg.ownerKind },
     repo: pkg.repo,
+    inheritsAccess: pkg.inheritsAccess,
     visibility: pkg.visibility,
     deleted: pkg.deletedAt !== null,
   };

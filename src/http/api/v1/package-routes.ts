@@ -57,9 +57,13 @@ function registerPackageResource(api: FastifyInstance, ac: ApiContext, scope: Ow
   api.patch(base, async (request) => {
     const { pkg, principal } = await ac.package(request, paramsOf(scope, request));
     formats.requireWritable(pkg.format);
-    const body = (request.body ?? {}) as { visibility?: unknown };
-    if (body.visibility !== 'public' && body.visibility !== 'private') throw new KuraError('BAD_REQUEST', '"visibility" must be "public" or "private"');
-    await core.packages.setVisibility(principal, pkg, body.visibility);
+    const body = (request.body ?? {}) as { visibility?: unknown; inherit_access?: unknown };
+    if (body.visibility === undefined && body.inherit_access === undefined) throw new KuraError('BAD_REQUEST', 'give "visibility" ("public" or "private") or "inherit_access" (true or false)');
+    if (body.visibility !== undefined && body.visibility !== 'public' && body.visibility !== 'private') throw new KuraError('BAD_REQUEST', '"visibility" must be "public" or "private"');
+    if (body.inherit_access !== undefined && typeof body.inherit_access !== 'boolean') throw new KuraError('BAD_REQUEST', '"inherit_access" must be true or false');
+    let current = pkg;
+    if (typeof body.inherit_access === 'boolean') current = await core.packages.setAccessInheritance(principal, current, body.inherit_access);
+    if (body.visibility === 'public' || body.visibility === 'private') await core.packages.setVisibility(principal, current, body.visibility);
     return ac.describe((await queries.findById(pkg.id))!, request);
   });
 

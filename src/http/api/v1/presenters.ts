@@ -112,6 +112,7 @@ export function presentPackage(pkg: PackageRecord, base: string, extra: { versio
     url: base + packageApiPath(pkg),
     html_url: `${base}/${pkg.ownerLogin}/-/packages/${pkg.format}/${encodeURIComponent(pkg.name)}`,
     repository: pkg.repo ? { full_name: pkg.repo.fullName, visibility: pkg.repo.visibility, html_url: `${base}/${pkg.repo.fullName}` } : null,
+    inherit_access: pkg.repo ? pkg.inheritsAccess : null,
     created_at: pkg.createdAt,
     updated_at: pkg.updatedAt,
     deleted_at: pkg.deletedAt,
