@@ -304,7 +304,7 @@ describe('web: new repositories, repository settings and organization members', 
   it('shows an organization\'s members to its members only; its owners add members, change roles and remove them', async () => {
     const page = await get(alice, '/acme/-/members');
     assert.equal(page.statusCode, 200);
-    assert.match(page.body, /<a href="\/alice">alice<\/a><span class="badge">you<\/span>/);
+    assert.match(page.body, /<a href="\/alice">alice<\/a> <span class="badge">you<\/span>/);
     assert.match(page.body, /<form method="post" action="\/acme\/-\/members" aria-labelledby="add-member-heading">/);
     assert.equal((await get(bob, '/acme/-/members')).statusCode, 404);
     assert.equal((await get(bob, '/globex/-/members')).statusCode, 404);

@@ -16,8 +16,8 @@ export function memberPath(org: Pick<Owner, 'login'>, login: string): string {
 
 /** What each organization role means, for the role choices. */
 export const orgRoleLabels: Record<OrgRole, string> = {
-  owner: 'owner: admin of every repository, manages members',
-  member: 'member: reads every repository, creates new ones',
+  owner: 'owner: administers everything',
+  member: 'member: reads, creates repositories',
 };
 
 /** What the Add member form was filled with, to show it again after a refusal. */
@@ -43,12 +43,15 @@ export async function membersPage(
         <Flash notice={options.notice} error={options.error} />
         {isOwner ? null : <p class="muted">Only owners of {org.login} change its members.</p>}
         <div class="table-scroll">
-          <table>
-            <thead><tr><th>Member</th><th>Role</th><th>Since</th>{isOwner ? <th>Remove</th> : null}</tr></thead>
+          <table class="roles">
+            <thead><tr><th>Member</th><th>Role</th>{isOwner ? <th>Remove</th> : null}</tr></thead>
             <tbody>
               {members.map((m) => (
                 <tr>
-                  <td><a href={`/${m.user.login}`}>{m.user.login}</a>{m.user.id === visitor.user?.id ? <span class="badge">you</span> : null}</td>
+                  <td>
+                    <a href={`/${m.user.login}`}>{m.user.login}</a>{m.user.id === visitor.user?.id ? <> <span class="badge">you</span></> : null}
+                    <div class="muted">since {dayText(m.since)}</div>
+                  </td>
                   <td>
                     {isOwner ? (
                       <form class="row" method="post" action={memberPath(org, m.user.login)}>
@@ -60,7 +63,6 @@ export async function membersPage(
                       </form>
                     ) : m.role}
                   </td>
-                  <td>{dayText(m.since)}</td>
                   {isOwner ? (
                     <td>
                       <form class="inline" method="post" action={`${memberPath(org, m.user.login)}/remove`}>

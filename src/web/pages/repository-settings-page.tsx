@@ -20,7 +20,7 @@ export function collaboratorPath(repo: Pick<Repository, 'fullName'>, login: stri
 export const repoRoleLabels: Record<RepoRole, string> = {
   read: 'read: see and install packages',
   write: 'write: also publish',
-  admin: 'admin: also change settings and collaborators',
+  admin: 'admin: also manage settings and people',
 };
 
 /** What the forms were filled with, to show them again after a refusal. */
@@ -65,7 +65,7 @@ export async function repositorySettingsPage(
         <h2 id="collaborators-heading">Collaborators</h2>
         {direct.length === 0 ? <p class="muted">No collaborators yet.</p> : (
           <div class="table-scroll">
-            <table aria-labelledby="collaborators-heading">
+            <table class="roles" aria-labelledby="collaborators-heading">
               <thead><tr><th>User</th><th>Role</th><th>Remove</th></tr></thead>
               <tbody>
                 {direct.map((m) => (
