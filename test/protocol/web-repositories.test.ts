@@ -1,25 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { LightMyRequestResponse } from 'fastify';
 import { startTestKura, type TestKura } from '../support/harness.js';
+import { WebVisitor } from '../support/web-visitor.js';
 
 const password = 'correct horse battery';
-
-/** A browser signed in through the sign-in form: its cookies, and a form token of its session. */
-interface SignedIn {
-  login: string;
-  cookie: string;
-  csrf: string;
-}
-
-const cookiesOf = (res: LightMyRequestResponse): Record<string, string> =>
-  Object.fromEntries((res.cookies as Array<{ name: string; value: string }>).map((c) => [c.name, c.value]));
-
-const csrfOf = (html: string): string => {
-  const match = /name="csrf" value="([^"]+)"/.exec(html);
-  assert.ok(match, 'the page has no form token');
-  return match[1]!;
-};
 
 /** The text a page shows for `text` once rendered (what the escaping of quotes and apostrophes makes of it). */
 const shown = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/'/g, '&#39;').replace(/</g, '&lt;');
@@ -27,37 +11,13 @@ const shown = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, '&quot
 describe('web: new repositories, repository settings and organization members', () => {
   let k: TestKura;
   let aliceToken: string;
-  let alice: SignedIn;
-  let bob: SignedIn;
-  let carol: SignedIn;
+  let alice: WebVisitor;
+  let bob: WebVisitor;
+  let carol: WebVisitor;
 
-  async function signIn(login: string): Promise<SignedIn> {
-    const form = await k.inject({ method: 'GET', url: '/login' });
-    assert.equal(form.statusCode, 200);
-    const visitor = cookiesOf(form)['kura_visitor'];
-    assert.ok(visitor, 'no visitor cookie');
-    const res = await k.inject({
-      method: 'POST', url: '/login', headers: { cookie: `kura_visitor=${visitor}`, 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ csrf: csrfOf(form.body), login, password }).toString(),
-    });
-    assert.equal(res.statusCode, 303, res.body);
-    const session = cookiesOf(res)['kura_session'];
-    assert.ok(session, 'no session cookie');
-    const cookie = `kura_session=${session}`;
-    const page = await k.inject({ method: 'GET', url: '/new', headers: { cookie } });
-    assert.equal(page.statusCode, 200);
-    return { login, cookie, csrf: csrfOf(page.body) };
-  }
-
-  const get = (who: SignedIn | null, url: string) => k.inject({ method: 'GET', url, headers: who ? { cookie: who.cookie } : {} });
-
-  /** Posts a form as `who`, with their form token unless `fields` sets `csrf` itself (null: none). */
-  const post = (who: SignedIn, url: string, fields: Record<string, string | null>) => {
-    const body = new URLSearchParams();
-    if (!('csrf' in fields)) body.set('csrf', who.csrf);
-    for (const [key, value] of Object.entries(fields)) if (value !== null) body.set(key, value);
-    return k.inject({ method: 'POST', url, headers: { cookie: who.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: body.toString() });
-  };
+  const signIn = (login: string) => WebVisitor.signedIn(k, login, password);
+  const get = (who: WebVisitor | null, url: string) => (who ?? new WebVisitor(k)).get(url);
+  const post = (who: WebVisitor, url: string, fields: Record<string, string>) => who.postForm(url, fields);
 
   const api = async (url: string) => {
     const res = await k.inject({ method: 'GET', url: `/api/v1${url}`, token: aliceToken });
@@ -261,11 +221,11 @@ describe('web: new repositories, repository settings and organization members', 
       ['/alice/tools/settings/collaborators/bob', { role: 'admin' }],
       ['/alice/tools/settings/collaborators/bob/remove', {}],
     ];
-    for (const who of [bob, carol]) {
+    for (const [login, who] of [['bob', bob], ['carol', carol]] as const) {
       assert.equal((await get(who, '/alice/tools/settings')).statusCode, 404);
       for (const [url, fields] of forms) {
         const res = await post(who, url, fields);
-        assert.equal(res.statusCode, 404, `${who.login} posting to ${url}`);
+        assert.equal(res.statusCode, 404, `${login} posting to ${url}`);
         assert.match(res.body, /Not found/);
       }
     }
@@ -287,13 +247,13 @@ describe('web: new repositories, repository settings and organization members', 
       ['/acme/-/members/alice/remove', {}],
     ];
     for (const [url, fields] of forms) {
-      const missing = await post(alice, url, { ...fields, csrf: null });
+      const missing = await post(alice, url, { ...fields, csrf: '' });
       assert.equal(missing.statusCode, 403, `${url} without a token`);
       const wrong = await post(alice, url, { ...fields, csrf: bob.csrf });
       assert.equal(wrong.statusCode, 403, `${url} with another session's token`);
-      const json = await k.inject({ method: 'POST', url, headers: { cookie: alice.cookie, 'content-type': 'application/json' }, payload: JSON.stringify({ ...fields, csrf: alice.csrf }) });
+      const json = await alice.send({ method: 'POST', url, headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ ...fields, csrf: alice.csrf }) });
       assert.equal(json.statusCode, 415, `${url} with a JSON body`);
-      const signedOut = await k.inject({ method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(fields).toString() });
+      const signedOut = await new WebVisitor(k).postForm(url, fields);
       assert.equal(signedOut.statusCode, 401, `${url} signed out`);
     }
     assert.equal(Number(await count()), before, 'a refused form wrote something');
