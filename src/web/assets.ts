@@ -32,6 +32,9 @@ input[type=text],input[type=password],input[type=search],select,textarea{font:in
 button,.button{font:inherit;padding:.4rem .9rem;border-radius:4px;border:1px solid #0b57d0;background:#0b57d0;color:#fff;cursor:pointer;margin-top:.6rem;text-decoration:none;display:inline-block}
 button.secondary{background:#fff;color:#0b57d0}button.danger{background:#b3261e;border-color:#b3261e}
 form.inline{display:inline;margin:0}form.inline button{margin-top:0;padding:.15rem .6rem;font-size:.85rem}
+form.row{display:flex;flex-wrap:wrap;gap:.4rem;align-items:center;margin:0}form.row select{width:auto}form.row button{margin-top:0;padding:.15rem .6rem;font-size:.85rem}
+textarea{display:block;resize:vertical}
+table.roles th,table.roles td:last-child{white-space:nowrap;overflow-wrap:normal}table.roles td:last-child{width:1%}
 fieldset{border:1px solid #dde1e6;border-radius:4px;margin:.6rem 0;padding:.4rem .8rem}legend{font-weight:600}
 .notice{border-left:4px solid #1a7f37;background:#eefbf1;padding:.6rem .9rem;margin-bottom:1rem}
 .error{border-left:4px solid #b3261e;background:#fdeeee;padding:.6rem .9rem;margin-bottom:1rem}

@@ -6,6 +6,8 @@ import { guardForms } from './forms.js';
 import { signInPath } from './paths.js';
 import { statusPage } from './pages/status-page.js';
 import { registerBrowseRoutes, type PackageExtensions } from './routes/browse-routes.js';
+import { registerOrganizationRoutes } from './routes/organization-routes.js';
+import { registerRepositoryRoutes } from './routes/repository-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
 import { registerSettingsRoutes } from './routes/settings-routes.js';
 import { strangerVisitor, visitorOf, type Visitor } from './visitor.js';
@@ -64,6 +66,8 @@ export async function registerWeb(app: FastifyInstance, deps: WebDeps, options: 
 
   registerSessionRoutes(app, deps, options.sessionMaxDays);
   registerSettingsRoutes(app, deps);
+  registerRepositoryRoutes(app, deps);
+  registerOrganizationRoutes(app, deps);
   registerBrowseRoutes(app, deps, extensions);
 }
 

@@ -50,6 +50,7 @@ describe('security: the web UI\'s forms', () => {
     await k.user('bob', { password });
     aliceReadToken = await k.token('alice', ['read:packages']);
     await k.core.repos.create({ fullName: 'alice/secret', visibility: 'private' });
+    await k.core.owners.createOrg('acme', 'alice');
     const name = '@alice/hidden';
     const manifest = { repository: 'alice/secret' };
     const tarball = await buildTarball({ name, version: '1.0.0', manifest });
@@ -67,6 +68,14 @@ describe('security: the web UI\'s forms', () => {
       { name: 'create a token', url: '/settings/tokens', fields: { name: 'x', scopes: ['read:packages'], expires: '7', repository: '' } },
       { name: 'revoke a token', url: `/settings/tokens/${target.id}/revoke`, fields: {}, private: true },
       { name: 'end a session', url: `/settings/sessions/${sessions[0]!.id}/revoke`, fields: {}, private: true },
+      { name: 'create a repository', url: '/new', fields: { owner: 'alice', name: 'made', description: '', visibility: 'public' } },
+      { name: 'change a repository\'s settings', url: '/alice/secret/settings', fields: { description: 'changed', visibility: 'public' }, private: true },
+      { name: 'add a collaborator', url: '/alice/secret/settings/collaborators', fields: { login: 'bob', role: 'admin' }, private: true },
+      { name: 'change a collaborator\'s role', url: '/alice/secret/settings/collaborators/bob', fields: { role: 'admin' }, private: true },
+      { name: 'remove a collaborator', url: '/alice/secret/settings/collaborators/bob/remove', fields: {}, private: true },
+      { name: 'add an organization member', url: '/acme/-/members', fields: { login: 'bob', role: 'owner' }, private: true },
+      { name: 'change a member\'s role', url: '/acme/-/members/alice', fields: { role: 'member' }, private: true },
+      { name: 'remove a member', url: '/acme/-/members/alice/remove', fields: {}, private: true },
     ];
   });
   after(() => k.close());

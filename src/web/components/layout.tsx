@@ -26,6 +26,7 @@ function Header({ visitor, query }: { visitor: Visitor; query: string }) {
           <>
             <a href={`/${visitor.user.login}`}>{visitor.user.login}</a>
             {visitor.organizations.map((org) => <a class="org" href={`/${org.login}`}>{org.login}</a>)}
+            {visitor.session ? <a href="/new">New repository</a> : null}
             <a href="/settings/tokens">Tokens</a>
             {visitor.session ? (
               <form class="inline" method="post" action="/logout">

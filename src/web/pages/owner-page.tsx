@@ -21,6 +21,7 @@ export async function ownerPage(deps: WebDeps, visitor: Visitor, login: string, 
   const formatsPresent = deps.formats.all.filter((f) => visible.some((p) => p.format === f.id));
   const shown = format ? visible.filter((p) => p.format === format.id) : visible;
   const isMember = visitor.organizations.some((o) => o.id === owner.id);
+  const mayCreate = visitor.session !== null && (isMember || visitor.user?.id === owner.id);
   return renderPage({ title: owner.login, visitor, wide: true }, (
     <>
       <section>
@@ -30,6 +31,7 @@ export async function ownerPage(deps: WebDeps, visitor: Visitor, login: string, 
       </section>
       <section>
         <h2>Repositories</h2>
+        {mayCreate ? <p><a href={`/new?owner=${encodeURIComponent(owner.login)}`}>New repository</a></p> : null}
         {repositories.length === 0 ? <p class="muted">No repositories.</p> : (
           <ul class="packages">
             {repositories.map((repo) => (
