@@ -23,6 +23,7 @@ pre{background:#f0f2f5;padding:.6rem;border-radius:4px;overflow:auto;font-size:.
 .snippet{position:relative}.snippet button.copy{position:absolute;top:.3rem;right:.3rem;font-size:.75rem;padding:.1rem .5rem}
 table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.3rem .4rem;border-bottom:1px solid #eef0f3;font-size:.9rem;vertical-align:top;overflow-wrap:anywhere}
 .table-scroll{overflow-x:auto}
+table.members th,table.members td{overflow-wrap:break-word}.nowrap{white-space:nowrap}
 .chart{max-width:100%;height:auto}.chart rect{fill:#3b82f6}
 ul.packages{list-style:none;padding:0;margin:0}ul.packages li{padding:.5rem 0;border-bottom:1px solid #eef0f3}
 ul.plain{list-style:none;padding:0;margin:0}ul.plain li{padding:.15rem 0;overflow-wrap:anywhere}

@@ -175,8 +175,8 @@ export function VersionTable({ pkg, versions, tags, current, actions }: {
             <tr>
               <td>
                 {v.deletedAt ? v.version : <a href={versionPath(pkg, v.version)} aria-current={v.id === current ? 'page' : undefined}>{v.version}</a>}
-                {v.deprecated ? <span class="badge">deprecated</span> : null}
-                {v.deletedAt ? <span class="badge">{v.purgedAt ? 'purged' : 'deleted'}</span> : null}
+                {v.deprecated ? <> <span class="badge">deprecated</span></> : null}
+                {v.deletedAt ? <> <span class="badge">{v.purgedAt ? 'purged' : 'deleted'}</span></> : null}
               </td>
               <td>{dayText(v.createdAt)}</td>
               <td>{countText(v.downloadCount)}</td>

@@ -116,7 +116,7 @@ function RepositorySection({ visitor, pkg, repositories }: { visitor: Visitor; p
           <button type="submit" class="secondary">Unlink from {pkg.repo.fullName}</button>
         </form>
       ) : repositories.length === 0 ? (
-        <p class="muted">Not linked. {pkg.ownerLogin} has no repository you can publish to, to link it to.</p>
+        <p class="muted">Not linked. {pkg.ownerLogin} has no repository you can publish to, so there is none to link it to.</p>
       ) : (
         <form method="post" action={packageActionPath(pkg, 'link')}>
           <CsrfField visitor={visitor} />
@@ -146,33 +146,41 @@ function AccessSection({ visitor, pkg, members, draft }: { visitor: Visitor; pkg
       ) : (
         <>
           <p class="muted">Roles on this package: read (download), write (publish), admin (these settings). {ownerNote}</p>
-          {members.length === 0 ? <p>Nobody else has a role on this package.</p> : (
+          {members.length === 0 ? <p>Nobody has a role of their own on this package.</p> : (
             <div class="table-scroll">
-              <table>
-                <thead><tr><th>User</th><th>Role</th><th>Since</th><th>Remove</th></tr></thead>
+              <table class="members">
+                <thead><tr><th>User</th><th>Role</th><th>Remove</th></tr></thead>
                 <tbody>
                   {members.map((m, i) => (
                     <tr>
-                      <td><a href={`/${m.user.login}`}>{m.user.login}</a></td>
-                      <td>
-                        <form class="row" method="post" action={packageActionPath(pkg, 'member')}>
-                          <CsrfField visitor={visitor} />
-                          <input type="hidden" name="user" value={m.user.login} />
-                          <label class="sr-only" for={`member-role-${i}`}>Role of {m.user.login}</label>
-                          <select id={`member-role-${i}`} name="role">
-                            {repoRoles.map((role) => <option value={role} selected={m.role === role}>{role}</option>)}
-                          </select>
-                          <button type="submit" class="secondary">Change<span class="sr-only"> the role of {m.user.login}</span></button>
-                        </form>
-                      </td>
-                      <td>{dayText(m.since)}</td>
-                      <td>
-                        <form class="row" method="post" action={packageActionPath(pkg, 'remove-member')}>
-                          <CsrfField visitor={visitor} />
-                          <input type="hidden" name="user" value={m.user.login} />
-                          <button type="submit" class="danger">Remove<span class="sr-only"> {m.user.login}</span></button>
-                        </form>
-                      </td>
+                      <td><a href={`/${m.user.login}`}>{m.user.login}</a><div class="muted">since <span class="nowrap">{dayText(m.since)}</span></div></td>
+                      {m.user.id === pkg.ownerId ? (
+                        <>
+                          <td>admin, as its owner</td>
+                          <td />
+                        </>
+                      ) : (
+                        <>
+                          <td>
+                            <form class="row" method="post" action={packageActionPath(pkg, 'member')}>
+                              <CsrfField visitor={visitor} />
+                              <input type="hidden" name="user" value={m.user.login} />
+                              <label class="sr-only" for={`member-role-${i}`}>Role of {m.user.login}</label>
+                              <select id={`member-role-${i}`} name="role">
+                                {repoRoles.map((role) => <option value={role} selected={m.role === role}>{role}</option>)}
+                              </select>
+                              <button type="submit" class="secondary">Change<span class="sr-only"> the role of {m.user.login}</span></button>
+                            </form>
+                          </td>
+                          <td>
+                            <form class="row" method="post" action={packageActionPath(pkg, 'remove-member')}>
+                              <CsrfField visitor={visitor} />
+                              <input type="hidden" name="user" value={m.user.login} />
+                              <button type="submit" class="danger">Remove<span class="sr-only"> {m.user.login}</span></button>
+                            </form>
+                          </td>
+                        </>
+                      )}
                     </tr>
                   ))}
                 </tbody>
