@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { LightMyRequestResponse } from 'fastify';
 import { startTestKura, TestClock, type TestKura } from '../support/harness.js';
 import { buildTarball, npmUrlName, publishBody } from '../support/npm-fixtures.js';
 import { imageFixture, pushImage } from '../support/oci-fixtures.js';
+import { WebVisitor } from '../support/web-visitor.js';
 import { cleanupPolicySettings } from '../../src/formats/oci/cleanup-policy.js';
 import type { ContainerTables } from '../../src/formats/oci/tables.js';
 
@@ -11,55 +11,15 @@ const password = 'correct horse battery staple';
 const day = 86_400_000;
 const formType = 'application/x-www-form-urlencoded';
 
-/** The CSRF token of the first form on a page. */
-function csrfOf(body: string): string {
-  const match = /name="csrf" value="([^"]+)"/.exec(body);
-  assert.ok(match, 'the page has no form with a CSRF token');
-  return match[1]!;
-}
-
-/** A browser signed in to one Kura with a session cookie, posting forms as a page would. */
-interface Visitor {
-  login: string;
-  get(url: string): Promise<LightMyRequestResponse>;
-  /** Posts `fields` as a form, with the visitor's CSRF token unless `csrf: false`. */
-  post(url: string, fields: Record<string, string>, options?: { csrf?: boolean; contentType?: string; body?: string }): Promise<LightMyRequestResponse>;
-}
-
-/** Signs in through /login (the sign-in form and its CSRF token first) and returns the signed-in visitor. */
-async function signIn(k: TestKura, login: string): Promise<Visitor> {
-  const form = await k.inject({ method: 'GET', url: '/login' });
-  assert.equal(form.statusCode, 200);
-  const visitorCookie = form.cookies.find((c) => c.name === 'kura_visitor');
-  assert.ok(visitorCookie, 'GET /login set no visitor cookie');
-  const signedIn = await k.inject({
-    method: 'POST', url: '/login',
-    headers: { 'content-type': formType, cookie: `kura_visitor=${visitorCookie.value}` },
-    payload: new URLSearchParams({ csrf: csrfOf(form.body), login, password, next: '/' }).toString(),
-  });
-  assert.equal(signedIn.statusCode, 303, signedIn.body);
-  const session = signedIn.cookies.find((c) => c.name === 'kura_session');
-  assert.ok(session, 'signing in set no session cookie');
-  const cookie = `kura_session=${session.value}`;
-  const get = (url: string) => k.inject({ method: 'GET', url, headers: { cookie } });
-  const csrf = csrfOf((await get('/settings/tokens')).body);
-  return {
-    login,
-    get,
-    post: (url, fields, options = {}) => k.inject({
-      method: 'POST', url,
-      headers: { cookie, 'content-type': options.contentType ?? formType },
-      payload: options.body ?? new URLSearchParams({ ...(options.csrf === false ? {} : { csrf }), ...fields }).toString(),
-    }),
-  };
-}
+/** Signs in through the sign-in form. */
+const signIn = (k: TestKura, login: string) => WebVisitor.signedIn(k, login, password);
 
 describe('package settings in the web UI', () => {
   let k: TestKura;
   const clock = new TestClock();
   let aliceToken: string;
-  let alice: Visitor;
-  let bob: Visitor;
+  let alice: WebVisitor;
+  let bob: WebVisitor;
 
   const widget = '/alice/-/packages/npm/%40alice%2Fwidget';
   const settings = `${widget}/settings`;
@@ -109,7 +69,7 @@ describe('package settings in the web UI', () => {
   });
 
   it('makes an unlinked package public and private; a linked one follows its repository', async () => {
-    const res = await alice.post(`${settings}/visibility`, { visibility: 'public' });
+    const res = await alice.postForm(`${settings}/visibility`, { visibility: 'public' });
     assert.equal(res.statusCode, 303, res.body);
     assert.equal(res.headers.location, `${settings}?done=visibility`);
     assert.equal((await widgetPackage()).visibility, 'public');
@@ -122,7 +82,7 @@ describe('package settings in the web UI', () => {
     assert.ok(!linkedPage.body.includes('name="visibility"'), 'a linked package offers a visibility choice');
     assert.match(linkedPage.body, /follows its visibility/);
     assert.match(linkedPage.body, /Unlink from alice\/tools/);
-    const refused = await alice.post(`${linked}/settings/visibility`, { visibility: 'private' });
+    const refused = await alice.postForm(`${linked}/settings/visibility`, { visibility: 'private' });
     assert.equal(refused.statusCode, 400);
     assert.match(refused.body, /<p class="error" role="alert">[^<]*linked to alice\/tools and follows its visibility/);
   });
@@ -134,12 +94,12 @@ describe('package settings in the web UI', () => {
       ['visibility', { visibility: 'private' }], ['link', { repository: 'tools' }], ['unlink', {}], ['member', { user: 'bob', role: 'admin' }],
       ['remove-member', { user: 'alice' }], ['format-settings', {}], ['delete', { confirm: '@alice/widget' }], ['restore', {}],
     ] as const) {
-      const res = await bob.post(`${settings}/${action}`, fields);
+      const res = await bob.postForm(`${settings}/${action}`, fields);
       assert.equal(res.statusCode, 404, `${action}: ${res.statusCode}`);
       assert.match(res.body, /Not found/);
     }
-    assert.equal((await bob.post(`${widget}/versions/1.0.0/delete`, { confirm: '1.0.0' })).statusCode, 404);
-    assert.equal((await bob.post(`${widget}/versions/1.0.0/restore`, {})).statusCode, 404);
+    assert.equal((await bob.postForm(`${widget}/versions/1.0.0/delete`, { confirm: '1.0.0' })).statusCode, 404);
+    assert.equal((await bob.postForm(`${widget}/versions/1.0.0/restore`, {})).statusCode, 404);
     const pkg = await widgetPackage();
     assert.deepEqual([pkg.visibility, pkg.repo, pkg.deletedAt], ['public', null, null]);
     assert.equal((await versionOf('1.0.0')).deletedAt, null);
@@ -150,18 +110,18 @@ describe('package settings in the web UI', () => {
   });
 
   it('refuses a form without its CSRF token (403) and a body that is not a form (415), changing nothing', async () => {
-    const noToken = await alice.post(`${settings}/visibility`, { visibility: 'private' }, { csrf: false });
+    const noToken = await alice.postForm(`${settings}/visibility`, { visibility: 'private', csrf: '' });
     assert.equal(noToken.statusCode, 403);
-    const json = await alice.post(`${settings}/visibility`, {}, { contentType: 'application/json', body: JSON.stringify({ visibility: 'private' }) });
+    const json = await alice.send({ method: 'POST', url: `${settings}/visibility`, headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ visibility: 'private' }) });
     assert.equal(json.statusCode, 415);
-    const noTokenDelete = await alice.post(`${settings}/delete`, { confirm: '@alice/widget' }, { csrf: false });
+    const noTokenDelete = await alice.postForm(`${settings}/delete`, { confirm: '@alice/widget', csrf: '' });
     assert.equal(noTokenDelete.statusCode, 403);
     const pkg = await widgetPackage();
     assert.deepEqual([pkg.visibility, pkg.deletedAt], ['public', null]);
   });
 
   it('links the package to a repository of its owner and unlinks it', async () => {
-    const res = await alice.post(`${settings}/link`, { repository: 'tools' });
+    const res = await alice.postForm(`${settings}/link`, { repository: 'tools' });
     assert.equal(res.statusCode, 303, res.body);
     assert.equal((await widgetPackage()).repo?.fullName, 'alice/tools');
     assert.equal(JSON.parse((await lastAudit('package.link'))!.meta!).repository, 'alice/tools');
@@ -169,22 +129,22 @@ describe('package settings in the web UI', () => {
     assert.match(page.body, /Linked to the repository/);
     assert.match(page.body, /Unlink from alice\/tools/);
 
-    const unlinked = await alice.post(`${settings}/unlink`, {});
+    const unlinked = await alice.postForm(`${settings}/unlink`, {});
     assert.equal(unlinked.statusCode, 303, unlinked.body);
     assert.equal((await widgetPackage()).repo, null);
     assert.equal(JSON.parse((await lastAudit('package.unlink'))!.meta!).repository, 'alice/tools');
 
-    const missing = await alice.post(`${settings}/link`, { repository: 'nothing' });
+    const missing = await alice.postForm(`${settings}/link`, { repository: 'nothing' });
     assert.equal(missing.statusCode, 400);
     assert.match(missing.body, /alice has no repository nothing that you can publish to/);
     assert.equal((await widgetPackage()).repo, null);
   });
 
   it('gives a user a role, changes it and takes it away; with read, they see the private package; only admins reach the settings', async () => {
-    assert.equal((await alice.post(`${settings}/visibility`, { visibility: 'private' })).statusCode, 303);
+    assert.equal((await alice.postForm(`${settings}/visibility`, { visibility: 'private' })).statusCode, 303);
     assert.equal((await bob.get(widget)).statusCode, 404);
 
-    const added = await alice.post(`${settings}/member`, { user: 'bob', role: 'read' });
+    const added = await alice.postForm(`${settings}/member`, { user: 'bob', role: 'read' });
     assert.equal(added.statusCode, 303, added.body);
     assert.equal(added.headers.location, `${settings}?done=member&name=bob`);
     const roles = async () => (await k.core.packages.members({ kind: 'operator' }, await widgetPackage())).map((m) => `${m.user.login}:${m.role}`);
@@ -195,25 +155,25 @@ describe('package settings in the web UI', () => {
     assert.match(page.body, /<p class="notice" role="status">bob(&#39;|')s role is saved\.<\/p>/);
     assert.match(page.body, /<label class="sr-only" for="member-role-0">Role of bob<\/label>/);
 
-    assert.equal((await alice.post(`${settings}/member`, { user: 'bob', role: 'admin' })).statusCode, 303);
+    assert.equal((await alice.postForm(`${settings}/member`, { user: 'bob', role: 'admin' })).statusCode, 303);
     assert.deepEqual(await roles(), ['bob:admin']);
     assert.equal((await bob.get(settings)).statusCode, 200, 'an admin reaches the settings');
     assert.deepEqual(JSON.parse((await lastAudit('package.member.set'))!.meta!), { user: 'bob', role: 'admin', previous: 'read' });
 
-    const unknown = await alice.post(`${settings}/member`, { user: 'nobody', role: 'read' });
+    const unknown = await alice.postForm(`${settings}/member`, { user: 'nobody', role: 'read' });
     assert.equal(unknown.statusCode, 400);
     assert.match(unknown.body, /<p class="error" role="alert">/);
     assert.match(unknown.body, /value="nobody"/, 'the typed username is shown again');
-    const badRole = await alice.post(`${settings}/member`, { user: 'carol', role: 'owner' });
+    const badRole = await alice.postForm(`${settings}/member`, { user: 'carol', role: 'owner' });
     assert.equal(badRole.statusCode, 400);
 
-    const removed = await alice.post(`${settings}/remove-member`, { user: 'bob' });
+    const removed = await alice.postForm(`${settings}/remove-member`, { user: 'bob' });
     assert.equal(removed.statusCode, 303, removed.body);
     assert.deepEqual(await roles(), []);
     assert.deepEqual(JSON.parse((await lastAudit('package.member.remove'))!.meta!), { user: 'bob', role: 'admin' });
     assert.equal((await bob.get(widget)).statusCode, 404);
-    assert.equal((await bob.post(`${settings}/member`, { user: 'bob', role: 'admin' })).statusCode, 404, 'bob gives himself nothing back');
-    assert.equal((await alice.post(`${settings}/remove-member`, { user: 'bob' })).statusCode, 400, 'bob has no role left to remove');
+    assert.equal((await bob.postForm(`${settings}/member`, { user: 'bob', role: 'admin' })).statusCode, 404, 'bob gives himself nothing back');
+    assert.equal((await alice.postForm(`${settings}/remove-member`, { user: 'bob' })).statusCode, 400, 'bob has no role left to remove');
   });
 
   it('deletes a version once its number is typed exactly, lists it deleted to admins only, and restores it', async () => {
@@ -221,12 +181,12 @@ describe('package settings in the web UI', () => {
     assert.equal(confirm.statusCode, 200);
     assert.match(confirm.body, /<label for="version-confirm">Type the version number, <code>1\.0\.0<\/code>, to confirm<\/label>/);
 
-    const wrong = await alice.post(`${widget}/versions/1.0.0/delete`, { confirm: '1.0' });
+    const wrong = await alice.postForm(`${widget}/versions/1.0.0/delete`, { confirm: '1.0' });
     assert.equal(wrong.statusCode, 400);
     assert.match(wrong.body, /the version was not deleted/);
     assert.equal((await versionOf('1.0.0')).deletedAt, null);
 
-    const deleted = await alice.post(`${widget}/versions/1.0.0/delete`, { confirm: '1.0.0' });
+    const deleted = await alice.postForm(`${widget}/versions/1.0.0/delete`, { confirm: '1.0.0' });
     assert.equal(deleted.statusCode, 303, deleted.body);
     assert.equal(deleted.headers.location, `${widget}/versions?done=version-deleted&name=1.0.0`);
     assert.ok((await versionOf('1.0.0')).deletedAt);
@@ -241,28 +201,28 @@ describe('package settings in the web UI', () => {
     assert.ok(!list.body.includes('/versions/1.0.0/delete"'), 'a deleted version offers Delete');
     assert.equal((await alice.get(`${widget}/versions/1.0.0/delete`)).statusCode, 404, 'a deleted version has no delete page');
 
-    assert.equal((await alice.post(`${settings}/visibility`, { visibility: 'public' })).statusCode, 303);
+    assert.equal((await alice.postForm(`${settings}/visibility`, { visibility: 'public' })).statusCode, 303);
     const forOthers = await bob.get(`${widget}/versions`);
     assert.equal(forOthers.statusCode, 200);
     assert.ok(!forOthers.body.includes('>1.0.0<') && !forOthers.body.includes('Actions'), 'a reader sees the deleted version or the actions');
 
-    const restored = await alice.post(`${widget}/versions/1.0.0/restore`, {});
+    const restored = await alice.postForm(`${widget}/versions/1.0.0/restore`, {});
     assert.equal(restored.statusCode, 303, restored.body);
     assert.equal((await versionOf('1.0.0')).deletedAt, null);
     assert.equal(JSON.parse((await lastAudit('version.restore'))!.meta!).version, '1.0.0');
     assert.match((await alice.get(String(restored.headers.location))).body, /Version 1\.0\.0 restored\./);
-    assert.equal((await alice.post(`${widget}/versions/1.0.0/restore`, {})).statusCode, 404, 'a live version is not restored');
+    assert.equal((await alice.postForm(`${widget}/versions/1.0.0/restore`, {})).statusCode, 404, 'a live version is not restored');
   });
 
   it('deletes the package only when its name is typed exactly; its admins see it deleted and restore it, others get 404', async () => {
-    const wrong = await alice.post(`${settings}/delete`, { confirm: '@alice/widge' });
+    const wrong = await alice.postForm(`${settings}/delete`, { confirm: '@alice/widge' });
     assert.equal(wrong.statusCode, 400);
     assert.match(wrong.body, /the package was not deleted/);
     assert.equal((await widgetPackage()).deletedAt, null);
-    assert.equal((await alice.post(`${settings}/delete`, { confirm: '@ALICE/WIDGET' })).statusCode, 400, 'the name must match exactly');
+    assert.equal((await alice.postForm(`${settings}/delete`, { confirm: '@ALICE/WIDGET' })).statusCode, 400, 'the name must match exactly');
     assert.equal((await widgetPackage()).deletedAt, null);
 
-    const deleted = await alice.post(`${settings}/delete`, { confirm: '@alice/widget' });
+    const deleted = await alice.postForm(`${settings}/delete`, { confirm: '@alice/widget' });
     assert.equal(deleted.statusCode, 303, deleted.body);
     assert.equal(deleted.headers.location, `${widget}?done=deleted`);
     assert.ok((await widgetPackage()).deletedAt);
@@ -277,16 +237,16 @@ describe('package settings in the web UI', () => {
       assert.equal((await bob.get(url)).statusCode, 404, url);
       assert.equal((await k.inject({ method: 'GET', url })).statusCode, 404, url);
     }
-    assert.equal((await bob.post(`${settings}/restore`, {})).statusCode, 404);
-    assert.equal((await alice.post(`${settings}/visibility`, { visibility: 'private' })).statusCode, 404, 'a deleted package is not changed');
+    assert.equal((await bob.postForm(`${settings}/restore`, {})).statusCode, 404);
+    assert.equal((await alice.postForm(`${settings}/visibility`, { visibility: 'private' })).statusCode, 404, 'a deleted package is not changed');
 
-    const restored = await alice.post(`${settings}/restore`, {});
+    const restored = await alice.postForm(`${settings}/restore`, {});
     assert.equal(restored.statusCode, 303, restored.body);
     assert.equal((await widgetPackage()).deletedAt, null);
     assert.ok(await lastAudit('package.restore'));
     assert.match((await alice.get(String(restored.headers.location))).body, /Package restored\./);
     assert.equal((await bob.get(widget)).statusCode, 200);
-    assert.equal((await alice.post(`${settings}/restore`, {})).statusCode, 404, 'a live package is not restored');
+    assert.equal((await alice.postForm(`${settings}/restore`, {})).statusCode, 404, 'a live package is not restored');
   });
 
   it('changes a container image\'s cleanup rule through its format\'s settings', async () => {
@@ -301,35 +261,35 @@ describe('package settings in the web UI', () => {
     const pkg = async () => (await k.core.packages.queries.find('container', 'alice', 'web'))!;
     const rule = async () => (await cleanupPolicySettings.read(ctx, await pkg()))['untagged_retention_days'];
 
-    const saved = await alice.post(`${image}/format-settings`, { 'setting.untagged_retention_days': '7' });
+    const saved = await alice.postForm(`${image}/format-settings`, { 'setting.untagged_retention_days': '7' });
     assert.equal(saved.statusCode, 303, saved.body);
     assert.equal(await rule(), 7);
     assert.deepEqual(JSON.parse((await lastAudit('package.settings'))!.meta!), { untagged_retention_days: 7 });
     assert.match((await alice.get(String(saved.headers.location))).body, /value="7"/);
 
-    const bad = await alice.post(`${image}/format-settings`, { 'setting.untagged_retention_days': 'a week' });
+    const bad = await alice.postForm(`${image}/format-settings`, { 'setting.untagged_retention_days': 'a week' });
     assert.equal(bad.statusCode, 400);
     assert.match(bad.body, /untagged_retention_days must be null or a whole number/);
     assert.match(bad.body, /value="a week"/);
     assert.equal(await rule(), 7);
 
-    const same = await alice.post(`${image}/format-settings`, { 'setting.untagged_retention_days': '7' });
+    const same = await alice.postForm(`${image}/format-settings`, { 'setting.untagged_retention_days': '7' });
     assert.equal(same.headers.location, `${image}?done=settings-unchanged`);
-    assert.equal((await alice.post(`${image}/format-settings`, { 'setting.untagged_retention_days': '' })).statusCode, 303);
+    assert.equal((await alice.postForm(`${image}/format-settings`, { 'setting.untagged_retention_days': '' })).statusCode, 303);
     assert.equal(await rule(), null);
-    assert.equal((await bob.post(`${image}/format-settings`, { 'setting.untagged_retention_days': '1' })).statusCode, 404);
+    assert.equal((await bob.postForm(`${image}/format-settings`, { 'setting.untagged_retention_days': '1' })).statusCode, 404);
     assert.equal(await rule(), null);
   });
 
   it('shows why core refuses: a public version downloaded past the protection threshold stays, for all but a site admin', async () => {
     await k.core.deps.db.updateTable('versions').set({ download_count: 1_000_000 }).where('id', '=', (await versionOf('1.1.0')).id).execute();
     assert.equal((await widgetPackage()).visibility, 'public');
-    const refused = await alice.post(`${widget}/versions/1.1.0/delete`, { confirm: '1.1.0' });
+    const refused = await alice.postForm(`${widget}/versions/1.1.0/delete`, { confirm: '1.1.0' });
     assert.equal(refused.statusCode, 403);
     assert.match(refused.body, /<p class="error" role="alert">[^<]*only a site admin can delete it<\/p>/);
     assert.match(refused.body, /<label for="version-confirm">/, 'the confirmation form is shown again');
     assert.equal((await versionOf('1.1.0')).deletedAt, null);
-    const whole = await alice.post(`${settings}/delete`, { confirm: '@alice/widget' });
+    const whole = await alice.postForm(`${settings}/delete`, { confirm: '@alice/widget' });
     assert.equal(whole.statusCode, 403);
     assert.match(whole.body, /only a site admin can delete it/);
     assert.equal((await widgetPackage()).deletedAt, null);
@@ -337,16 +297,69 @@ describe('package settings in the web UI', () => {
   });
 
   it('offers no Restore past the restore window and refuses it there', async () => {
-    assert.equal((await alice.post(`${widget}/versions/0.9.0/delete`, { confirm: '0.9.0' })).statusCode, 303);
+    assert.equal((await alice.postForm(`${widget}/versions/0.9.0/delete`, { confirm: '0.9.0' })).statusCode, 303);
     clock.advance(31 * day);
     const late = await signIn(k, 'alice');
     const list = await late.get(`${widget}/versions`);
     assert.equal(list.statusCode, 200);
     assert.ok(!list.body.includes('/versions/0.9.0/restore'), 'Restore is offered past the window');
     assert.match(list.body, /Past the restore window/);
-    const refused = await late.post(`${widget}/versions/0.9.0/restore`, {});
+    const refused = await late.postForm(`${widget}/versions/0.9.0/restore`, {});
     assert.equal(refused.statusCode, 410);
     assert.match(refused.body, /can no longer be restored/);
     assert.ok((await versionOf('0.9.0')).deletedAt);
+  });
+});
+
+describe('the versions list of a package\'s admin, with deleted versions and their buttons', () => {
+  let k: TestKura;
+  let alice: WebVisitor;
+  const counts = { '@alice/few': 4, '@alice/many': 60 } as const;
+
+  /** Database queries run so far, as /metrics counts them. */
+  async function queriesSoFar(): Promise<number> {
+    const res = await k.inject({ method: 'GET', url: '/metrics' });
+    return res.body.split('\n').filter((l) => l.startsWith('kura_db_query_duration_seconds_count')).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+  }
+
+  before(async () => {
+    k = await startTestKura({ KURA_METRICS: 'on' });
+    const { token } = await k.user('alice', { password });
+    for (const [name, count] of Object.entries(counts)) {
+      for (let i = 0; i < count; i++) {
+        const version = `1.0.${i}`;
+        const tarball = await buildTarball({ name, version });
+        const res = await k.inject({ method: 'PUT', url: `/npm/${npmUrlName(name)}`, token, payload: publishBody(name, version, tarball) });
+        assert.equal(res.statusCode, 201, res.body);
+      }
+      const pkg = (await k.core.packages.queries.find('npm', 'alice', name))!;
+      // Every other version deleted, one of them past the restore window.
+      const versions = await k.core.packages.queries.versions(pkg.id);
+      const deleted = versions.filter((_, i) => i % 2 === 1).map((v) => v.id);
+      await k.core.deps.db.updateTable('versions').set({ deleted_at: new Date().toISOString() }).where('id', 'in', deleted).execute();
+      await k.core.deps.db.updateTable('versions').set({ deleted_at: '2000-01-01T00:00:00.000Z' }).where('id', '=', deleted.at(-1)!).execute();
+    }
+    alice = await WebVisitor.signedIn(k, 'alice', password);
+  });
+  after(() => k.close());
+
+  /** The queries one GET of `path` by alice runs, after a first GET has warmed every cache. */
+  async function queriesOf(path: string): Promise<{ queries: number; body: string }> {
+    assert.equal((await alice.get(path)).statusCode, 200, path);
+    const before = await queriesSoFar();
+    const res = await alice.get(path);
+    assert.equal(res.statusCode, 200, path);
+    return { queries: (await queriesSoFar()) - before, body: res.body };
+  }
+
+  it('costs the same queries for 60 versions as for 4: one for the page of versions, none per version', async () => {
+    const path = (name: string) => `/alice/-/packages/npm/${encodeURIComponent(name)}/versions`;
+    const few = await queriesOf(path('@alice/few'));
+    const many = await queriesOf(path('@alice/many'));
+    assert.match(many.body, /Restore<span class="sr-only"> version 1\.0\.57<\/span>/);
+    assert.match(many.body, /Past the restore window/);
+    assert.match(many.body, /Delete<span class="sr-only"> version 1\.0\.58<\/span>/);
+    assert.ok(few.queries > 0, 'the metrics count no queries');
+    assert.equal(many.queries, few.queries, `${counts['@alice/many']} versions cost ${many.queries} queries, ${counts['@alice/few']} cost ${few.queries}`);
   });
 });

@@ -34,6 +34,19 @@ function postRoutes(tree: string): string[] {
   return found;
 }
 
+/** The forms of a package's settings page and versions list, aimed at package `name` (of alice's, private) at `path`. */
+function packageForms(path: string, name: string): WebForm[] {
+  const settings: Array<[string, Record<string, string>]> = [
+    ['visibility', { visibility: 'public' }], ['link', { repository: 'secret' }], ['unlink', {}], ['member', { user: 'bob', role: 'read' }],
+    ['remove-member', { user: 'bob' }], ['format-settings', {}], ['delete', { confirm: name }], ['restore', {}],
+  ];
+  return [
+    ...settings.map(([action, fields]) => ({ name: `package settings: ${action}`, url: `${path}/settings/${action}`, fields, private: true })),
+    { name: 'delete a version', url: `${path}/versions/1.0.0/delete`, fields: { confirm: '1.0.0' }, private: true },
+    { name: 'restore a version', url: `${path}/versions/1.0.0/restore`, fields: {}, private: true },
+  ];
+}
+
 /** Paths that belong to the REST API or a format's mount, not to the web UI. */
 const notWeb = /^(\/api\/|\/npm\/|\/maven\/|\/v2\/|\/rubygems\/|\/nuget\/|\*$)/;
 
@@ -67,6 +80,7 @@ describe('security: the web UI\'s forms', () => {
       { name: 'create a token', url: '/settings/tokens', fields: { name: 'x', scopes: ['read:packages'], expires: '7', repository: '' } },
       { name: 'revoke a token', url: `/settings/tokens/${target.id}/revoke`, fields: {}, private: true },
       { name: 'end a session', url: `/settings/sessions/${sessions[0]!.id}/revoke`, fields: {}, private: true },
+      ...packageForms(`/alice/-/packages/npm/${encodeURIComponent(name)}`, name),
     ];
   });
   after(() => k.close());
