@@ -281,7 +281,7 @@ describe('package settings in the web UI', () => {
     assert.equal(await rule(), null);
   });
 
-  it('shows why core refuses: a public version downloaded past the protection threshold stays, for all but a site admin', async () => {
+  it('shows why core refuses: a public version downloaded past the protection threshold stays, and stays public, for all but a site admin', async () => {
     await k.core.deps.db.updateTable('versions').set({ download_count: 1_000_000 }).where('id', '=', (await versionOf('1.1.0')).id).execute();
     assert.equal((await widgetPackage()).visibility, 'public');
     const refused = await alice.postForm(`${widget}/versions/1.1.0/delete`, { confirm: '1.1.0' });
@@ -293,6 +293,10 @@ describe('package settings in the web UI', () => {
     assert.equal(whole.statusCode, 403);
     assert.match(whole.body, /only a site admin can delete it/);
     assert.equal((await widgetPackage()).deletedAt, null);
+    const hidden = await alice.postForm(`${settings}/visibility`, { visibility: 'private' });
+    assert.equal(hidden.statusCode, 403);
+    assert.match(hidden.body, /<p class="error" role="alert">[^<]*site admin/);
+    assert.equal((await widgetPackage()).visibility, 'public');
     await k.core.deps.db.updateTable('versions').set({ download_count: 0 }).where('id', '=', (await versionOf('1.1.0')).id).execute();
   });
 
