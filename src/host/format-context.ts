@@ -88,6 +88,8 @@ function bindPackages<Tables>(service: PackageService, format: AnyPackageFormat)
     restoreVersion: (...args) => service.restoreVersion(...args),
     deletePackage: (...args) => service.deletePackage(...args),
     restorePackage: (...args) => service.restorePackage(...args),
+    restoreWindowDays: service.restoreWindowDays,
+    restorableUntil: (...args) => service.restorableUntil(...args),
     setVisibility: (...args) => service.setVisibility(...args),
     linkRepository: (...args) => service.linkRepository(...args),
     unlinkRepository: (...args) => service.unlinkRepository(...args),

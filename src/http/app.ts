@@ -71,7 +71,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(async (api) => registerApiV1(api, { core: deps.core, formats, formatContexts: deps.formatContexts, authenticate, urls }), { prefix: '/api/v1' });
-  await app.register(async (web) => registerWeb(web, { core: deps.core, formats, authenticate, urls }, { sessionMaxDays: deps.config.sessionMaxDays }));
+  await app.register(async (web) => registerWeb(web, { core: deps.core, formats, formatContexts: deps.formatContexts, authenticate, urls }, { sessionMaxDays: deps.config.sessionMaxDays }));
 
   for (const format of formats.all) {
     const ctx = deps.formatContexts.get(format.id);

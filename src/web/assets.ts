@@ -23,22 +23,26 @@ pre{background:#f0f2f5;padding:.6rem;border-radius:4px;overflow:auto;font-size:.
 .snippet{position:relative}.snippet button.copy{position:absolute;top:.3rem;right:.3rem;font-size:.75rem;padding:.1rem .5rem}
 table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.3rem .4rem;border-bottom:1px solid #eef0f3;font-size:.9rem;vertical-align:top;overflow-wrap:anywhere}
 .table-scroll{overflow-x:auto}
+table.members th,table.members td{overflow-wrap:break-word}.nowrap{white-space:nowrap}
 .chart{max-width:100%;height:auto}.chart rect{fill:#3b82f6}
 ul.packages{list-style:none;padding:0;margin:0}ul.packages li{padding:.5rem 0;border-bottom:1px solid #eef0f3}
 ul.plain{list-style:none;padding:0;margin:0}ul.plain li{padding:.15rem 0;overflow-wrap:anywhere}
-label{display:block;font-weight:600;margin:.6rem 0 .2rem}
+label{display:block;font-weight:600;margin:.6rem 0 .2rem;overflow-wrap:anywhere}
 label.check{display:flex;gap:.4rem;align-items:center;font-weight:400;margin:.2rem 0}
-input[type=text],input[type=password],input[type=search],select,textarea{font:inherit;padding:.4rem .5rem;border:1px solid #8b96a3;border-radius:4px;max-width:100%;width:24rem}
+input[type=text],input[type=password],input[type=search],input[type=number],select,textarea{font:inherit;padding:.4rem .5rem;border:1px solid #8b96a3;border-radius:4px;max-width:100%;width:24rem}
 button,.button{font:inherit;padding:.4rem .9rem;border-radius:4px;border:1px solid #0b57d0;background:#0b57d0;color:#fff;cursor:pointer;margin-top:.6rem;text-decoration:none;display:inline-block}
-button.secondary{background:#fff;color:#0b57d0}button.danger{background:#b3261e;border-color:#b3261e}
+button.secondary,.button.secondary{background:#fff;color:#0b57d0}button.danger,.button.danger{background:#b3261e;border-color:#b3261e;color:#fff}
+button.small,.button.small{margin-top:0;padding:.15rem .6rem;font-size:.85rem}
 form.inline{display:inline;margin:0}form.inline button{margin-top:0;padding:.15rem .6rem;font-size:.85rem}
 form.row{display:flex;flex-wrap:wrap;gap:.4rem;align-items:center;margin:0}form.row select{width:auto}form.row button{margin-top:0;padding:.15rem .6rem;font-size:.85rem}
 textarea{display:block;resize:vertical}
 table.roles th,table.roles td:last-child{white-space:nowrap;overflow-wrap:normal}table.roles td:last-child{width:1%}
-fieldset{border:1px solid #dde1e6;border-radius:4px;margin:.6rem 0;padding:.4rem .8rem}legend{font-weight:600}
+fieldset{border:1px solid #dde1e6;border-radius:4px;margin:.6rem 0;padding:.4rem .8rem;min-width:0}legend{font-weight:600}
 .notice{border-left:4px solid #1a7f37;background:#eefbf1;padding:.6rem .9rem;margin-bottom:1rem}
 .error{border-left:4px solid #b3261e;background:#fdeeee;padding:.6rem .9rem;margin-bottom:1rem}
 .pager{display:flex;gap:1rem;margin-top:.6rem}
+section.danger-zone{border-color:#b3261e}
+.sr-only{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0}
 .skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:.5rem;background:#fff;color:#1d232b;padding:.3rem .6rem;z-index:1}
 :focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
 .readme img{max-width:100%}.readme{overflow-wrap:anywhere}

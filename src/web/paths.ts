@@ -22,6 +22,21 @@ export function packageSettingsPath(pkg: PackageRef): string {
   return `${packagePath(pkg)}/settings`;
 }
 
+/** Where the settings page posts one change of the package (`visibility`, `delete`…, see package-lookup's `packageActions`). */
+export function packageActionPath(pkg: PackageRef, action: string): string {
+  return `${packageSettingsPath(pkg)}/${action}`;
+}
+
+/** The page that confirms deleting a version, and where its form posts. */
+export function deleteVersionPath(pkg: PackageRef, version: string): string {
+  return `${versionPath(pkg, version)}/delete`;
+}
+
+/** Where the versions list posts restoring a deleted version. */
+export function restoreVersionPath(pkg: PackageRef, version: string): string {
+  return `${versionPath(pkg, version)}/restore`;
+}
+
 /** The sign-in page, coming back to `next` afterwards. */
 export function signInPath(next: string): string {
   return next === '/' ? '/login' : `/login?next=${encodeURIComponent(next)}`;

@@ -5,8 +5,9 @@ import { assets, contentSecurityPolicy } from './assets.js';
 import { guardForms } from './forms.js';
 import { signInPath } from './paths.js';
 import { statusPage } from './pages/status-page.js';
-import { registerBrowseRoutes, type PackageExtensions } from './routes/browse-routes.js';
+import { registerBrowseRoutes } from './routes/browse-routes.js';
 import { registerOrganizationRoutes } from './routes/organization-routes.js';
+import { registerPackageSettingsRoutes } from './routes/package-settings-routes.js';
 import { registerRepositoryRoutes } from './routes/repository-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
 import { registerSettingsRoutes } from './routes/settings-routes.js';
@@ -22,12 +23,12 @@ export interface WebOptions {
 }
 
 /**
- * The web UI: server-rendered pages (home and search, owners, repositories, packages) and the
- * signed-in user's settings. Pages show what the visitor may read; anything else is a 404 page.
+ * The web UI: server-rendered pages (home and search, owners, repositories, packages), the
+ * signed-in user's settings, and the settings of packages for their admins. Pages show what the visitor may read; anything else is a 404 page.
  * Every page carries a strict Content-Security-Policy and may not be framed; every form is
  * checked for its CSRF token before it is acted on.
  */
-export async function registerWeb(app: FastifyInstance, deps: WebDeps, options: WebOptions, extensions: PackageExtensions = {}): Promise<void> {
+export async function registerWeb(app: FastifyInstance, deps: WebDeps, options: WebOptions): Promise<void> {
   await app.register(fastifyCookie);
   guardForms(app);
 
@@ -68,7 +69,8 @@ export async function registerWeb(app: FastifyInstance, deps: WebDeps, options: 
   registerSettingsRoutes(app, deps);
   registerRepositoryRoutes(app, deps);
   registerOrganizationRoutes(app, deps);
-  registerBrowseRoutes(app, deps, extensions);
+  registerBrowseRoutes(app, deps);
+  registerPackageSettingsRoutes(app, deps);
 }
 
 /** The path of a same-site `Referer`, to come back to after signing in; '/' for anything else. */

@@ -1,5 +1,6 @@
 import type { Principal } from '../core/access/principal.js';
-import { packageSubject, type PackageRecord } from '../core/packages/package.js';
+import { KuraError } from '../core/errors/catalogue.js';
+import { packageLabel, packageSubject, type PackageRecord } from '../core/packages/package.js';
 import type { WebDeps } from './web-deps.js';
 
 /** Whether `principal` may see `pkg` on a page: its format is not disabled and access lets them read it. */
@@ -12,4 +13,14 @@ export function mayView(deps: WebDeps, principal: Principal, pkg: PackageRecord)
 export async function visiblePackages(deps: WebDeps, principal: Principal, packages: readonly PackageRecord[]): Promise<PackageRecord[]> {
   const allowed = await Promise.all(packages.map((pkg) => mayView(deps, principal, pkg)));
   return packages.filter((_, i) => allowed[i]);
+}
+
+/**
+ * Allows a page or form of `pkg` that only those who may `action` it reach (its settings:
+ * `administer`; deleting and restoring versions: `delete`). Everyone else is told there is nothing
+ * there, as for anything they may not see; what they could act on is decided again by core.
+ * @throws KuraError NOT_FOUND
+ */
+export async function requirePermission(deps: WebDeps, principal: Principal, action: 'administer' | 'delete', pkg: PackageRecord): Promise<void> {
+  if (!(await deps.core.access.permits(principal, action, packageSubject(pkg)))) throw new KuraError('NOT_FOUND', `${packageLabel(pkg)} not found`);
 }

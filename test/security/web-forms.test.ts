@@ -18,7 +18,7 @@ interface WebForm {
   private?: boolean;
 }
 
-/** The route paths of `POST` routes in a `printRoutes({ commonPrefix: false, method: 'POST' })` tree. */
+/** The route paths of `POST` routes in a `printRoutes({ method: 'POST' })` tree (each line a segment under its parent). */
 function postRoutes(tree: string): string[] {
   const stack: string[] = [];
   const found: string[] = [];
@@ -34,8 +34,21 @@ function postRoutes(tree: string): string[] {
   return found;
 }
 
+/** The forms of a package's settings page and versions list, aimed at package `name` (of alice's, private) at `path`. */
+function packageForms(path: string, name: string): WebForm[] {
+  const settings: Array<[string, Record<string, string>]> = [
+    ['visibility', { visibility: 'public' }], ['link', { repository: 'secret' }], ['unlink', {}], ['member', { user: 'bob', role: 'read' }],
+    ['remove-member', { user: 'bob' }], ['format-settings', {}], ['delete', { confirm: name }], ['restore', {}],
+  ];
+  return [
+    ...settings.map(([action, fields]) => ({ name: `package settings: ${action}`, url: `${path}/settings/${action}`, fields, private: true })),
+    { name: 'delete a version', url: `${path}/versions/1.0.0/delete`, fields: { confirm: '1.0.0' }, private: true },
+    { name: 'restore a version', url: `${path}/versions/1.0.0/restore`, fields: {}, private: true },
+  ];
+}
+
 /** Paths that belong to the REST API or a format's mount, not to the web UI. */
-const notWeb = /^(\/api\/|\/npm\/|\/maven\/|\/v2\/|\/rubygems\/|\/nuget\/|\*$)/;
+const notWeb = /^\/(api|npm|maven|v2|rubygems|nuget)\//;
 
 describe('security: the web UI\'s forms', () => {
   let k: TestKura;
@@ -76,6 +89,7 @@ describe('security: the web UI\'s forms', () => {
       { name: 'add an organization member', url: '/acme/-/members', fields: { login: 'bob', role: 'owner' }, private: true },
       { name: 'change a member\'s role', url: '/acme/-/members/alice', fields: { role: 'member' }, private: true },
       { name: 'remove a member', url: '/acme/-/members/alice/remove', fields: {}, private: true },
+      ...packageForms(`/alice/-/packages/npm/${encodeURIComponent(name)}`, name),
     ];
   });
   after(() => k.close());
@@ -84,8 +98,8 @@ describe('security: the web UI\'s forms', () => {
   const templateOf = (url: string, templates: string[]) => templates.find((t) => new RegExp(`^${t.replace(/:[^/]+/g, '[^/]+').replace(/\*/g, '.+')}$`).test(url));
 
   it('covers every POST route of the web UI', () => {
-    const templates = postRoutes(k.app.printRoutes({ commonPrefix: false, method: 'POST' })).filter((p) => !notWeb.test(p));
-    assert.ok(templates.includes('/login') && templates.includes('/settings/tokens/:id/revoke'), `the route listing was not read: ${templates.join(', ')}`);
+    const templates = postRoutes(k.app.printRoutes({ method: 'POST' })).filter((p) => !notWeb.test(p));
+    assert.ok(templates.includes('/login') && templates.includes('/settings/tokens/:id/revoke') && templates.includes('/:owner/-/packages/:format/*'), `the route listing was not read: ${templates.join(', ')}`);
     const covered = new Set(forms.map((f) => templateOf(f.url, templates)));
     assert.deepEqual(templates.filter((t) => !covered.has(t)), [], 'web forms the suite does not post');
   });

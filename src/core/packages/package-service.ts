@@ -686,9 +686,23 @@ export class PackageService {
     }
   }
 
+  /** Days a deleted package or version can be restored. */
+  get restoreWindowDays(): number {
+    return this.options.restoreWindowDays;
+  }
+
+  /**
+   * Until when a deleted package or version can be restored, or null when it no longer can (past
+   * the restore window, or purged); for pages that offer restoring. Live items: null.
+   */
+  restorableUntil(item: { deletedAt: string | null; purgedAt?: string | null }): Date | null {
+    if (!item.deletedAt || item.purgedAt) return null;
+    const limit = new Date(new Date(item.deletedAt).getTime() + this.options.restoreWindowDays * 86_400_000);
+    return this.deps.now().getTime() > limit.getTime() ? null : limit;
+  }
+
   private checkRestoreWindow(deletedAt: string, purgedAt: string | null, label: string): void {
-    const limit = new Date(deletedAt).getTime() + this.options.restoreWindowDays * 86_400_000;
-    if (purgedAt || this.deps.now().getTime() > limit) {
+    if (!this.restorableUntil({ deletedAt, purgedAt })) {
       throw new KuraError('RESTORE_EXPIRED', `${label} was deleted more than ${this.options.restoreWindowDays} days ago and can no longer be restored`);
     }
   }

@@ -8,10 +8,11 @@ import { mayView } from '../visible-packages.js';
 import type { WebDeps } from '../web-deps.js';
 import { AlertList } from '../components/alert-list.js';
 import { DownloadChart } from '../components/download-chart.js';
-import { renderPage, Snippet } from '../components/layout.js';
+import { Flash, renderPage, Snippet } from '../components/layout.js';
 import { hostedKey, PageFacts, type HostedPackages } from '../components/page-facts.js';
 import { countText, dayText, sizeText } from '../components/quantities.js';
 import { Readme } from '../components/readme.js';
+import type { PageFlash } from './package-settings-page.js';
 
 /** How many versions the package page lists before linking to the full list. */
 export const versionsOnPackagePage = 50;
@@ -24,7 +25,7 @@ const chartDays = 90;
  * queries, whatever the number of versions.
  * @throws KuraError NOT_FOUND (a version that does not exist or is deleted)
  */
-export async function packagePage(deps: WebDeps, visitor: Visitor, viewed: ViewedPackage, versionName: string | null): Promise<string> {
+export async function packagePage(deps: WebDeps, visitor: Visitor, viewed: ViewedPackage, versionName: string | null, flash: PageFlash = {}): Promise<string> {
   const { format, pkg } = viewed;
   const queries = deps.core.packages.queries;
   const since = new Date(deps.core.deps.now().getTime() - (chartDays - 1) * 86_400_000).toISOString().slice(0, 10);
@@ -55,6 +56,7 @@ export async function packagePage(deps: WebDeps, visitor: Visitor, viewed: Viewe
   return renderPage({ title, visitor }, (
     <>
       <div>
+        <Flash notice={flash.notice} error={flash.error} />
         <section>
           <h1>{pkg.name}</h1>
           <p>
@@ -173,8 +175,8 @@ export function VersionTable({ pkg, versions, tags, current, actions }: {
             <tr>
               <td>
                 {v.deletedAt ? v.version : <a href={versionPath(pkg, v.version)} aria-current={v.id === current ? 'page' : undefined}>{v.version}</a>}
-                {v.deprecated ? <span class="badge">deprecated</span> : null}
-                {v.deletedAt ? <span class="badge">{v.purgedAt ? 'purged' : 'deleted'}</span> : null}
+                {v.deprecated ? <> <span class="badge">deprecated</span></> : null}
+                {v.deletedAt ? <> <span class="badge">{v.purgedAt ? 'purged' : 'deleted'}</span></> : null}
               </td>
               <td>{dayText(v.createdAt)}</td>
               <td>{countText(v.downloadCount)}</td>

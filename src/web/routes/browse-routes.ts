@@ -5,9 +5,12 @@ import { homePage } from '../pages/home-page.js';
 import { ownerPage } from '../pages/owner-page.js';
 import { packagePage } from '../pages/package-page.js';
 import { repositoryPage } from '../pages/repository-page.js';
-import { versionsPage, type VersionActions } from '../pages/versions-page.js';
-import { resolvePackageUrl, type ViewedPackage } from '../package-lookup.js';
-import { visitorOf, type Visitor } from '../visitor.js';
+import { deleteVersionPage } from '../pages/delete-version-page.js';
+import { deletedPackagePage, packageSettingsPage } from '../pages/package-settings-page.js';
+import { versionsPage } from '../pages/versions-page.js';
+import { resolvePackageUrl } from '../package-lookup.js';
+import { visitorOf } from '../visitor.js';
+import { noticeOf } from './package-settings-routes.js';
 import type { WebDeps } from '../web-deps.js';
 
 const sendPage = (reply: FastifyReply, page: string) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(page);
@@ -23,14 +26,12 @@ const pageNumber = (query: unknown): number => {
   return Number.isInteger(n) && n > 0 && n < 1_000_000 ? n : 1;
 };
 
-/** Views of a package another module renders (its settings), by the package URL's `settings` suffix. */
-export interface PackageExtensions {
-  settings?: (visitor: Visitor, viewed: ViewedPackage, query: unknown) => Promise<string>;
-  versionActions?: (visitor: Visitor, viewed: ViewedPackage) => (canDelete: boolean) => VersionActions | undefined;
-}
-
-/** The pages anyone may browse: home and search, help per format, owners, repositories, advisories, packages and their versions. */
-export function registerBrowseRoutes(app: FastifyInstance, deps: WebDeps, extensions: PackageExtensions = {}): void {
+/**
+ * The pages anyone may browse: home and search, help per format, owners, repositories, advisories,
+ * packages and their versions; and of a package, for those allowed, its settings, the page that
+ * confirms deleting a version, and a deleted package's page to restore it.
+ */
+export function registerBrowseRoutes(app: FastifyInstance, deps: WebDeps): void {
   app.get('/', async (request, reply) => sendPage(reply, await homePage(deps, await visitorOf(deps, request, reply), queryText(request.query, 'q'))));
 
   app.get('/-/help/:format', async (request, reply) => {
@@ -58,9 +59,12 @@ export function registerBrowseRoutes(app: FastifyInstance, deps: WebDeps, extens
     const visitor = await visitorOf(deps, request, reply);
     const viewed = await resolvePackageUrl(deps, visitor, owner, format, tail, { includeDeleted: true });
     const { view } = viewed;
-    if (view.view === 'settings' && extensions.settings) return sendPage(reply, await extensions.settings(visitor, viewed, request.query));
-    if (viewed.pkg.deletedAt && extensions.settings) return sendPage(reply, await extensions.settings(visitor, viewed, request.query));
-    if (view.view === 'versions') return sendPage(reply, await versionsPage(deps, visitor, viewed, pageNumber(request.query), extensions.versionActions?.(visitor, viewed)));
-    return sendPage(reply, await packagePage(deps, visitor, viewed, view.view === 'version' ? view.version : null));
+    // Only those who may restore a deleted package find it at all; whatever of it they open says so.
+    const flash = { notice: noticeOf(request.query) };
+    if (viewed.pkg.deletedAt) return sendPage(reply, deletedPackagePage(deps, visitor, viewed, flash));
+    if (view.view === 'settings') return sendPage(reply, await packageSettingsPage(deps, visitor, viewed, flash));
+    if (view.view === 'versions') return sendPage(reply, await versionsPage(deps, visitor, viewed, pageNumber(request.query), flash));
+    if (view.view === 'delete-version') return sendPage(reply, await deleteVersionPage(deps, visitor, viewed, view.version));
+    return sendPage(reply, await packagePage(deps, visitor, viewed, view.view === 'version' ? view.version : null, flash));
   });
 }
