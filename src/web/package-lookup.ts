@@ -23,7 +23,7 @@ export type PackageView =
   | { view: 'settings' };
 
 /** The changes a package's settings page posts, each to `NAME/settings/ACTION`. */
-export const packageActions = ['visibility', 'link', 'unlink', 'member', 'remove-member', 'format-settings', 'delete', 'restore'] as const;
+export const packageActions = ['visibility', 'link', 'unlink', 'inherit-access', 'member', 'remove-member', 'format-settings', 'delete', 'restore'] as const;
 export type PackageAction = (typeof packageActions)[number];
 
 /** What a form posted to a package URL asks: a change to the package, or to one version (`versions/VERSION/delete|restore`). */

@@ -87,11 +87,31 @@ describe('package settings in the web UI', () => {
     assert.match(refused.body, /<p class="error" role="alert">[^<]*linked to alice\/tools and follows its visibility/);
   });
 
+  it('stops a linked package inheriting its repository\'s access, so its own visibility applies, and turns it back on', async () => {
+    const page = await alice.get(`${linked}/settings`);
+    assert.match(page.body, /<input type="radio" name="inherit" value="yes" checked/);
+    const off = await alice.postForm(`${linked}/settings/inherit-access`, { inherit: 'no' });
+    assert.equal(off.statusCode, 303, off.body);
+    assert.equal(off.headers.location, `${linked}/settings?done=own-access`);
+    const own = (await k.core.packages.queries.find('npm', 'alice', '@alice/linked'))!;
+    assert.deepEqual([own.inheritsAccess, own.repo?.fullName, own.visibility], [false, 'alice/tools', 'public']);
+    const ownPage = await alice.get(`${linked}/settings`);
+    assert.match(ownPage.body, /name="visibility"/, 'no visibility choice without inheritance');
+    assert.equal((await alice.postForm(`${linked}/settings/visibility`, { visibility: 'private' })).statusCode, 303);
+    assert.equal((await k.inject({ method: 'GET', url: linked })).statusCode, 404, 'private although alice/tools is public');
+    assert.equal((await alice.postForm(`${linked}/settings/inherit-access`, { inherit: 'maybe' })).statusCode, 400);
+    const on = await alice.postForm(`${linked}/settings/inherit-access`, { inherit: 'yes' });
+    assert.equal(on.statusCode, 303, on.body);
+    assert.equal((await k.inject({ method: 'GET', url: linked })).statusCode, 200, 'public again with alice/tools');
+    assert.equal((await audits('package.access.own')).length, 1);
+    assert.equal((await audits('package.access.inherit')).length, 1);
+  });
+
   it('answers 404 to every form of a package for a signed-in user who is not its admin, even a public package they can read, and changes nothing', async () => {
     assert.equal((await bob.get(widget)).statusCode, 200, 'bob reads the public package');
     const before = await audits('package.visibility');
     for (const [action, fields] of [
-      ['visibility', { visibility: 'private' }], ['link', { repository: 'tools' }], ['unlink', {}], ['member', { user: 'bob', role: 'admin' }],
+      ['visibility', { visibility: 'private' }], ['link', { repository: 'tools' }], ['unlink', {}], ['inherit-access', { inherit: 'no' }], ['member', { user: 'bob', role: 'admin' }],
       ['remove-member', { user: 'alice' }], ['format-settings', {}], ['delete', { confirm: '@alice/widget' }], ['restore', {}],
     ] as const) {
       const res = await bob.postForm(`${settings}/${action}`, fields);

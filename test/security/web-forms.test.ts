@@ -37,7 +37,7 @@ function postRoutes(tree: string): string[] {
 /** The forms of a package's settings page and versions list, aimed at package `name` (of alice's, private) at `path`. */
 function packageForms(path: string, name: string): WebForm[] {
   const settings: Array<[string, Record<string, string>]> = [
-    ['visibility', { visibility: 'public' }], ['link', { repository: 'secret' }], ['unlink', {}], ['member', { user: 'bob', role: 'read' }],
+    ['visibility', { visibility: 'public' }], ['link', { repository: 'secret' }], ['unlink', {}], ['inherit-access', { inherit: 'no' }], ['member', { user: 'bob', role: 'read' }],
     ['remove-member', { user: 'bob' }], ['format-settings', {}], ['delete', { confirm: name }], ['restore', {}],
   ];
   return [

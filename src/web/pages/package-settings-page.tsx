@@ -1,5 +1,5 @@
 import { ownerTarget } from '../../core/access/access-policy.js';
-import { effectiveVisibility, packageSubject, type PackageRecord } from '../../core/packages/package.js';
+import { effectiveVisibility, hasOwnAccess, packageSubject, type PackageRecord } from '../../core/packages/package.js';
 import type { PackageMember } from '../../core/packages/package-members.js';
 import { repoRoles, type Repository } from '../../core/repos/repository.js';
 import type { AnyPackageFormat } from '../../formats/contract.js';
@@ -37,7 +37,7 @@ export async function packageSettingsPage(deps: WebDeps, visitor: Visitor, viewe
   const { pkg, format } = viewed;
   await requirePermission(deps, visitor.principal, 'administer', pkg);
   const [members, repositories, formatSettings, canDelete] = await Promise.all([
-    pkg.repo ? null : deps.core.packages.members(visitor.principal, pkg),
+    hasOwnAccess(pkg) ? deps.core.packages.members(visitor.principal, pkg) : null,
     pkg.repo ? [] : linkableRepositories(deps, visitor, pkg),
     readFormatSettings(deps, format, pkg),
     deps.core.access.permits(visitor.principal, 'delete', packageSubject(pkg)),
@@ -82,10 +82,10 @@ function VisibilitySection({ visitor, pkg }: { visitor: Visitor; pkg: PackageRec
   return (
     <section aria-labelledby="visibility-heading">
       <h2 id="visibility-heading">Visibility</h2>
-      {pkg.repo ? (
+      {pkg.repo && pkg.inheritsAccess ? (
         <p>
           This package is linked to <a href={`/${pkg.repo.fullName}`}>{pkg.repo.fullName}</a> and follows its visibility: it is {pkg.repo.visibility}.
-          Change the repository's visibility, or unlink the package, to change it.
+          Change the repository's visibility, stop inheriting its access, or unlink the package, to change it.
         </p>
       ) : (
         <form method="post" action={packageActionPath(pkg, 'visibility')}>
@@ -110,10 +110,21 @@ function RepositorySection({ visitor, pkg, repositories }: { visitor: Visitor; p
         <form method="post" action={packageActionPath(pkg, 'unlink')}>
           <CsrfField visitor={visitor} />
           <p>
-            Linked to <a href={`/${pkg.repo.fullName}`}>{pkg.repo.fullName}</a>: the package follows the repository's visibility and permissions.
+            Linked to <a href={`/${pkg.repo.fullName}`}>{pkg.repo.fullName}</a>{pkg.inheritsAccess ? ": the package follows the repository's visibility and permissions" : ', with access of its own'}.
             Unlinked, it keeps its visibility and gets roles of its own; you become its admin.
           </p>
           <button type="submit" class="secondary">Unlink from {pkg.repo.fullName}</button>
+        </form>
+      ) : null}
+      {pkg.repo ? (
+        <form method="post" action={packageActionPath(pkg, 'inherit-access')}>
+          <CsrfField visitor={visitor} />
+          <fieldset>
+            <legend>Access to this package</legend>
+            <label class="check"><input type="radio" name="inherit" value="yes" checked={pkg.inheritsAccess} /> Inherit access from {pkg.repo.fullName}: its visibility and collaborators</label>
+            <label class="check"><input type="radio" name="inherit" value="no" checked={!pkg.inheritsAccess} /> Manage access here: the package's own visibility and roles</label>
+          </fieldset>
+          <button type="submit">Save access</button>
         </form>
       ) : repositories.length === 0 ? (
         <p class="muted">Not linked. {pkg.ownerLogin} has no repository you can publish to, so there is none to link it to.</p>
@@ -139,7 +150,7 @@ function AccessSection({ visitor, pkg, members, draft }: { visitor: Visitor; pkg
   return (
     <section aria-labelledby="access-heading">
       <h2 id="access-heading">Access</h2>
-      {pkg.repo || !members ? (
+      {!hasOwnAccess(pkg) || !members ? (
         <p>
           Who may read, publish to and administer this package follows the collaborators of <a href={`/${pkg.repo?.fullName ?? ''}`}>{pkg.repo?.fullName}</a>.
         </p>

@@ -21,6 +21,8 @@ const notices: Record<string, (name: string) => string> = {
   visibility: () => 'Visibility saved.',
   linked: () => 'Linked to the repository: the package now follows its visibility and permissions.',
   unlinked: () => 'Unlinked from the repository: the package keeps its visibility and now has roles of its own.',
+  inheriting: () => 'The package now takes its visibility and permissions from its repository.',
+  'own-access': () => 'The package now has its own visibility and roles.',
   member: (name) => `${name}'s role is saved.`,
   'member-removed': (name) => `${name} no longer has a role on this package.`,
   settings: () => 'Settings saved.',
@@ -114,6 +116,12 @@ async function changePackage(deps: WebDeps, visitor: Visitor, viewed: ViewedPack
     case 'unlink':
       await core.packages.unlinkRepository(principal, pkg);
       return withNotice(settings, 'unlinked');
+    case 'inherit-access': {
+      const choice = field(form, 'inherit');
+      if (choice !== 'yes' && choice !== 'no') throw new KuraError('BAD_REQUEST', 'Choose whether the package inherits access from its repository.');
+      await core.packages.setAccessInheritance(principal, pkg, choice === 'yes');
+      return withNotice(settings, choice === 'yes' ? 'inheriting' : 'own-access');
+    }
     case 'member': {
       const user = field(form, 'user');
       if (!user) throw new KuraError('BAD_REQUEST', 'Give the username of the person to give a role.');
