@@ -137,4 +137,25 @@ describe('Kura\'s pages in Chromium: accessibility and narrow screens', { skip: 
       await tab.close();
     }
   });
+  it('a snippet\'s Copy button puts its text on the clipboard; the version link and the owner\'s format filter lead to their pages', async () => {
+    const tab = await openTab(browser);
+    try {
+      const { page, context } = tab;
+      await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+      await page.goto(`${server.url}${packagePath('alice', 'npm', name)}`);
+      const snippet = page.locator('.snippet').filter({ has: page.locator('code').filter({ hasText: exactly(`npm install ${name}`) }) });
+      await snippet.getByRole('button', { name: 'Copy to clipboard' }).click();
+      assert.equal(await page.evaluate<string>('navigator.clipboard.readText()'), `npm install ${name}`);
+      await page.getByRole('link', { name: '1.0.0', exact: true }).first().click();
+      await page.waitForLoadState('load');
+      assert.equal(new URL(page.url()).pathname, `${packagePath('alice', 'npm', name)}/versions/1.0.0`);
+      assert.ok((await page.locator('code').filter({ hasText: exactly(`npm install ${name}@1.0.0`) }).count()) > 0, 'the version page installs that version');
+      await page.goto(`${server.url}/alice?format=npm`);
+      assert.ok((await page.getByRole('link', { name, exact: true }).count()) > 0, 'the npm filter hides the npm package');
+      await page.goto(`${server.url}/alice?format=maven`);
+      assert.equal(await page.getByRole('link', { name, exact: true }).count(), 0, 'the Maven filter shows the npm package');
+    } finally {
+      await tab.close();
+    }
+  });
 });

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestKura, type TestKura } from '../support/harness.js';
+import { WebVisitor } from '../support/web-visitor.js';
+
+const password = 'correct horse battery staple';
+
+describe('signing in through the web UI', () => {
+  let k: TestKura;
+
+  before(async () => {
+    k = await startTestKura({ KURA_BASE_URL: 'https://kura.example' });
+    await k.user('alice', { password });
+  });
+  after(() => k.close());
+
+  it('sets a Secure, HttpOnly, SameSite=Lax session cookie when the base URL is https, and clears it on sign-out', async () => {
+    const visitor = new WebVisitor(k);
+    await visitor.get('/login');
+    const res = await visitor.postForm('/login', { login: 'alice', password, next: '/alice' }, { origin: 'https://kura.example' });
+    assert.equal(res.statusCode, 303, res.body);
+    assert.equal(res.headers.location, '/alice');
+    const cookie = [res.headers['set-cookie']].flat().find((c) => c?.startsWith('kura_session='));
+    assert.ok(cookie, 'no session cookie');
+    assert.match(cookie, /; HttpOnly/);
+    assert.match(cookie, /; Secure/);
+    assert.match(cookie, /; SameSite=Lax/);
+    await visitor.get('/');
+    const out = await visitor.postForm('/logout', {});
+    assert.equal(out.statusCode, 303);
+    assert.match(String([out.headers['set-cookie']].flat().find((c) => c?.startsWith('kura_session='))), /kura_session=;/);
+    assert.equal((await visitor.get('/settings/tokens')).statusCode, 303, 'still signed in');
+  });
+
+  it('answers 429 with Retry-After once an account has failed five times, even for the right password', async () => {
+    const visitor = new WebVisitor(k);
+    await visitor.get('/login');
+    for (let i = 0; i < 5; i++) assert.equal((await visitor.postForm('/login', { login: 'alice', password: 'wrong password' })).statusCode, 401);
+    const locked = await visitor.postForm('/login', { login: 'alice', password });
+    assert.equal(locked.statusCode, 429, locked.body);
+    assert.match(String(locked.headers['retry-after']), /^\d+$/);
+    assert.match(locked.body, /<p class="error" role="alert">/);
+    assert.ok(!locked.headers['set-cookie']?.toString().includes('kura_session='), 'a locked account got a session');
+  });
+});
