@@ -73,8 +73,9 @@ export function redactedUrl(url: string): string {
 
 /**
  * A webhook URL: http or https, with a host; a host that is an IP address of a refused range
- * (loopback, private, link-local…), or `localhost`, only when `KURA_WEBHOOK_ALLOWED_HOSTS` lists it.
- * Names are resolved and checked again on every delivery.
+ * (loopback, private, link-local…) only when `KURA_WEBHOOK_ALLOWED_HOSTS` lists it. Names are
+ * resolved and checked on every delivery (and every redirect), where literal addresses are
+ * checked again.
  * @throws KuraError BAD_REQUEST naming the rule
  */
 export function checkHookUrl(value: unknown, allowed: AllowedHosts): string {
@@ -90,7 +91,7 @@ export function checkHookUrl(value: unknown, allowed: AllowedHosts): string {
   if (!url.hostname) throw new KuraError('BAD_REQUEST', '"config.url" has no host');
   const host = bareHost(url.hostname);
   if (!allowed.allows(host, urlPort(url))) {
-    const refused = isIpLiteral(host) ? refusedAddress(host) : host === 'localhost' || host.endsWith('.localhost') ? { rule: 'loopback', range: 'localhost' } : null;
+    const refused = isIpLiteral(host) ? refusedAddress(host) : null;
     if (refused) {
       throw new KuraError('BAD_REQUEST', `"config.url" points at ${host}, a ${refused.rule} address (${refused.range}); webhooks may not reach it unless KURA_WEBHOOK_ALLOWED_HOSTS lists it`);
     }
