@@ -161,13 +161,6 @@ export class DeliveryQueue {
       .where('id', '=', delivery.id).where('claim', '=', delivery.claim).execute();
   }
 
-  /** The earliest time a pending delivery falls due, or null when none waits. */
-  async nextDue(): Promise<Date | null> {
-    const row = await this.deps.db.selectFrom('webhook_deliveries').select((eb) => eb.fn.min<string>('next_attempt_at').as('next'))
-      .where('state', '=', 'pending').executeTakeFirst();
-    return row?.next ? new Date(row.next) : null;
-  }
-
   /** Deletes delivered and failed deliveries (with their attempts) finished more than `days` ago; returns how many. */
   async prune(days: number): Promise<number> {
     const cutoff = new Date(this.deps.now().getTime() - days * 86_400_000).toISOString();
