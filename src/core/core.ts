@@ -89,6 +89,7 @@ export function createCore(
   const webhookEvents = new WebhookEvents(deps, webhooks, owners, repos, advisories, hookSettings.baseUrl, alerting.report);
   packages.onChange((change) => webhookEvents.packageChanged(change));
   alerts.onCreated((created) => webhookEvents.alertsCreated(created));
+  repos.onVisibilityChange((repo) => webhookEvents.repositoryVisibilityChanged(repo));
   return {
     deps,
     owners,

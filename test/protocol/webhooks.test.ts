@@ -415,4 +415,19 @@ describe('webhooks: events, signatures, retries and the delivery log', () => {
     assert.equal((await k.inject({ method: 'GET', url: `${new URL(repoHook.url).pathname}/deliveries`, token: reader })).statusCode, 403);
     assert.equal((await k.inject({ method: 'GET', url: `${new URL(repoHook.url).pathname}/deliveries/${all[0]!.id}`, token: reader })).statusCode, 403);
   });
+
+  it('tells the linked packages’ webhooks when their repository’s visibility changes', async () => {
+    receiver.received.length = 0;
+    const res = await k.inject({ method: 'PATCH', url: '/api/v1/repos/acme/tools', token: alice, payload: { visibility: 'private' } });
+    assert.equal(res.statusCode, 200, res.body);
+    await settle(k);
+    const linked = (await k.core.packages.queries.listByOwner((await k.core.owners.find('acme'))!.id, { repoId: (await k.core.repos.find('acme', 'tools'))!.id })).map((p) => p.name).sort();
+    const updates = receiver.received.filter((r) => r.path === '/repo' && r.event === 'package');
+    assert.deepEqual(updates.map((u) => (u.json!['package'] as { name: string }).name).sort(), linked);
+    for (const update of updates) {
+      assert.equal(update.json!['action'], 'updated');
+      assert.deepEqual(update.json!['change'], { action: 'repository.visibility', repository: 'acme/tools', visibility: 'private' });
+      assert.equal((update.json!['package'] as { visibility: string }).visibility, 'private');
+    }
+  });
 });

@@ -4,6 +4,7 @@ import type { OwnerService } from '../owners/owner-service.js';
 import type { PackageChange } from '../packages/package-service.js';
 import { PackageQueries } from '../packages/package-queries.js';
 import type { RepoService } from '../repos/repo-service.js';
+import type { Repository } from '../repos/repository.js';
 import { queueDeliveries } from './delivery.js';
 import { subscribes, type WebhookEvent } from './webhook.js';
 import { alertPayload, packagePayload } from './webhook-payloads.js';
@@ -25,6 +26,7 @@ const packageEvents: Readonly<Record<string, { event: WebhookEvent; action: stri
   'package.visibility': { event: 'package.updated', action: 'updated' },
   'package.link': { event: 'package.updated', action: 'updated' },
   'package.unlink': { event: 'package.updated', action: 'updated' },
+  'repository.visibility': { event: 'package.updated', action: 'updated' },
   'version.delete': { event: 'package.deleted', action: 'deleted' },
   'version.expire': { event: 'package.deleted', action: 'deleted' },
   'package.delete': { event: 'package.deleted', action: 'deleted' },
@@ -67,6 +69,19 @@ export class WebhookEvents {
   packageChanged(change: PackageChange): Promise<void> {
     const kind = packageEventOf(change);
     if (kind) this.enqueue(() => this.queuePackageEvent(change, kind.event, kind.action), `webhooks for ${change.action} of package ${change.packageId}`);
+    return Promise.resolve();
+  }
+
+  /** Queues a `package.updated` delivery for each live package linked to a repository whose visibility changed (they follow it). */
+  repositoryVisibilityChanged(repo: Repository): Promise<void> {
+    this.enqueue(async () => {
+      let queued = 0;
+      for (const pkg of await new PackageQueries(this.deps.db).listByOwner(repo.ownerId, { repoId: repo.id })) {
+        const change = { packageId: pkg.id, format: pkg.format, action: 'repository.visibility', actorId: null, meta: { repository: repo.fullName, visibility: repo.visibility } };
+        queued += await this.queuePackageEvent(change, 'package.updated', 'updated');
+      }
+      return queued;
+    }, `webhooks for the visibility of repository ${repo.fullName}`);
     return Promise.resolve();
   }
 
