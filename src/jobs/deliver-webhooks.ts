@@ -68,6 +68,10 @@ export class WebhookSender {
         const room = concurrency - this.inFlight.size;
         if (room <= 0) break;
         const claimed = await this.queue.claim(room);
+        if (this.stopped) {
+          for (const delivery of claimed) await this.queue.release(delivery);
+          break;
+        }
         for (const delivery of claimed) this.start(delivery);
         if (claimed.length === room) this.again = true;
       }
@@ -122,8 +126,8 @@ export class WebhookSender {
   /** Stops claiming, aborts sends in flight and hands their deliveries back, due at once for the next start. */
   async stop(): Promise<void> {
     this.stopped = true;
+    await this.pumping;
     for (const { controller } of this.inFlight.values()) controller.abort();
     await Promise.all([...this.inFlight.values()].map((f) => f.task));
-    await this.pumping;
   }
 }

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { TestClock, startTestKura, type TestKura } from '../support/harness.js';
+import { createTestDatabase } from '../support/test-database.js';
 import { buildTarball, npmUrlName, publishBody } from '../support/npm-fixtures.js';
 import { WebhookReceiver, verifySignature } from '../support/webhook-receiver.js';
 
@@ -428,6 +432,45 @@ describe('webhooks: events, signatures, retries and the delivery log', () => {
       assert.equal(update.json!['action'], 'updated');
       assert.deepEqual(update.json!['change'], { action: 'repository.visibility', repository: 'acme/tools', visibility: 'private' });
       assert.equal((update.json!['package'] as { visibility: string }).visibility, 'private');
+    }
+  });
+});
+
+describe('webhooks: a delivery in flight when the server stops', () => {
+  it('is handed back unsent and delivered by the next server on the same database', async () => {
+    const receiver = await WebhookReceiver.start({ secret: 'later' });
+    const database = await createTestDatabase();
+    const dir = await mkdtemp(join(tmpdir(), 'kura-hooks-'));
+    const env = { ...(database ? { KURA_DATABASE_URL: database.url, KURA_DATABASE_POOL_SIZE: '4' } : { KURA_DATABASE: join(dir, 'kura.db') }), KURA_WEBHOOK_ALLOWED_HOSTS: receiver.hostPort };
+    try {
+      receiver.answer = () => ({ status: 200, delayMs: 60_000 });
+      const first = await startTestKura(env);
+      const alice = (await first.user('alice', { scopes: allScopes })).token;
+      await first.core.repos.create({ fullName: 'alice/tools' });
+      const hook = await createHook(first, alice, '/repos/alice/tools', { config: { url: receiver.url('/later'), secret: 'later' } });
+      await receiver.waitFor(1);
+      await first.close();
+      const row = await (async () => {
+        const second = await startTestKura(env);
+        try {
+          const [queued] = await deliveries(second, alice, hook.url);
+          assert.deepEqual([queued!.state, queued!.attempts], ['pending', 0], 'handed back without an attempt');
+          receiver.answer = () => ({ status: 200, body: 'ok' });
+          await second.kura.webhookSender.settled();
+          return delivery(second, alice, hook.url, queued!.id);
+        } finally {
+          await second.close();
+        }
+      })();
+      assert.equal(row.state, 'delivered');
+      assert.equal(row.attempts, 1);
+      assert.equal(receiver.received.length, 2);
+      assert.equal(receiver.received[0]!.guid, receiver.received[1]!.guid);
+      assert.equal(receiver.received[1]!.signatureValid, true);
+    } finally {
+      await receiver.stop();
+      await database?.drop();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -47,6 +47,8 @@ export class WebhookReceiver {
   answer: (request: Omit<ReceivedDelivery, 'status'>, index: number) => ReceiverAnswer = () => ({ status: 200, body: 'thanks' });
   private server: Server | null = null;
   private port = 0;
+  /** Answers held back by `delayMs`, cancelled on stop. */
+  private readonly held = new Set<NodeJS.Timeout>();
 
   private constructor(private readonly secret: string | null) {}
 
@@ -104,8 +106,15 @@ export class WebhookReceiver {
           res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers });
           res.end(answer.body ?? '');
         };
-        if (answer.delayMs) setTimeout(send, answer.delayMs);
-        else send();
+        if (answer.delayMs) {
+          const timer = setTimeout(() => {
+            this.held.delete(timer);
+            send();
+          }, answer.delayMs);
+          this.held.add(timer);
+        } else {
+          send();
+        }
       });
     });
     await new Promise<void>((resolve, reject) => {
@@ -132,6 +141,8 @@ export class WebhookReceiver {
     const server = this.server;
     this.server = null;
     if (!server) return;
+    for (const timer of this.held) clearTimeout(timer);
+    this.held.clear();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
