@@ -26,6 +26,8 @@ const packageEvents: Readonly<Record<string, { event: WebhookEvent; action: stri
   'package.visibility': { event: 'package.updated', action: 'updated' },
   'package.link': { event: 'package.updated', action: 'updated' },
   'package.unlink': { event: 'package.updated', action: 'updated' },
+  'package.access.inherit': { event: 'package.updated', action: 'updated' },
+  'package.access.own': { event: 'package.updated', action: 'updated' },
   'repository.visibility': { event: 'package.updated', action: 'updated' },
   'version.delete': { event: 'package.deleted', action: 'deleted' },
   'version.expire': { event: 'package.deleted', action: 'deleted' },
@@ -72,11 +74,12 @@ export class WebhookEvents {
     return Promise.resolve();
   }
 
-  /** Queues a `package.updated` delivery for each live package linked to a repository whose visibility changed (they follow it). */
+  /** Queues a `package.updated` delivery for each live package that inherits the access of a repository whose visibility changed. */
   repositoryVisibilityChanged(repo: Repository): Promise<void> {
     this.enqueue(async () => {
       let queued = 0;
       for (const pkg of await new PackageQueries(this.deps.db).listByOwner(repo.ownerId, { repoId: repo.id })) {
+        if (!pkg.inheritsAccess) continue;
         const change = { packageId: pkg.id, format: pkg.format, action: 'repository.visibility', actorId: null, meta: { repository: repo.fullName, visibility: repo.visibility } };
         queued += await this.queuePackageEvent(change, 'package.updated', 'updated');
       }
