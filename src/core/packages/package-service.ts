@@ -123,6 +123,8 @@ export interface PackageChange {
   actorId?: number | null;
   /** What the audit row says about it (`version`, `tag`…), plus `versionId` where known. */
   meta?: Record<string, unknown>;
+  /** When it was made (the time its rows record). */
+  at?: string;
 }
 
 /** Told, after the commit, that a package, its versions or its tags changed; must not throw. */
@@ -295,7 +297,7 @@ export class PackageService {
       throw error;
     }
     await this.changed({
-      packageId: result.package.id, format: request.format, action: 'version.publish', actorId,
+      packageId: result.package.id, format: request.format, action: 'version.publish', actorId, at: now,
       meta: { version: request.version, versionId: result.version.id, tags: request.tags ?? [], created: result.created },
     });
     return result;
@@ -318,7 +320,7 @@ export class PackageService {
       const result = await retryingUniqueRace(() => this.addFileInTransaction(request, label, linkRepoId, actorId, now));
       if (result.outcome !== 'unchanged') {
         await this.changed({
-          packageId: result.package.id, format: request.format, action: `file.${result.outcome}`, actorId,
+          packageId: result.package.id, format: request.format, action: `file.${result.outcome}`, actorId, at: now,
           meta: { version: request.version, versionId: result.version.id, file: request.file.name, versionCreated: result.versionCreated },
         });
       }
@@ -453,7 +455,7 @@ export class PackageService {
       await recordAudit(trx, { actorId: null, action: 'version.expire', target: `package:${packageId}`, meta: { rule, ...meta } }, new Date(now));
       return count;
     }).then(async (count) => {
-      if (count > 0) await this.changed({ packageId, format: null, action: 'version.expire', actorId: null, meta: { rule, ...meta, count } });
+      if (count > 0) await this.changed({ packageId, format: null, action: 'version.expire', actorId: null, at: now, meta: { rule, ...meta, count } });
       return count;
     });
   }
@@ -631,7 +633,7 @@ export class PackageService {
       await recordAudit(trx, { actorId: principalUserId(actor), action, target: `${pkg.format}:${pkg.name}`, meta: all }, new Date(now));
       return all;
     });
-    await this.changed({ packageId: pkg.id, format: pkg.format, action, actorId: principalUserId(actor), meta: recorded });
+    await this.changed({ packageId: pkg.id, format: pkg.format, action, actorId: principalUserId(actor), at: now, meta: recorded });
   }
 
   /** Inserts a new package row (its publisher becomes admin when unlinked); returns its id. */

@@ -154,7 +154,14 @@ export class WebhookEvents {
 
     const versionId = typeof meta['versionId'] === 'number' ? meta['versionId'] : null;
     const versionName = typeof meta['version'] === 'string' ? meta['version'] : null;
-    const version = versionId !== null ? await queries.versionById(versionId) : versionName !== null ? await queries.version(pkg.id, versionName) : null;
+    const found = versionId !== null ? await queries.versionById(versionId) : versionName !== null ? await queries.version(pkg.id, versionName) : null;
+    // The package is read as it is now, moments after the change; what the change itself did is
+    // shown as it did it, even when a later change already undid it.
+    const at = change.at ?? this.deps.now().toISOString();
+    const version = found && change.action === 'version.delete' ? { ...found, deletedAt: found.deletedAt ?? at }
+      : found && change.action === 'version.restore' ? { ...found, deletedAt: null } : found;
+    const shown = change.action === 'package.delete' ? { ...pkg, deletedAt: pkg.deletedAt ?? at }
+      : change.action === 'package.restore' ? { ...pkg, deletedAt: null } : pkg;
     const [files, tags, author, sender, repoOwner] = await Promise.all([
       version && !version.purgedAt ? queries.filesOf(version.id) : [],
       version ? queries.tags(pkg.id) : [],
@@ -165,12 +172,12 @@ export class WebhookEvents {
     const { versionId: _id, versionCreated: _created, ...details } = meta;
     const payload = JSON.stringify(packagePayload({
       action,
-      pkg,
+      pkg: shown,
       version,
       files,
       tags: tags.filter((t) => t.versionId === version?.id).map((t) => t.name),
       author,
-      change: { action: change.action, ...details },
+      change: { action: change.action, at, ...details },
       repository: repoOwner ? { repo: repoOwner, owner: { id: pkg.ownerId, login: pkg.ownerLogin, kind: pkg.ownerKind } } : null,
       organization: pkg.ownerKind === 'org' ? { id: pkg.ownerId, login: pkg.ownerLogin, kind: pkg.ownerKind } : null,
       sender,
