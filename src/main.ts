@@ -21,6 +21,8 @@ import { KuraMetrics } from './http/metrics.js';
 import { MeasuredBlobStore } from './drivers/blob/measured-blob-store.js';
 import { createAuthenticator } from './http/authenticate.js';
 import { collectGarbage } from './jobs/collect-garbage.js';
+import { WebhookSender } from './jobs/deliver-webhooks.js';
+import { AllowedHosts } from './core/webhooks/address-rules.js';
 import { purgeDeleted } from './jobs/purge-deleted.js';
 import { JobScheduler } from './jobs/scheduler.js';
 
@@ -53,7 +55,7 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
  * Opens storage and builds the core: the database (migrated) and the blob store under the data
  * directory. The `kura` commands use this alone; `kura serve` adds the HTTP app and jobs.
  */
-export async function openCore(config: KuraConfig, now: () => Date = () => new Date(), logger?: Logger, metrics?: KuraMetrics | null): Promise<Core> {
+export async function openCore(config: KuraConfig, now: () => Date = () => new Date(), logger?: Logger, metrics?: KuraMetrics | null, baseUrl?: () => string): Promise<Core> {
   const usesDataDir = (!config.databaseUrl && config.databaseFile !== ':memory:') || config.blobDriver === 'fs';
   if (usesDataDir) await mkdir(config.dataDir, { recursive: true });
   const migrations = formats.map((f) => ({ formatId: f.id, migrations: f.migrations ?? {} }));
@@ -80,11 +82,22 @@ export async function openCore(config: KuraConfig, now: () => Date = () => new D
     deleteProtectionDownloads: config.deleteProtectionDownloads,
     restoreWindowDays: config.restoreWindowDays,
     sessions: { idleMinutes: config.sessionIdleMinutes, maxDays: config.sessionMaxDays },
+    webhooks: {
+      allowedHosts: config.webhookAllowedHosts,
+      baseUrl: baseUrl ?? (() => config.baseUrl ?? listenBase(config.host, config.port)),
+      retry: { baseMs: config.webhookRetryBaseMs },
+    },
   }, {
     ranges: ecosystemRanges(formats),
     reviewRequired: config.advisoryReview === 'required',
     report: (error, context) => logger?.error({ err: error }, `could not update ${context}`),
   });
+}
+
+/** The URL a server listening on `host:port` is reached at from the same machine. */
+function listenBase(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
 }
 
 export interface Kura {
@@ -93,6 +106,8 @@ export interface Kura {
   app: FastifyInstance;
   logger: Logger;
   jobs: JobScheduler;
+  /** Sends queued webhook deliveries. */
+  webhookSender: WebhookSender;
   /** Each format's context (its view of the core, its own tables, its settings). */
   formatContexts: ReadonlyMap<string, FormatContext<unknown>>;
   /** Flushes download counts, stops jobs, closes the app and the database. */
@@ -106,31 +121,42 @@ export interface Kura {
 export async function createKura(config: KuraConfig, options: { logger?: Logger; startJobs?: boolean; now?: () => Date } = {}): Promise<Kura> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = config.metrics ? new KuraMetrics() : null;
-  const core = await openCore(config, options.now, logger, metrics);
+  let base = config.baseUrl ?? listenBase(config.host, config.port);
+  const core = await openCore(config, options.now, logger, metrics, () => base);
   if (metrics) core.packages.onChange(async ({ format, action }) => void metrics.packageWrites.inc({ format: format ?? '', action }));
   const catalog = new FormatCatalog(formats, config.formatModes);
   const urls = new UrlBuilder(config.baseUrl);
   const authenticate = createAuthenticator(core);
   const formatContexts = createFormatContexts(formats, { core, config, logger, urls, authenticate });
   const app = await buildApp({ core, config, logger, formats: catalog, formatContexts, authenticate, urls, metrics });
+  app.addHook('onListen', async () => {
+    const address = app.server.address();
+    if (!config.baseUrl && address && typeof address === 'object') base = listenBase(config.host, address.port);
+  });
+  const webhookSender = new WebhookSender(core.webhookDeliveries, { allowed: new AllowedHosts(config.webhookAllowedHosts), logger, now: core.deps.now });
+  core.webhooks.onQueued(() => void webhookSender.pump());
   const jobs = new JobScheduler(core.deps.db, logger, core.deps.now, metrics ? (job, ok, seconds) => metrics.jobRan(job, ok, seconds) : undefined);
   if (options.startJobs) {
     jobs.start([
       { name: 'downloads.flush', everyMs: config.downloadFlushMs, exclusive: false, run: () => core.downloads.flush() },
       { name: 'packages.purge', everyMs: 3_600_000, exclusive: true, run: async () => { await purgeDeleted(core.deps, config.restoreWindowDays); } },
       { name: 'blobs.gc', everyMs: 3_600_000, exclusive: true, run: async () => { await collectGarbage(core.deps, config.gcGraceHours); } },
+      { name: 'webhooks.deliver', everyMs: 1_000, exclusive: false, run: () => webhookSender.pump() },
+      { name: 'webhooks.prune', everyMs: 3_600_000, exclusive: true, run: async () => { await core.webhookDeliveries.prune(30); } },
       ...formats.flatMap((format) => format.jobs?.(formatContexts.get(format.id)!) ?? []),
     ]);
   }
   let closed = false;
   return {
-    config, core, app, logger, jobs, formatContexts,
+    config, core, app, logger, jobs, webhookSender, formatContexts,
     async close() {
       if (closed) return;
       closed = true;
       await app.close();
       await jobs.stop();
       await core.alerts.settled();
+      await core.webhookEvents.settled();
+      await webhookSender.stop();
       await core.downloads.flush().catch((error: unknown) => logger.error({ err: error }, 'could not write download counts'));
       await core.deps.db.destroy();
     },

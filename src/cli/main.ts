@@ -122,6 +122,7 @@ async function withCore<T>(values: Values, run: (core: Core) => Promise<T>): Pro
   try {
     return await run(core);
   } finally {
+    await core.webhookEvents.settled();
     await core.deps.db.destroy();
   }
 }

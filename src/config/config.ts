@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { S3Settings } from '../drivers/blob/s3-bucket.js';
+import { AllowedHosts } from '../core/webhooks/address-rules.js';
 
 export type FormatMode = 'enabled' | 'read-only' | 'disabled';
 
@@ -31,6 +32,10 @@ export interface KuraConfig {
   sessionMaxDays: number;
   /** `required`: a site admin reviews a published advisory before it alerts other owners' repositories. */
   advisoryReview: 'none' | 'required';
+  /** Hosts (`host` or `host:port`) webhooks may reach although they are loopback, private or link-local. */
+  webhookAllowedHosts: string[];
+  /** The wait after a webhook delivery's first failed attempt; it doubles after each further one (capped at an hour). */
+  webhookRetryBaseMs: number;
   /** Whether `/metrics` serves Prometheus metrics. */
   metrics: boolean;
   /** Mode per format id; formats not listed are enabled. */
@@ -76,6 +81,8 @@ export const settings: readonly Setting[] = [
   { key: 'sessionIdleMinutes', env: 'KURA_SESSION_IDLE_MINUTES', default: '1440', describe: 'Minutes a signed-in browser session may sit unused before it ends.' },
   { key: 'sessionMaxDays', env: 'KURA_SESSION_MAX_DAYS', default: '30', describe: 'Days after which a browser session ends and the user signs in again.' },
   { key: 'advisoryReview', env: 'KURA_ADVISORY_REVIEW', default: 'none', describe: 'none: a published advisory alerts every dependent repository at once; required: other owners’ repositories only after a site admin reviews it.' },
+  { key: 'webhookAllowedHosts', env: 'KURA_WEBHOOK_ALLOWED_HOSTS', default: '', describe: 'Comma-separated `host` or `host:port` entries webhooks may reach although they resolve to loopback, private, link-local or other non-public addresses (refused otherwise).' },
+  { key: 'webhookRetryBaseMs', env: 'KURA_WEBHOOK_RETRY_BASE_MS', default: '30000', describe: 'Milliseconds before a failed webhook delivery is tried again; the wait doubles after each attempt (at most an hour) until 24 hours after the first.' },
   { key: 'metrics', env: 'KURA_METRICS', default: 'on', describe: 'on: Prometheus metrics at /metrics (request counts and latency by format and route template, bytes, job runs, process); off: no /metrics.' },
   { key: 'formatModes', env: 'KURA_FORMATS', default: '', describe: 'Format modes, e.g. `npm=read-only`; each format is enabled, read-only or disabled.' },
 ];
@@ -109,6 +116,13 @@ function parseFormatModes(text: string): Record<string, FormatMode> {
     modes[id] = mode;
   }
   return modes;
+}
+
+/** @throws Error naming an entry that is not `host` or `host:port` */
+function parseAllowedHosts(text: string): string[] {
+  const list = text.split(',').map((s) => s.trim()).filter(Boolean);
+  new AllowedHosts(list);
+  return list;
 }
 
 function s3Settings(get: (key: Setting['key']) => string): S3Settings & { redirect: boolean } {
@@ -169,6 +183,8 @@ export function loadConfig(flags: Record<string, string | undefined> = {}, env: 
     sessionIdleMinutes: parseInteger('session idle time', get('sessionIdleMinutes'), 1),
     sessionMaxDays: parseInteger('session lifetime', get('sessionMaxDays'), 1),
     advisoryReview,
+    webhookAllowedHosts: parseAllowedHosts(get('webhookAllowedHosts')),
+    webhookRetryBaseMs: parseInteger('webhook retry wait', get('webhookRetryBaseMs'), 10),
     metrics: parseSwitch('metrics', get('metrics')),
     formatModes: parseFormatModes(get('formatModes')),
     formatEnvironment: Object.fromEntries(Object.entries(env).filter(([name]) => name.startsWith('KURA_'))),

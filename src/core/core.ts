@@ -16,6 +16,10 @@ import { SessionService, type SessionLifetime } from './sessions/session-service
 import { SignInThrottle } from './sessions/sign-in-throttle.js';
 import { TokenIssuer } from './tokens/token-issuer.js';
 import { TokenService } from './tokens/token-service.js';
+import { AllowedHosts } from './webhooks/address-rules.js';
+import { DeliveryQueue, defaultRetryPolicy, type RetryPolicy } from './webhooks/delivery-queue.js';
+import { WebhookEvents } from './webhooks/webhook-events.js';
+import { WebhookService } from './webhooks/webhook-service.js';
 
 /** The format-neutral domain: one object wiring every core service over the same deps. */
 export interface Core {
@@ -42,6 +46,19 @@ export interface Core {
   advisories: AdvisoryService;
   /** Alerts on repositories whose packages depend on affected versions. */
   alerts: AlertService;
+  /** Webhooks of repositories, organizations and the site, and their delivery logs. */
+  webhooks: WebhookService;
+  /** Package changes and new alerts turned into queued deliveries, after their commits. */
+  webhookEvents: WebhookEvents;
+  /** Queued deliveries as their sender claims and records them. */
+  webhookDeliveries: DeliveryQueue;
+}
+
+/** Where webhooks may reach, what links in their payloads start with, how failures are retried. */
+export interface WebhookSettings {
+  allowedHosts: readonly string[];
+  baseUrl: () => string;
+  retry?: Partial<RetryPolicy>;
 }
 
 /** What alerting needs from outside core: each ecosystem's version rules, the review rule, where failures are reported. */
@@ -51,7 +68,11 @@ export interface AlertWiring extends AlertServiceOptions {
 }
 
 /** Wires the core; advisories and package changes keep the alerts current. */
-export function createCore(deps: CoreDeps, options: PackageServiceOptions & { sessions?: SessionLifetime }, alerting: AlertWiring = { ranges: () => null, reviewRequired: false }): Core {
+export function createCore(
+  deps: CoreDeps,
+  options: PackageServiceOptions & { sessions?: SessionLifetime; webhooks?: WebhookSettings },
+  alerting: AlertWiring = { ranges: () => null, reviewRequired: false },
+): Core {
   const access = new AccessPolicy(membershipFacts(deps.db));
   const owners = new OwnerService(deps, access);
   const repos = new RepoService(deps, owners, access);
@@ -63,6 +84,12 @@ export function createCore(deps: CoreDeps, options: PackageServiceOptions & { se
   const secrets = new ServerSecrets(deps);
   advisories.onChange((id) => alerts.advisoryChanged(id));
   repos.onVisibilityChange((repo) => advisories.repositoryVisibilityChanged(repo.id));
+  const hookSettings = options.webhooks ?? { allowedHosts: [], baseUrl: () => 'http://localhost' };
+  const webhooks = new WebhookService(deps, access, { allowedHosts: new AllowedHosts(hookSettings.allowedHosts), baseUrl: hookSettings.baseUrl });
+  const webhookEvents = new WebhookEvents(deps, webhooks, owners, repos, advisories, hookSettings.baseUrl, alerting.report);
+  packages.onChange((change) => webhookEvents.packageChanged(change));
+  alerts.onCreated((created) => webhookEvents.alertsCreated(created));
+  repos.onVisibilityChange((repo) => webhookEvents.repositoryVisibilityChanged(repo));
   return {
     deps,
     owners,
@@ -79,5 +106,8 @@ export function createCore(deps: CoreDeps, options: PackageServiceOptions & { se
     secrets,
     advisories,
     alerts,
+    webhooks,
+    webhookEvents,
+    webhookDeliveries: new DeliveryQueue(deps, { ...defaultRetryPolicy, ...hookSettings.retry }),
   };
 }

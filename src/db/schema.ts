@@ -27,6 +27,9 @@ export interface Database {
   alerts: AlertsTable;
   web_sessions: WebSessionsTable;
   sign_in_failures: SignInFailuresTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
 
 export interface OwnersTable {
@@ -290,4 +293,80 @@ export interface SignInFailuresTable {
   /** `account:LOGIN` or `address:IP`. */
   subject: string;
   at: string;
+}
+
+/** A webhook of a repository, an organization or the site. */
+export interface WebhooksTable {
+  id: Generated<number>;
+  scope: 'repository' | 'organization' | 'site';
+  /** The organization of an organization's webhook. */
+  owner_id: number | null;
+  /** The repository of a repository's webhook. */
+  repo_id: number | null;
+  url: string;
+  content_type: 'json';
+  /** The HMAC key deliveries are signed with; never shown again once set. */
+  secret: string | null;
+  /** 1: https certificates are not verified. */
+  insecure_ssl: number;
+  /** JSON array of event names (`package.published`…) or `["*"]`. */
+  events: string;
+  active: number;
+  created_by: number | null;
+  /** The outcome of the latest attempt (GitHub's `last_response`). */
+  last_status_code: number | null;
+  last_status: string | null;
+  last_message: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One event queued for one webhook, with its payload rendered when it was queued. */
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  hook_id: number;
+  /** X-Kura-Delivery; a redelivery keeps the guid of the delivery it repeats. */
+  guid: string;
+  /** X-Kura-Event: `package`, `alert` or `ping`. */
+  event: string;
+  /** The payload's `action` (`published`…), null for a ping. */
+  action: string | null;
+  repo_id: number | null;
+  /** The exact JSON body sent (and signed). */
+  payload: string;
+  redelivery: number;
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  /** When the next attempt is due; null once delivered or failed. */
+  next_attempt_at: string | null;
+  first_attempt_at: string | null;
+  /** The lease of the node sending it; another node may take it once this time passed. */
+  locked_until: string | null;
+  claim: string | null;
+  /** The latest attempt's response status (null when no response came) and summary. */
+  status_code: number | null;
+  status: string | null;
+  duration_ms: number | null;
+  created_at: string;
+  finished_at: string | null;
+}
+
+/** One attempt to send a delivery: the request as sent and the response (its first 64 KiB). */
+export interface WebhookAttemptsTable {
+  id: Generated<number>;
+  delivery_id: number;
+  number: number;
+  /** The URL the final request went to (after redirects). */
+  url: string;
+  /** JSON array of the redirect targets followed. */
+  redirects: string;
+  started_at: string;
+  duration_ms: number;
+  /** JSON object. */
+  request_headers: string;
+  status_code: number | null;
+  response_headers: string | null;
+  response_body: string | null;
+  /** Why no response counts: a refused address, a timeout, a connection error. */
+  error: string | null;
 }

@@ -33,6 +33,11 @@ export interface KuraProcess {
   cliOk(args: string[], stdin?: string): Promise<string>;
   /** Everything the server printed so far. */
   output(): string;
+  /**
+   * Stops the server gracefully and starts it again on the same port, data directory, database
+   * and bucket; `whileStopped` runs in between.
+   */
+  restart(whileStopped?: () => Promise<void>): Promise<void>;
   /** Kills the server at once (SIGKILL), as a crash would; resolves once it is gone. */
   kill(): Promise<void>;
   /** Stops the server and removes the data directory. */
@@ -79,35 +84,57 @@ export async function startKuraProcess(options: { env?: NodeJS.ProcessEnv; args?
     ...(bucket ? { ...bucket.env, KURA_S3_REDIRECT: String(testBlobs === 's3-redirect') } : {}),
     ...options.env,
   };
-  const child: ChildProcess = spawn(process.execPath, [bin, 'serve', '--data', dataDir, '--port', '0', ...(options.args ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`kura serve did not start:\n${output}`)), options.startTimeoutMs ?? 20_000);
-    const onData = (d: Buffer) => {
-      output += d.toString();
-      const match = /listening on (http:\/\/[^\s]+)/.exec(output);
-      if (match) {
+  /** Starts `kura serve` on `port` and resolves once it prints its address. */
+  const spawnServer = async (port: string): Promise<{ child: ChildProcess; url: string }> => {
+    const child: ChildProcess = spawn(process.execPath, [bin, 'serve', '--data', dataDir, '--port', port, ...(options.args ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const from = output.length;
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`kura serve did not start:\n${output}`)), options.startTimeoutMs ?? 20_000);
+      const onData = (d: Buffer) => {
+        output += d.toString();
+        const match = /listening on (http:\/\/[^\s]+)/.exec(output.slice(from));
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[1]!.replace('localhost', '127.0.0.1'));
+        }
+      };
+      child.stdout!.on('data', onData);
+      child.stderr!.on('data', onData);
+      child.once('exit', (code) => {
         clearTimeout(timer);
-        resolve(match[1]!.replace('localhost', '127.0.0.1'));
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`kura serve exited with ${code}:\n${output}`));
+        reject(new Error(`kura serve exited with ${code}:\n${output}`));
+      });
     });
-  });
-  const collect = (d: Buffer) => (output = (output + d.toString()).slice(-64 * 1024));
-  child.stdout!.removeAllListeners('data');
-  child.stderr!.removeAllListeners('data');
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
+    const collect = (d: Buffer) => (output = (output + d.toString()).slice(-64 * 1024));
+    child.stdout!.removeAllListeners('data');
+    child.stderr!.removeAllListeners('data');
+    child.stdout!.on('data', collect);
+    child.stderr!.on('data', collect);
+    return { child, url };
+  };
+  const started = await spawnServer('0');
+  let child = started.child;
+  const url = started.url;
+  /** Stops the server (SIGTERM, SIGKILL after 5 s), keeping its data. */
+  const terminate = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  };
   const cli = (args: string[], stdin?: string) => runKura([...args, '--data', dataDir], { env, stdin });
   return {
     url,
     port: Number(new URL(url).port),
     dataDir,
+    async restart(whileStopped) {
+      await terminate();
+      await whileStopped?.();
+      ({ child } = await spawnServer(new URL(url).port));
+    },
     cli,
     output: () => output,
     async cliOk(args, stdin) {
@@ -122,13 +149,7 @@ export async function startKuraProcess(options: { env?: NodeJS.ProcessEnv; args?
       await exited;
     },
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await terminate();
       await rm(dataDir, { recursive: true, force: true });
       await database?.drop();
       await bucket?.drop();

@@ -39,6 +39,7 @@ export class AlertService {
   /** Packages whose alerts wait to be brought up to date, in order; worked off one at a time after the writes that changed them. */
   private readonly pending = new Set<number>();
   private draining: Promise<void> | null = null;
+  private readonly createdListeners: Array<(alerts: Array<{ repoId: number; number: number }>) => void> = [];
 
   constructor(
     private readonly deps: CoreDeps,
@@ -51,6 +52,11 @@ export class AlertService {
   ) {
     this.graph = new DependencyGraph(deps.db);
     this.engine = new AlertEngine(this.graph, ranges);
+  }
+
+  /** Calls `listener` with the alerts each commit raised (new ones, not reopened ones); it must not throw. */
+  onCreated(listener: (alerts: Array<{ repoId: number; number: number }>) => void): void {
+    this.createdListeners.push(listener);
   }
 
   /** Brings the alerts of one advisory up to date (after it is published, changed or reviewed). Never throws. */
@@ -224,12 +230,12 @@ export class AlertService {
    */
   private async apply(scope: { advisoryId?: number; packageId?: number }, findings: readonly Finding[]): Promise<void> {
     const wanted = new Map(findings.filter((f) => f.repoId !== null).map((f) => [findingKey(f), f]));
-    await this.deps.db.transaction().execute(async (trx) => {
+    const created = await this.deps.db.transaction().execute(async (trx) => {
       let query = trx.selectFrom('alerts').selectAll();
       if (scope.advisoryId !== undefined) query = query.where('advisory_id', '=', scope.advisoryId);
       if (scope.packageId !== undefined) query = query.where('package_id', '=', scope.packageId);
       const existing = await query.execute();
-      if (existing.length === 0 && wanted.size === 0) return;
+      if (existing.length === 0 && wanted.size === 0) return [];
       const now = this.deps.now().toISOString();
       const stored = new Map(existing.map((row) => [findingKey({ repoId: row.repo_id, packageId: row.package_id, advisoryId: row.advisory_id, dependency: row.dependency_lower }), row]));
       const fresh: Finding[] = [];
@@ -251,15 +257,18 @@ export class AlertService {
       for (let i = 0; i < gone.length; i += 500) {
         await trx.updateTable('alerts').set({ state: 'fixed', fixed_at: now, updated_at: now }).where('id', 'in', gone.slice(i, i + 500).map((r) => r.id)).execute();
       }
-      await this.insertAlerts(trx, fresh, now);
+      const inserted = await this.insertAlerts(trx, fresh, now);
       if (fresh.length + gone.length + changed > 0) {
         await recordAudit(trx, { actorId: null, action: 'alerts.update', target: scope.advisoryId !== undefined ? `advisory:${scope.advisoryId}` : `package:${scope.packageId}`, meta: { opened: fresh.length, fixed: gone.length, changed } }, new Date(now));
       }
+      return inserted;
     });
+    if (created.length > 0) for (const listener of this.createdListeners) listener(created);
   }
 
-  private async insertAlerts(trx: DbOrTx, fresh: readonly Finding[], now: string): Promise<void> {
-    if (fresh.length === 0) return;
+  /** Inserts new alerts, numbered on from each repository's last; returns their repositories and numbers. */
+  private async insertAlerts(trx: DbOrTx, fresh: readonly Finding[], now: string): Promise<Array<{ repoId: number; number: number }>> {
+    if (fresh.length === 0) return [];
     const repoIds = [...new Set(fresh.map((f) => f.repoId!))];
     const next = new Map<number, number>();
     for (let i = 0; i < repoIds.length; i += 500) {
@@ -276,6 +285,7 @@ export class AlertService {
       };
     });
     for (let i = 0; i < values.length; i += 100) await trx.insertInto('alerts').values(values.slice(i, i + 100)).execute();
+    return values.map((v) => ({ repoId: v.repo_id, number: v.number }));
   }
 
   private async present(repo: Repository, rows: ReadonlyArray<AlertRow & { package_name: string; package_format: string }>): Promise<Alert[]> {

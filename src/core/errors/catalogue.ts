@@ -22,7 +22,7 @@ export const errorCatalogue = {
   NOT_FOUND: { status: 404, summary: 'The target does not exist, or the caller may not see it.' },
   FORMAT_DISABLED: { status: 404, summary: 'The format is disabled on this server.' },
   METHOD_NOT_ALLOWED: { status: 405, summary: 'The endpoint does not support this method.' },
-  ALREADY_EXISTS: { status: 409, summary: 'A user, organization, repository or token with that name already exists.' },
+  ALREADY_EXISTS: { status: 409, summary: 'A user, organization, repository or token with that name, or a webhook with that URL, already exists.' },
   VERSION_EXISTS: { status: 409, summary: 'The version was published before (perhaps since deleted); versions are immutable.' },
   LAST_OWNER: { status: 409, summary: 'The change would leave an organization without an owner.' },
   RESTORE_EXPIRED: { status: 410, summary: 'The deleted item is past its restore window.' },

@@ -103,6 +103,8 @@ export interface AddFileResult {
   package: PackageRecord;
   version: VersionRecord;
   outcome: 'created' | 'replaced' | 'unchanged';
+  /** Whether this upload created the version. */
+  versionCreated: boolean;
 }
 
 export interface PackageServiceOptions {
@@ -117,6 +119,12 @@ export interface PackageChange {
   packageId: number;
   format: string | null;
   action: string;
+  /** Who made it: a user's id; null for the `kura` command or a retention rule. */
+  actorId?: number | null;
+  /** What the audit row says about it (`version`, `tag`…), plus `versionId` where known. */
+  meta?: Record<string, unknown>;
+  /** When it was made (the time its rows record). */
+  at?: string;
 }
 
 /** Told, after the commit, that a package, its versions or its tags changed; must not throw. */
@@ -288,7 +296,10 @@ export class PackageService {
       if (isUniqueViolation(error)) throw versionExists(label, request.version);
       throw error;
     }
-    await this.changed({ packageId: result.package.id, format: request.format, action: 'version.publish' });
+    await this.changed({
+      packageId: result.package.id, format: request.format, action: 'version.publish', actorId, at: now,
+      meta: { version: request.version, versionId: result.version.id, tags: request.tags ?? [], created: result.created },
+    });
     return result;
   }
 
@@ -307,7 +318,12 @@ export class PackageService {
     const actorId = principalUserId(request.principal);
     try {
       const result = await retryingUniqueRace(() => this.addFileInTransaction(request, label, linkRepoId, actorId, now));
-      if (result.outcome !== 'unchanged') await this.changed({ packageId: result.package.id, format: request.format, action: `file.${result.outcome}` });
+      if (result.outcome !== 'unchanged') {
+        await this.changed({
+          packageId: result.package.id, format: request.format, action: `file.${result.outcome}`, actorId, at: now,
+          meta: { version: request.version, versionId: result.version.id, file: request.file.name, versionCreated: result.versionCreated },
+        });
+      }
       return result;
     } catch (error) {
       if (isUniqueViolation(error)) {
@@ -327,6 +343,7 @@ export class PackageService {
       }
       let version = await q.version(pkg.id, request.version);
       if (version?.deletedAt) throw versionExists(label, request.version);
+      const versionCreated = !version;
       if (!version) {
         const row = await trx.insertInto('versions').values({
           package_id: pkg.id, version: request.version, metadata: JSON.stringify(request.metadata ?? {}),
@@ -350,7 +367,7 @@ export class PackageService {
       const current = await trx.selectFrom('files').select(['id', 'blob_sha256']).where('version_id', '=', version.id).where('name', '=', request.file.name).executeTakeFirst();
       let outcome: AddFileResult['outcome'] = 'created';
       if (current) {
-        if (current.blob_sha256 === blob.sha256) return { package: pkg, version, outcome: 'unchanged' as const };
+        if (current.blob_sha256 === blob.sha256) return { package: pkg, version, outcome: 'unchanged' as const, versionCreated };
         if (!request.replaceExisting) {
           throw new KuraError('VERSION_EXISTS', `${label}@${request.version} already has a different ${request.file.name} (published versions are immutable)`);
         }
@@ -365,7 +382,7 @@ export class PackageService {
       if (request.withinTransaction) await request.withinTransaction(trx, { packageId: pkg.id, versionId: version.id });
       await trx.updateTable('packages').set((eb) => ({ rev: eb('rev', '+', 1), updated_at: now, deleted_at: null })).where('id', '=', pkg.id).execute();
       await recordAudit(trx, { actorId, action: `file.${outcome}`, target: `${request.format}:${request.name}@${request.version}/${request.file.name}` }, new Date(now));
-      return { package: (await q.findById(pkg.id))!, version: (await q.versionById(version.id))!, outcome };
+      return { package: (await q.findById(pkg.id))!, version: (await q.versionById(version.id))!, outcome, versionCreated };
     });
   }
 
@@ -438,7 +455,7 @@ export class PackageService {
       await recordAudit(trx, { actorId: null, action: 'version.expire', target: `package:${packageId}`, meta: { rule, ...meta } }, new Date(now));
       return count;
     }).then(async (count) => {
-      if (count > 0) await this.changed({ packageId, format: null, action: 'version.expire' });
+      if (count > 0) await this.changed({ packageId, format: null, action: 'version.expire', actorId: null, at: now, meta: { rule, ...meta, count } });
       return count;
     });
   }
@@ -609,12 +626,14 @@ export class PackageService {
     body: (trx: Tx, now: string) => Promise<Record<string, unknown> | void>,
   ): Promise<void> {
     const now = this.deps.now().toISOString();
-    await this.deps.db.transaction().execute(async (trx) => {
+    const recorded = await this.deps.db.transaction().execute(async (trx) => {
       const found = await body(trx, now);
+      const all = { ...meta, ...found };
       await trx.updateTable('packages').set((eb) => ({ rev: eb('rev', '+', 1), updated_at: now })).where('id', '=', pkg.id).execute();
-      await recordAudit(trx, { actorId: principalUserId(actor), action, target: `${pkg.format}:${pkg.name}`, meta: { ...meta, ...found } }, new Date(now));
+      await recordAudit(trx, { actorId: principalUserId(actor), action, target: `${pkg.format}:${pkg.name}`, meta: all }, new Date(now));
+      return all;
     });
-    await this.changed({ packageId: pkg.id, format: pkg.format, action });
+    await this.changed({ packageId: pkg.id, format: pkg.format, action, actorId: principalUserId(actor), at: now, meta: recorded });
   }
 
   /** Inserts a new package row (its publisher becomes admin when unlinked); returns its id. */

@@ -5,6 +5,7 @@ import { registerAdvisoryRoutes } from './advisory-routes.js';
 import { registerAlertRoutes } from './alert-routes.js';
 import { ApiContext, type ApiDeps } from './api-context.js';
 import { registerCollaboratorRoutes } from './collaborator-routes.js';
+import { registerHookRoutes } from './hook-routes.js';
 import { registerOrgMemberRoutes } from './org-member-routes.js';
 import { registerOwnerRoutes } from './owner-routes.js';
 import { registerPackageAccessRoutes } from './package-access-routes.js';
@@ -40,4 +41,5 @@ export async function registerApiV1(api: FastifyInstance, deps: ApiDeps): Promis
   registerCollaboratorRoutes(api, ac);
   registerOrgMemberRoutes(api, ac);
   registerPackageAccessRoutes(api, ac);
+  registerHookRoutes(api, ac);
 }
