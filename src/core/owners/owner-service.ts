@@ -74,7 +74,7 @@ export class OwnerService {
     const now = this.deps.now();
     await this.deps.db.transaction().execute(async (trx) => {
       await trx.updateTable('owners').set({ suspended_at: suspended ? now.toISOString() : null }).where('id', '=', user.id).execute();
-      await recordAudit(trx, { actorId: principalUserId(actor), action: suspended ? 'user.suspend' : 'user.unsuspend', target: `user:${user.login}` }, now);
+      await recordAudit(trx, { actorId: principalUserId(actor), action: suspended ? 'user.suspend' : 'user.unsuspend', target: `user:${user.login}`, ownerId: user.id }, now);
     });
     return (await this.findById(user.id))!;
   }
@@ -85,7 +85,9 @@ export class OwnerService {
     const founder = await this.requireUser(ownerLogin);
     return this.deps.db.transaction().execute(async (trx) => {
       const org = await this.insertOwner({ login, kind: 'org', email: null, passwordHash: null, admin: false }, actorId, trx);
-      await trx.insertInto('org_members').values({ org_id: org.id, user_id: founder.id, role: 'owner', created_at: this.deps.now().toISOString() }).execute();
+      const now = this.deps.now();
+      await trx.insertInto('org_members').values({ org_id: org.id, user_id: founder.id, role: 'owner', created_at: now.toISOString() }).execute();
+      await recordAudit(trx, { actorId, action: 'org.member.set', target: `org:${org.login}`, ownerId: org.id, meta: { user: founder.login, role: 'owner', previous: null } }, now);
       return org;
     });
   }
@@ -130,7 +132,7 @@ export class OwnerService {
         .where('package_id', 'in', trx.selectFrom('packages').select('id').where('owner_id', '=', org.id))
         .executeTakeFirst();
       const ended = { repositories: Number(repositories.numDeletedRows), packages: Number(packages.numDeletedRows) };
-      await recordAudit(trx, { actorId: principalUserId(actor), action: 'org.member.remove', target: `org:${org.login}`, meta: { user: user.login, role: current, ...ended } }, now);
+      await recordAudit(trx, { actorId: principalUserId(actor), action: 'org.member.remove', target: `org:${org.login}`, ownerId: org.id, meta: { user: user.login, role: current, ...ended } }, now);
       return ended;
     });
   }
@@ -192,7 +194,7 @@ export class OwnerService {
         .returning('created_at')
         .executeTakeFirstOrThrow();
       if (current !== role) {
-        await recordAudit(trx, { actorId: principalUserId(actor), action: 'org.member.set', target: `org:${org.login}`, meta: { user: user.login, role, previous: current } }, now);
+        await recordAudit(trx, { actorId: principalUserId(actor), action: 'org.member.set', target: `org:${org.login}`, ownerId: org.id, meta: { user: user.login, role, previous: current } }, now);
       }
       return { user, role, since: row.created_at, created: current === null };
     });
@@ -265,7 +267,7 @@ export class OwnerService {
     const now = this.deps.now();
     await this.deps.db.transaction().execute(async (trx) => {
       await trx.updateTable('owners').set({ public_packages_by_default: value ? 1 : 0 }).where('id', '=', owner.id).execute();
-      await recordAudit(trx, { actorId: principalUserId(actor), action: 'owner.settings', target: `owner:${owner.login}`, meta: { publicPackagesByDefault: value } }, now);
+      await recordAudit(trx, { actorId: principalUserId(actor), action: 'owner.settings', target: `owner:${owner.login}`, ownerId: owner.id, meta: { publicPackagesByDefault: value } }, now);
     });
     return (await this.findById(owner.id))!;
   }
@@ -294,7 +296,7 @@ export class OwnerService {
         public_packages_by_default: 0,
         created_at: now.toISOString(),
       }).returningAll().executeTakeFirstOrThrow();
-      await recordAudit(db, { actorId, action: `${input.kind}.create`, target: `owner:${input.login}` }, now);
+      await recordAudit(db, { actorId, action: `${input.kind}.create`, target: `owner:${input.login}`, ownerId: row.id, ...(input.admin ? { meta: { admin: true } } : {}) }, now);
       return toOwner(row);
     };
     return trx.isTransaction ? run(trx) : trx.transaction().execute(run);
