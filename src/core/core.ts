@@ -2,6 +2,7 @@ import { AccessPolicy } from './access/access-policy.js';
 import { membershipFacts } from './access/membership-facts.js';
 import { AdvisoryService } from './advisories/advisory-service.js';
 import { AlertService, type AlertServiceOptions } from './alerts/alert-service.js';
+import { AuditTrail } from './audit/audit-trail.js';
 import type { RangesOf } from './alerts/ecosystem-ranges.js';
 import { BlobReader } from './blobs/blob-reader.js';
 import { BlobRecords } from './blobs/blob-records.js';
@@ -42,6 +43,8 @@ export interface Core {
   advisories: AdvisoryService;
   /** Alerts on repositories whose packages depend on affected versions. */
   alerts: AlertService;
+  /** Reads the audit log: an organization's for its owners, the site's for site admins. */
+  audit: AuditTrail;
 }
 
 /** What alerting needs from outside core: each ecosystem's version rules, the review rule, where failures are reported. */
@@ -79,5 +82,6 @@ export function createCore(deps: CoreDeps, options: PackageServiceOptions & { se
     secrets,
     advisories,
     alerts,
+    audit: new AuditTrail(deps, access),
   };
 }
