@@ -139,7 +139,7 @@ describe('REST API: packages and versions, paged like GitHub, with downloads', (
     for (const token of [alice, carol]) {
       const two = await queriesOf('/api/v1/orgs/acme/packages?per_page=2', token);
       const all = await queriesOf('/api/v1/orgs/acme/packages?per_page=100', token);
-      assert.ok(two > 0);
+      assert.ok(two > 0, 'the metrics count queries');
       assert.equal(all, two, `a page of 8 packages costs ${all} queries, a page of 2 costs ${two}`);
     }
   });
