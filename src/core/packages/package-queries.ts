@@ -150,7 +150,9 @@ export class PackageQueries {
    */
   async listPage(filter: PackageListFilter, slice: PageSlice): Promise<Page<PackageRecord>> {
     if (filter.formats.length === 0) return { total: 0, items: [] };
-    const effectiveVisibility = sql<Visibility>`coalesce(${sql.ref('repositories.visibility')}, ${sql.ref('packages.visibility')})`;
+    // A package that takes its access from its repository has the repository's visibility; any other has its own.
+    const inherits = sql<boolean>`(${sql.ref('packages.repo_id')} is not null and ${sql.ref('packages.inherit_access')} = 1)`;
+    const effectiveVisibility = sql<Visibility>`case when ${inherits} then ${sql.ref('repositories.visibility')} else ${sql.ref('packages.visibility')} end`;
     let base = basePackageQuery(this.db).where('packages.owner_id', '=', filter.ownerId).where('packages.deleted_at', 'is', null)
       .where('packages.format', 'in', [...filter.formats]);
     if (filter.repoId !== undefined) base = base.where('packages.repo_id', '=', filter.repoId);
@@ -159,8 +161,8 @@ export class PackageQueries {
     if (!readable.all) {
       base = base.where((eb) => eb.or([
         eb(effectiveVisibility, '=', 'public'),
-        ...(readable.repoIds.length > 0 ? [eb('packages.repo_id', 'in', readable.repoIds)] : []),
-        ...(readable.packageIds.length > 0 ? [eb.and([eb('packages.repo_id', 'is', null), eb('packages.id', 'in', readable.packageIds)])] : []),
+        ...(readable.repoIds.length > 0 ? [eb.and([inherits, eb('packages.repo_id', 'in', readable.repoIds)])] : []),
+        ...(readable.packageIds.length > 0 ? [eb.and([eb.not(inherits), eb('packages.id', 'in', readable.packageIds)])] : []),
       ]));
     }
     const rows = await base.select((eb) => eb.fn.countAll<number | string>().over().as('total'))
