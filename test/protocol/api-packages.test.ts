@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
+import { operator } from '../../src/core/access/principal.js';
 import { startTestKura, TestClock, type TestKura } from '../support/harness.js';
 import { buildTarball, npmUrlName, publishBody } from '../support/npm-fixtures.js';
 import { imageFixture, pushImage } from '../support/oci-fixtures.js';
@@ -258,5 +259,25 @@ describe('REST API: packages and versions, paged like GitHub, with downloads', (
     assert.equal((await get('/api/v1/orgs/acme/packages/npm/secret/downloads', bob)).statusCode, 404, 'a private package’s downloads are as private as it is');
     assert.equal((await get('/api/v1/orgs/acme/packages/npm/secret/downloads')).statusCode, 401);
     assert.equal((await get('/api/v1/orgs/acme/packages/npm/secret/downloads', carol)).statusCode, 200);
+  });
+
+  it('lists a linked package that keeps access of its own by its own visibility, in SQL as one at a time', async () => {
+    await publish(alice, '@acme/kept', '1.0.0', 'acme/public');
+    const admin = await k.token('alice', ['admin']);
+    const changed = await k.inject({ method: 'PATCH', url: '/api/v1/orgs/acme/packages/npm/kept', token: admin, payload: { inherit_access: false, visibility: 'private' } });
+    assert.equal(changed.statusCode, 200, changed.body);
+    const path = '/api/v1/orgs/acme/packages?package_type=npm&per_page=100';
+    const listed = async (token?: string) => names(await get(path, token)).includes('@acme/kept');
+    assert.equal(await listed(alice), true);
+    assert.equal(await listed(bob), false, 'private of its own, though its repository is public');
+    assert.equal(await listed(), false);
+    assert.deepEqual(names(await get('/api/v1/repos/acme/public/packages?visibility=private', alice)), ['@acme/kept']);
+    for (const token of [alice, bob, carol, undefined]) {
+      for (const pkg of (await get(`${path}&visibility=public`, token)).json() as Array<{ name: string }>) {
+        assert.equal((await get(`/api/v1/orgs/acme/packages/npm/${encodeURIComponent(pkg.name)}`, token)).statusCode, 200, `${pkg.name} is listed, so it can be read`);
+      }
+    }
+    await k.core.packages.setMember(operator, (await k.core.packages.queries.find('npm', 'acme', '@acme/kept'))!, 'bob', 'read');
+    assert.equal(await listed(bob), true, 'a role of its own lets bob read it');
   });
 });
