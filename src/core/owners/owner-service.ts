@@ -84,10 +84,8 @@ export class OwnerService {
     const login = parseOwnerLogin(loginInput);
     const founder = await this.requireUser(ownerLogin);
     return this.deps.db.transaction().execute(async (trx) => {
-      const org = await this.insertOwner({ login, kind: 'org', email: null, passwordHash: null, admin: false }, actorId, trx);
-      const now = this.deps.now();
-      await trx.insertInto('org_members').values({ org_id: org.id, user_id: founder.id, role: 'owner', created_at: now.toISOString() }).execute();
-      await recordAudit(trx, { actorId, action: 'org.member.set', target: `org:${org.login}`, ownerId: org.id, meta: { user: founder.login, role: 'owner', previous: null } }, now);
+      const org = await this.insertOwner({ login, kind: 'org', email: null, passwordHash: null, admin: false }, actorId, trx, { owner: founder.login });
+      await trx.insertInto('org_members').values({ org_id: org.id, user_id: founder.id, role: 'owner', created_at: this.deps.now().toISOString() }).execute();
       return org;
     });
   }
@@ -281,6 +279,7 @@ export class OwnerService {
     input: { login: string; kind: 'user' | 'org'; email: string | null; passwordHash: string | null; admin: boolean },
     actorId: number | null,
     trx = this.deps.db,
+    meta: Record<string, unknown> = {},
   ): Promise<Owner> {
     const now = this.deps.now();
     const run = async (db: typeof trx) => {
@@ -296,7 +295,8 @@ export class OwnerService {
         public_packages_by_default: 0,
         created_at: now.toISOString(),
       }).returningAll().executeTakeFirstOrThrow();
-      await recordAudit(db, { actorId, action: `${input.kind}.create`, target: `owner:${input.login}`, ownerId: row.id, ...(input.admin ? { meta: { admin: true } } : {}) }, now);
+      const facts = { ...(input.admin ? { admin: true } : {}), ...meta };
+      await recordAudit(db, { actorId, action: `${input.kind}.create`, target: `owner:${input.login}`, ownerId: row.id, ...(Object.keys(facts).length > 0 ? { meta: facts } : {}) }, now);
       return toOwner(row);
     };
     return trx.isTransaction ? run(trx) : trx.transaction().execute(run);
