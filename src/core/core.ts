@@ -2,6 +2,7 @@ import { AccessPolicy } from './access/access-policy.js';
 import { membershipFacts } from './access/membership-facts.js';
 import { AdvisoryService } from './advisories/advisory-service.js';
 import { AlertService, type AlertServiceOptions } from './alerts/alert-service.js';
+import { AuditTrail } from './audit/audit-trail.js';
 import type { RangesOf } from './alerts/ecosystem-ranges.js';
 import { BlobReader } from './blobs/blob-reader.js';
 import { BlobRecords } from './blobs/blob-records.js';
@@ -52,6 +53,8 @@ export interface Core {
   webhookEvents: WebhookEvents;
   /** Queued deliveries as their sender claims and records them. */
   webhookDeliveries: DeliveryQueue;
+  /** Reads the audit log: an organization's for its owners, the site's for site admins. */
+  audit: AuditTrail;
 }
 
 /** Where webhooks may reach, what links in their payloads start with, how failures are retried. */
@@ -109,5 +112,6 @@ export function createCore(
     webhooks,
     webhookEvents,
     webhookDeliveries: new DeliveryQueue(deps, { ...defaultRetryPolicy, ...hookSettings.retry }),
+    audit: new AuditTrail(deps, access),
   };
 }

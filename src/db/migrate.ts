@@ -5,6 +5,7 @@ import * as advisories from './migrations/0003-advisories.js';
 import * as dependencyAlerts from './migrations/0004-dependency-alerts.js';
 import * as webSessions from './migrations/0005-web-sessions.js';
 import * as webhooks from './migrations/0006-webhooks.js';
+import * as auditScope from './migrations/0007-audit-scope.js';
 import * as suspendedUsers from './migrations/0008-suspended-users.js';
 import * as accessInheritance from './migrations/0009-package-access-inheritance.js';
 
@@ -24,7 +25,7 @@ export const postgresMigrationDialect: MigrationDialect = {
 type Step = { up(db: Kysely<unknown>, dialect: MigrationDialect): Promise<void> };
 
 /** Core's migrations: the tables only core queries. */
-const coreSteps: Record<string, Step> = { '0001-initial': initial, '0002-registry': registry, '0003-advisories': advisories, '0004-dependency-alerts': dependencyAlerts, '0005-web-sessions': webSessions, '0006-webhooks': webhooks, '0008-suspended-users': suspendedUsers, '0009-package-access-inheritance': accessInheritance };
+const coreSteps: Record<string, Step> = { '0001-initial': initial, '0002-registry': registry, '0003-advisories': advisories, '0004-dependency-alerts': dependencyAlerts, '0005-web-sessions': webSessions, '0006-webhooks': webhooks, '0007-audit-scope': auditScope, '0008-suspended-users': suspendedUsers, '0009-package-access-inheritance': accessInheritance };
 
 /** A format's own migrations, by name; they run after core's, under `<formatId>/<name>`. */
 export interface FormatMigrations {

@@ -174,6 +174,12 @@ export interface AuditLogTable {
   target: string;
   meta: string | null;
   created_at: string;
+  /** The user or organization owning what changed: whose audit log lists the row. */
+  owner_id: number | null;
+  /** The repository the write concerns (a package's linked one included). */
+  repo_id: number | null;
+  /** The package the write concerns. */
+  package_id: number | null;
 }
 
 export interface JobLeasesTable {

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { AccessPolicy } from '../core/access/access-policy.js';
 import type { AdvisoryService } from '../core/advisories/advisory-service.js';
 import type { OsvEcosystem } from '../core/advisories/osv.js';
+import type { AuditEntry } from '../core/audit/audit-log.js';
 import type { Principal } from '../core/access/principal.js';
 import type { BlobReader } from '../core/blobs/blob-reader.js';
 import type { BlobRecords } from '../core/blobs/blob-records.js';
@@ -76,6 +77,12 @@ export interface FormatContext<Tables = NoTables> {
   secrets: ServerSecrets;
   /** The format's own tables (declared in its folder and migrated by its `migrations`). */
   db: Kysely<Tables>;
+  /**
+   * Records an audit row for a write the format makes outside core's services (its own tables,
+   * blobs it links or drops), in `db`: the transaction of that write, so the two commit or roll
+   * back together. Jobs record `actorId: null`.
+   */
+  audit(db: Kysely<Tables> | Transaction<Tables>, entry: AuditEntry): Promise<void>;
   /** The clock; tests move it. */
   now(): Date;
   /** Where the format's caches count hits and misses (named `<format id>.<cache>`). */

@@ -4,8 +4,10 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { KuraConfig } from '../config/config.js';
 import type { Principal } from '../core/access/principal.js';
+import { recordAudit } from '../core/audit/audit-log.js';
 import type { Core } from '../core/core.js';
 import type { PackageService } from '../core/packages/package-service.js';
+import type { DbOrTx } from '../db/schema.js';
 import type { UrlBuilder } from '../delivery/url-builder.js';
 import type { AnyPackageFormat, FormatContext, FormatPackages, FormatSetting } from '../formats/contract.js';
 
@@ -43,6 +45,7 @@ export function createFormatContext<Tables>(format: AnyPackageFormat, deps: Form
     secrets: core.secrets,
     caches: core.deps.caches ?? uncountedCacheLookups,
     db: core.deps.db as unknown as Kysely<Tables>,
+    audit: (db, entry) => recordAudit(db as unknown as DbOrTx, entry, core.deps.now()),
     now: core.deps.now,
     limits: { maxBodyBytes: config.maxBodyBytes },
     settings: parseFormatSettings(format.settings ?? [], config.formatEnvironment),

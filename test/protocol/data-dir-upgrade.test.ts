@@ -66,6 +66,25 @@ describe('a data directory written by Kura 0.1 (container tables named oci_*)', 
     assert.equal((await get(facts.upload, auth)).statusCode, 204);
   });
 
+  it('tied its audit rows to the owner, repository and package each concerns', async () => {
+    const rows = await kura.core.deps.db.selectFrom('audit_log').select(['action', 'target', 'owner_id', 'repo_id', 'package_id']).orderBy('id').execute();
+    const pkg = async (format: string, name: string) => (await kura.core.packages.queries.find(format, 'alice', name))!.id;
+    const [widget, lib, web] = [await pkg('npm', '@alice/widget'), await pkg('maven', 'com.example:lib'), await pkg('container', 'web')];
+    const tools = (await kura.core.repos.find('alice', 'tools'))!.id;
+    assert.deepEqual(rows.map((r) => [r.action, r.owner_id, r.repo_id, r.package_id]), [
+      ['user.create', 1, null, null],
+      ['repo.create', 1, tools, null],
+      ['token.create', 1, null, null],
+      ['version.publish', 1, tools, widget],
+      ['file.created', 1, tools, lib],
+      ['tag.set', 1, tools, lib],
+      ['tag.set', 1, tools, lib],
+      ['file.created', 1, tools, lib],
+      ['version.publish', 1, tools, web],
+      ['package.settings', 1, tools, web],
+    ]);
+  });
+
   it('moved the container rows to the format’s own container_* tables', async () => {
     const ctx = kura.formatContexts.get('container') as FormatContext<ContainerTables>;
     assert.equal((await ctx.db.selectFrom('container_manifests').select('digest').execute()).map((r) => r.digest).join(), facts.imageDigest);

@@ -32,8 +32,8 @@ export interface SuiteRoute {
 
 /** One route of a format or the API, addressing something PRIVATE of alice. */
 export interface SecuredRoute extends SuiteRoute {
-  /** The permission the route needs on the target. */
-  needs: 'read' | 'write' | 'delete';
+  /** The permission the route needs on the target (`administer`: an admin role and the `admin` scope, even to read). */
+  needs: 'read' | 'write' | 'delete' | 'administer';
   /** The challenge an anonymous caller must get with the 401 (`WWW-Authenticate`). */
   challenge: RegExp;
 }

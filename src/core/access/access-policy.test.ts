@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Owner } from '../owners/owner.js';
 import type { Scope } from '../tokens/scopes.js';
-import { AccessPolicy, repositoryRole, type AccessFacts, type PackageTarget } from './access-policy.js';
+import { AccessPolicy, packageVisibility, repositoryRole, type AccessFacts, type OwnerTarget, type PackageTarget, type ReadablePackages } from './access-policy.js';
 import { anonymous, operator, type Principal } from './principal.js';
 
 const user = (id: number, login: string, isAdmin = false): Owner => ({ id, login, kind: 'user', email: null, isAdmin, publicPackagesByDefault: false, createdAt: '', suspendedAt: null });
@@ -12,13 +12,16 @@ const as = (owner: Owner, scopes: Scope[] = ['read:packages', 'write:packages', 
 const alice = user(1, 'alice');
 const bob = user(2, 'bob');
 const carol = user(3, 'carol');
+const dave = user(4, 'dave');
 const root = user(9, 'root', true);
 const acme = { id: 10, login: 'acme', kind: 'org' as const };
 
 const facts: AccessFacts = {
   orgRole: async (orgId, userId) => (orgId === acme.id && userId === alice.id ? 'owner' : orgId === acme.id && userId === bob.id ? 'member' : null),
   collaboratorRole: async (repoId, userId) => (repoId === 100 && userId === carol.id ? 'write' : null),
-  packageMemberRole: async () => null,
+  packageMemberRole: async (packageId, userId) => (packageId === 3 && userId === dave.id ? 'read' : null),
+  collaboratorRepositories: async (ownerId, userId) => (ownerId === alice.id && userId === carol.id ? [100] : []),
+  memberPackages: async (ownerId, userId) => (ownerId === alice.id && userId === dave.id ? [3] : []),
 };
 const policy = new AccessPolicy(facts);
 
@@ -203,6 +206,50 @@ describe('AccessPolicy', () => {
     assert.equal(await code(policy.authorize(operator, 'administer', { kind: 'organization', org: acme })), 'ok');
     assert.equal(await code(policy.authorize(operator, 'administer', { kind: 'package', package: linked('private') })), 'ok');
     assert.equal(await code(policy.authorize(operator, 'read', { kind: 'missing', label: 'repository alice/none' })), 'NOT_FOUND');
+  });
+
+  it('describes the packages of an owner each caller may read as the same set permits allows, one package at a time', async () => {
+    const aliceOwner: OwnerTarget = { id: alice.id, login: 'alice', kind: 'user' };
+    const tools = (visibility: 'public' | 'private') => ({ id: 100, fullName: 'alice/tools', visibility });
+    const world: PackageTarget[] = [
+      { id: 1, label: 'a', owner: aliceOwner, repo: tools('private'), inheritsAccess: true, visibility: 'private' },
+      { id: 2, label: 'b', owner: aliceOwner, repo: { id: 200, fullName: 'alice/other', visibility: 'private' }, inheritsAccess: true, visibility: 'private' },
+      { id: 3, label: 'c', owner: aliceOwner, repo: null, inheritsAccess: true, visibility: 'private' },
+      { id: 4, label: 'd', owner: aliceOwner, repo: null, inheritsAccess: true, visibility: 'public' },
+      { id: 5, label: 'e', owner: aliceOwner, repo: { id: 200, fullName: 'alice/other', visibility: 'public' }, inheritsAccess: true, visibility: 'private' },
+      { id: 3, label: 'c linked without inheriting', owner: aliceOwner, repo: tools('private'), inheritsAccess: false, visibility: 'private' },
+      { id: 9, label: 'i linked without inheriting', owner: aliceOwner, repo: tools('public'), inheritsAccess: false, visibility: 'private' },
+      { id: 10, label: 'j linked without inheriting', owner: aliceOwner, repo: tools('private'), inheritsAccess: false, visibility: 'public' },
+      { id: 6, label: 'f', owner: acme, repo: null, inheritsAccess: true, visibility: 'private' },
+      { id: 7, label: 'g', owner: acme, repo: { id: 300, fullName: 'acme/site', visibility: 'private' }, inheritsAccess: true, visibility: 'private' },
+      { id: 8, label: 'h', owner: acme, repo: null, inheritsAccess: true, visibility: 'public' },
+      { id: 11, label: 'k linked without inheriting', owner: acme, repo: { id: 300, fullName: 'acme/site', visibility: 'public' }, inheritsAccess: false, visibility: 'private' },
+    ];
+    const applies = (set: ReadablePackages, p: PackageTarget) => set.all || packageVisibility(p) === 'public'
+      || (p.repo && p.inheritsAccess ? set.repoIds.includes(p.repo.id) : set.packageIds.includes(p.id));
+    const callers: Array<[string, Principal | typeof operator]> = [
+      ['anonymous', anonymous], ['alice', as(alice)], ['alice write-only', as(alice, ['write:packages'])], ['alice admin', as(alice, ['admin'])],
+      ['alice restricted to alice/tools', as(alice, undefined, 100)], ['bob', as(bob)], ['bob restricted', as(bob, undefined, 300)],
+      ['carol', as(carol)], ['carol without read', as(carol, [])], ['dave', as(dave)], ['root', as(root)], ['operator', operator],
+    ];
+    for (const [name, caller] of callers) {
+      for (const owner of [aliceOwner, acme]) {
+        const set = await policy.readablePackages(caller, owner);
+        for (const p of world.filter((w) => w.owner.id === owner.id)) {
+          assert.equal(applies(set, p), await policy.permits(caller, 'read', { kind: 'package', package: p }), `${name} reading ${owner.login}'s package ${p.label}`);
+        }
+      }
+    }
+  });
+
+  it('shows an organization’s audit log to its owners with a password or an admin-scoped token, and hides it from others', async () => {
+    const org = { kind: 'organization', org: acme } as const;
+    assert.equal(await code(policy.authorize(as(alice, ['admin']), 'audit', org)), 'ok');
+    assert.equal(await code(policy.authorize(as(alice, ['read:packages']), 'audit', org)), 'MISSING_SCOPE');
+    assert.equal(await code(policy.authorize(as(bob, ['admin']), 'audit', org)), 'FORBIDDEN', 'a member who is not an owner');
+    assert.equal(await code(policy.authorize(as(carol, ['admin']), 'audit', org)), 'NOT_FOUND');
+    assert.equal(await code(policy.authorize(anonymous, 'audit', org)), 'UNAUTHENTICATED');
+    assert.equal(await code(policy.authorize(as(root, ['admin']), 'audit', org)), 'ok');
   });
 
   it('reports a user’s role on a repository by the one rule: owner, organization role, collaborator role', async () => {

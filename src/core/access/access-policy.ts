@@ -36,7 +36,19 @@ export interface AccessFacts {
   orgRole(orgId: number, userId: number): Promise<OrgRole | null>;
   collaboratorRole(repoId: number, userId: number): Promise<RepoRole | null>;
   packageMemberRole(packageId: number, userId: number): Promise<RepoRole | null>;
+  /** The repositories of `ownerId` on which `userId` has a collaborator role. */
+  collaboratorRepositories(ownerId: number, userId: number): Promise<number[]>;
+  /** The packages of `ownerId` on which `userId` has a role of their own. */
+  memberPackages(ownerId: number, userId: number): Promise<number[]>;
 }
+
+/**
+ * Which live packages of one owner a caller may read, as a set a query applies: all of them, or
+ * the public ones (by {@link packageVisibility}) plus those that take their access from a
+ * repository among `repoIds` and those with access of their own (unlinked, or linked without
+ * inheriting) among `packageIds`.
+ */
+export type ReadablePackages = { all: true } | { all: false; repoIds: number[]; packageIds: number[] };
 
 export interface OwnerTarget {
   id: number;
@@ -77,8 +89,10 @@ export interface PackageTarget {
  * - `administer`: change settings, roles, memberships and links, or create repositories: for
  *   admins (an organization's owners), with a password or a token carrying the `admin` scope,
  *   since these changes grant access that outlives any one token.
+ * - `audit`: read the audit log (of an organization: its owners), with a password or a token
+ *   carrying the `admin` scope, since it tells who did what across everything they own.
  */
-export type PackageAction = 'read' | 'write' | 'delete' | 'manage' | 'members' | 'administer';
+export type PackageAction = 'read' | 'write' | 'delete' | 'manage' | 'members' | 'administer' | 'audit';
 const actionNeeds: Record<PackageAction, { role: Role; scope: Scope; verb: string }> = {
   read: { role: 'read', scope: 'read:packages', verb: 'read' },
   write: { role: 'write', scope: 'write:packages', verb: 'publish to' },
@@ -86,6 +100,7 @@ const actionNeeds: Record<PackageAction, { role: Role; scope: Scope; verb: strin
   manage: { role: 'admin', scope: 'write:packages', verb: 'manage the security advisories of' },
   members: { role: 'write', scope: 'read:packages', verb: 'see who has access to' },
   administer: { role: 'admin', scope: 'admin', verb: 'administer' },
+  audit: { role: 'admin', scope: 'admin', verb: 'read the audit log of' },
 };
 
 /**
@@ -101,8 +116,8 @@ const actionNeeds: Record<PackageAction, { role: Role; scope: Scope; verb: strin
  * - `namespace`: an owner's names that are not packages yet (e.g. container blobs pushed
  *   before any manifest): whoever may create packages there may use them.
  * - `organization`: an organization as a body of members. Anyone may `read` it (it is public);
- *   its member list and memberships are visible to its members only (`members`), and changed by
- *   its owners (`administer`).
+ *   its member list and memberships are visible to its members only (`members`), changed by
+ *   its owners (`administer`), and its audit log is read by its owners (`audit`).
  * - `new-repository`: a repository to create under `owner`: a user creates under their own
  *   login, an organization's members (owners too) under it.
  */
@@ -175,6 +190,26 @@ export class AccessPolicy {
       if (error instanceof KuraError) return false;
       throw error;
     }
+  }
+
+  /**
+   * The live packages of `owner` the caller may read, for lists that filter and page in one
+   * query: the same rule as {@link authorize} with `read` on each of them (public ones for
+   * everyone; private ones with `read:packages` and a role on the package or its repository).
+   */
+  async readablePackages(actor: Actor, owner: OwnerTarget): Promise<ReadablePackages> {
+    if (actor.kind === 'operator') return { all: true };
+    const none: ReadablePackages = { all: false, repoIds: [], packageIds: [] };
+    if (!this.hasScope(actor, 'read:packages') || actor.kind !== 'user') return none;
+    const user = actor.user;
+    if (actor.repoId !== null) {
+      const restricted = { id: actor.repoId, fullName: '', visibility: 'private' as const };
+      return roleAtLeast(await this.repositoryRoleOf(user, owner, restricted), 'read') ? { ...none, repoIds: [actor.repoId] } : none;
+    }
+    if (user.isAdmin || user.id === owner.id) return { all: true };
+    if (owner.kind === 'org' && (await this.facts.orgRole(owner.id, user.id))) return { all: true };
+    const [repoIds, packageIds] = await Promise.all([this.facts.collaboratorRepositories(owner.id, user.id), this.facts.memberPackages(owner.id, user.id)]);
+    return { all: false, repoIds, packageIds };
   }
 
   /**
@@ -287,7 +322,7 @@ export class AccessPolicy {
     const verb = actionNeeds[action].verb;
     if (principal.kind !== 'user') throw new KuraError('UNAUTHENTICATED', `authentication required to ${verb} ${label}`);
     const role = principal.repoId !== null ? null : principal.user.isAdmin ? 'owner' : await this.facts.orgRole(org.id, principal.user.id);
-    if (!role) throw new KuraError('NOT_FOUND', `the members of ${label} are visible to its members only`);
+    if (!role) throw new KuraError('NOT_FOUND', action === 'audit' ? `the audit log of ${label} is visible to its owners only` : `the members of ${label} are visible to its members only`);
     if (action !== 'members' && role !== 'owner') throw new KuraError('FORBIDDEN', `you need the owner role in ${label} to ${verb} it`);
     this.requireScope(principal, actionNeeds[action].scope, `${verb} ${label}`);
   }

@@ -16,5 +16,15 @@ export function membershipFacts(db: DbOrTx): AccessFacts {
       const row = await db.selectFrom('package_members').select('role').where('package_id', '=', packageId).where('user_id', '=', userId).executeTakeFirst();
       return row?.role ?? null;
     },
+    async collaboratorRepositories(ownerId, userId) {
+      const rows = await db.selectFrom('repo_collaborators').innerJoin('repositories', 'repositories.id', 'repo_collaborators.repo_id')
+        .select('repositories.id').where('repositories.owner_id', '=', ownerId).where('repo_collaborators.user_id', '=', userId).execute();
+      return rows.map((r) => r.id);
+    },
+    async memberPackages(ownerId, userId) {
+      const rows = await db.selectFrom('package_members').innerJoin('packages', 'packages.id', 'package_members.package_id')
+        .select('packages.id').where('packages.owner_id', '=', ownerId).where('package_members.user_id', '=', userId).execute();
+      return rows.map((r) => r.id);
+    },
   };
 }

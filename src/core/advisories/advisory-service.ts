@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { ownerTarget, type AccessPolicy } from '../access/access-policy.js';
 import { principalUserId, type Principal } from '../access/principal.js';
-import { recordAudit } from '../audit/audit-log.js';
+import { recordAudit, repositoryScope } from '../audit/audit-log.js';
 import type { CoreDeps } from '../context.js';
 import { KuraError } from '../errors/catalogue.js';
 import type { OwnerService } from '../owners/owner-service.js';
@@ -63,7 +63,7 @@ export class AdvisoryService {
       const now = this.deps.now();
       await this.deps.db.transaction().execute(async (trx) => {
         await trx.updateTable('advisories').set({ reviewed_at: now.toISOString(), reviewed_by: principalUserId(principal) }).where('id', '=', advisory.id).execute();
-        await recordAudit(trx, { actorId: principalUserId(principal), action: 'advisory.review', target: `advisory:${advisory.ghsaId}` }, now);
+        await recordAudit(trx, { actorId: principalUserId(principal), action: 'advisory.review', target: `advisory:${advisory.ghsaId}`, ...(advisory.repo ? repositoryScope(advisory.repo) : {}) }, now);
       });
       await this.changed(advisory.id);
     }
@@ -90,7 +90,7 @@ export class AdvisoryService {
         author_id: principalUserId(principal), created_at: now, updated_at: now, published_at: published ? now : null,
       }).returning('id').executeTakeFirstOrThrow();
       await this.indexPackages(trx, row.id, fields.vulnerabilities);
-      await recordAudit(trx, { actorId: principalUserId(principal), action: published ? 'advisory.publish' : 'advisory.create', target: `advisory:${ghsaId}`, meta: { repo: repo.fullName } }, new Date(now));
+      await recordAudit(trx, { actorId: principalUserId(principal), action: published ? 'advisory.publish' : 'advisory.create', target: `advisory:${ghsaId}`, ...repositoryScope(repo), meta: { repo: repo.fullName } }, new Date(now));
       return row.id;
     });
     if (published) await this.changed(id);
@@ -113,7 +113,7 @@ export class AdvisoryService {
         .where('id', '=', advisory.id).execute();
       await trx.deleteFrom('advisory_packages').where('advisory_id', '=', advisory.id).execute();
       await this.indexPackages(trx, advisory.id, fields.vulnerabilities);
-      await recordAudit(trx, { actorId: principalUserId(principal), action: publishing ? 'advisory.publish' : 'advisory.update', target: `advisory:${advisory.ghsaId}` }, new Date(now));
+      await recordAudit(trx, { actorId: principalUserId(principal), action: publishing ? 'advisory.publish' : 'advisory.update', target: `advisory:${advisory.ghsaId}`, ...repositoryScope(repo) }, new Date(now));
     });
     if (publishing || advisory.state === 'published') await this.changed(advisory.id);
     return (await this.byId(advisory.id))!;

@@ -1,13 +1,13 @@
 import { ownerTarget, type AccessPolicy } from '../access/access-policy.js';
 import { principalUserId, type Principal } from '../access/principal.js';
 import type { AdvisoryService } from '../advisories/advisory-service.js';
-import { recordAudit } from '../audit/audit-log.js';
+import { recordAudit, repositoryScope } from '../audit/audit-log.js';
 import type { CoreDeps } from '../context.js';
 import { KuraError } from '../errors/catalogue.js';
 import type { OwnerService } from '../owners/owner-service.js';
 import type { Repository } from '../repos/repository.js';
 import type { Selectable, Updateable } from 'kysely';
-import type { AlertsTable, DbOrTx } from '../../db/schema.js';
+import type { AlertsTable, DbOrTx, Tx } from '../../db/schema.js';
 import { dismissReasons, firstPatchedVersion, type Alert, type AlertState, type DismissReason } from './alert.js';
 import { AlertEngine, findingKey, type AlertingAdvisory, type Finding } from './alert-engine.js';
 import { DependencyGraph } from './dependency-graph.js';
@@ -176,7 +176,7 @@ export class AlertService {
   private async writeAlert(principal: Principal, repo: Repository, number: number, action: string, set: Updateable<AlertsTable>): Promise<void> {
     await this.deps.db.transaction().execute(async (trx) => {
       await trx.updateTable('alerts').set(set).where('repo_id', '=', repo.id).where('number', '=', number).execute();
-      await recordAudit(trx, { actorId: principalUserId(principal), action, target: `repo:${repo.fullName}`, meta: { alert: number, reason: set.dismissed_reason ?? undefined } }, this.deps.now());
+      await recordAudit(trx, { actorId: principalUserId(principal), action, target: `repo:${repo.fullName}`, ...repositoryScope(repo), meta: { alert: number, reason: set.dismissed_reason ?? undefined } }, this.deps.now());
     });
   }
 
@@ -228,6 +228,29 @@ export class AlertService {
    * the next numbers of their repositories, fixed ones found again reopen, open ones no longer
    * found are fixed. Dismissed alerts stay dismissed.
    */
+  /** One audit row per repository whose alerts changed, counting what was opened, fixed and changed there. */
+  private async auditChanges(trx: Tx, scope: { advisoryId?: number; packageId?: number }, repos: Record<'opened' | 'fixed' | 'changed', number[]>, now: string): Promise<void> {
+    const counts = new Map<number, Record<'opened' | 'fixed' | 'changed', number>>();
+    for (const [kind, ids] of Object.entries(repos) as Array<['opened' | 'fixed' | 'changed', number[]]>) {
+      for (const id of ids) {
+        const entry = counts.get(id) ?? { opened: 0, fixed: 0, changed: 0 };
+        entry[kind] += 1;
+        counts.set(id, entry);
+      }
+    }
+    if (counts.size === 0) return;
+    const rows = await trx.selectFrom('repositories').innerJoin('owners', 'owners.id', 'repositories.owner_id')
+      .select(['repositories.id', 'repositories.owner_id', 'repositories.name', 'owners.login'])
+      .where('repositories.id', 'in', [...counts.keys()]).orderBy('repositories.id').execute();
+    const cause = scope.advisoryId !== undefined ? { advisoryId: scope.advisoryId } : { packageId: scope.packageId };
+    for (const row of rows) {
+      await recordAudit(trx, {
+        actorId: null, action: 'alerts.update', target: `repo:${row.login}/${row.name}`, ...repositoryScope({ id: row.id, ownerId: row.owner_id }),
+        meta: { ...counts.get(row.id), ...cause },
+      }, new Date(now));
+    }
+  }
+
   private async apply(scope: { advisoryId?: number; packageId?: number }, findings: readonly Finding[]): Promise<void> {
     const wanted = new Map(findings.filter((f) => f.repoId !== null).map((f) => [findingKey(f), f]));
     const created = await this.deps.db.transaction().execute(async (trx) => {
@@ -239,7 +262,7 @@ export class AlertService {
       const now = this.deps.now().toISOString();
       const stored = new Map(existing.map((row) => [findingKey({ repoId: row.repo_id, packageId: row.package_id, advisoryId: row.advisory_id, dependency: row.dependency_lower }), row]));
       const fresh: Finding[] = [];
-      let changed = 0;
+      const changedRepos: number[] = [];
       for (const [key, finding] of wanted) {
         const row = stored.get(key);
         if (!row) {
@@ -250,7 +273,7 @@ export class AlertService {
         const reopen = row.state === 'fixed' || row.state === 'auto_dismissed';
         if (reopen || row.version !== facts.version || row.path !== facts.path || row.declared_range !== facts.declared_range) {
           await trx.updateTable('alerts').set({ ...facts, updated_at: now, ...(reopen ? { state: 'open', fixed_at: null, auto_dismissed_at: null } : {}) }).where('id', '=', row.id).execute();
-          changed += 1;
+          changedRepos.push(row.repo_id);
         }
       }
       const gone = existing.filter((row) => row.state === 'open' && !wanted.has(findingKey({ repoId: row.repo_id, packageId: row.package_id, advisoryId: row.advisory_id, dependency: row.dependency_lower })));
@@ -258,9 +281,7 @@ export class AlertService {
         await trx.updateTable('alerts').set({ state: 'fixed', fixed_at: now, updated_at: now }).where('id', 'in', gone.slice(i, i + 500).map((r) => r.id)).execute();
       }
       const inserted = await this.insertAlerts(trx, fresh, now);
-      if (fresh.length + gone.length + changed > 0) {
-        await recordAudit(trx, { actorId: null, action: 'alerts.update', target: scope.advisoryId !== undefined ? `advisory:${scope.advisoryId}` : `package:${scope.packageId}`, meta: { opened: fresh.length, fixed: gone.length, changed } }, new Date(now));
-      }
+      await this.auditChanges(trx, scope, { opened: fresh.map((f) => f.repoId!), fixed: gone.map((r) => r.repo_id), changed: changedRepos }, now);
       return inserted;
     });
     if (created.length > 0) for (const listener of this.createdListeners) listener(created);

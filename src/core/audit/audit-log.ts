@@ -1,12 +1,33 @@
 import type { DbOrTx } from '../../db/schema.js';
 
-/** One write to record: who (null for the `kura` command), what, on which target. */
-export interface AuditEntry {
+/**
+ * Whom an audit row belongs to, known when it is written: the user or organization that owns
+ * what changed (an organization's audit log lists the rows of its id), and the repository and
+ * package it concerns, if any.
+ */
+export interface AuditScope {
+  ownerId?: number | null | undefined;
+  repoId?: number | null | undefined;
+  packageId?: number | null | undefined;
+}
+
+/** One write to record: who (null for the `kura` command and jobs), what, on which target, and whose. */
+export interface AuditEntry extends AuditScope {
   actorId: number | null;
   action: string;
   /** A readable target, e.g. `npm:@alice/widget@1.0.0` or `repo:alice/tools`. */
   target: string;
-  meta?: Record<string, unknown>;
+  meta?: Record<string, unknown> | undefined;
+}
+
+/** The scope of a write to a package: its owner, its linked repository and itself. */
+export function packageScope(pkg: { id: number; ownerId: number; repo: { id: number } | null }): AuditScope {
+  return { ownerId: pkg.ownerId, repoId: pkg.repo?.id ?? null, packageId: pkg.id };
+}
+
+/** The scope of a write to a repository (or something of it, like an advisory or an alert). */
+export function repositoryScope(repo: { id: number; ownerId: number }): AuditScope {
+  return { ownerId: repo.ownerId, repoId: repo.id };
 }
 
 /**
@@ -20,5 +41,8 @@ export async function recordAudit(db: DbOrTx, entry: AuditEntry, at: Date): Prom
     target: entry.target,
     meta: entry.meta ? JSON.stringify(entry.meta) : null,
     created_at: at.toISOString(),
+    owner_id: entry.ownerId ?? null,
+    repo_id: entry.repoId ?? null,
+    package_id: entry.packageId ?? null,
   }).execute();
 }

@@ -56,6 +56,22 @@ export class DownloadRecorder {
     return rows.map((r) => ({ day: r.day, count: Number(r.count) }));
   }
 
+  /**
+   * Downloads per UTC day from `fromDay` to `toDay` (YYYY-MM-DD, both included) of a whole
+   * package (every version, deleted ones too) or of one version, oldest day first; days without
+   * downloads are absent. One query. Counts recorded in the last flush interval are not in it yet.
+   */
+  async dailyInRange(of: { packageId: number } | { versionId: number }, fromDay: string, toDay: string): Promise<Array<{ day: string; count: number }>> {
+    let query = this.deps.db.selectFrom('download_counts')
+      .select(['download_counts.day as day', (eb) => eb.fn.sum<number>('download_counts.count').as('count')])
+      .where('download_counts.day', '>=', fromDay).where('download_counts.day', '<=', toDay);
+    query = 'packageId' in of
+      ? query.innerJoin('versions', 'versions.id', 'download_counts.version_id').where('versions.package_id', '=', of.packageId)
+      : query.where('download_counts.version_id', '=', of.versionId);
+    const rows = await query.groupBy('download_counts.day').orderBy('download_counts.day').execute();
+    return rows.map((r) => ({ day: r.day, count: Number(r.count) }));
+  }
+
   /** Downloads per day for a set of versions, oldest day first. */
   async daily(versionIds: readonly number[]): Promise<Array<{ day: string; count: number }>> {
     if (versionIds.length === 0) return [];

@@ -74,7 +74,7 @@ export class OwnerService {
     const now = this.deps.now();
     await this.deps.db.transaction().execute(async (trx) => {
       await trx.updateTable('owners').set({ suspended_at: suspended ? now.toISOString() : null }).where('id', '=', user.id).execute();
-      await recordAudit(trx, { actorId: principalUserId(actor), action: suspended ? 'user.suspend' : 'user.unsuspend', target: `user:${user.login}` }, now);
+      await recordAudit(trx, { actorId: principalUserId(actor), action: suspended ? 'user.suspend' : 'user.unsuspend', target: `user:${user.login}`, ownerId: user.id }, now);
     });
     return (await this.findById(user.id))!;
   }
@@ -84,7 +84,7 @@ export class OwnerService {
     const login = parseOwnerLogin(loginInput);
     const founder = await this.requireUser(ownerLogin);
     return this.deps.db.transaction().execute(async (trx) => {
-      const org = await this.insertOwner({ login, kind: 'org', email: null, passwordHash: null, admin: false }, actorId, trx);
+      const org = await this.insertOwner({ login, kind: 'org', email: null, passwordHash: null, admin: false }, actorId, trx, { owner: founder.login });
       await trx.insertInto('org_members').values({ org_id: org.id, user_id: founder.id, role: 'owner', created_at: this.deps.now().toISOString() }).execute();
       return org;
     });
@@ -130,7 +130,7 @@ export class OwnerService {
         .where('package_id', 'in', trx.selectFrom('packages').select('id').where('owner_id', '=', org.id))
         .executeTakeFirst();
       const ended = { repositories: Number(repositories.numDeletedRows), packages: Number(packages.numDeletedRows) };
-      await recordAudit(trx, { actorId: principalUserId(actor), action: 'org.member.remove', target: `org:${org.login}`, meta: { user: user.login, role: current, ...ended } }, now);
+      await recordAudit(trx, { actorId: principalUserId(actor), action: 'org.member.remove', target: `org:${org.login}`, ownerId: org.id, meta: { user: user.login, role: current, ...ended } }, now);
       return ended;
     });
   }
@@ -192,7 +192,7 @@ export class OwnerService {
         .returning('created_at')
         .executeTakeFirstOrThrow();
       if (current !== role) {
-        await recordAudit(trx, { actorId: principalUserId(actor), action: 'org.member.set', target: `org:${org.login}`, meta: { user: user.login, role, previous: current } }, now);
+        await recordAudit(trx, { actorId: principalUserId(actor), action: 'org.member.set', target: `org:${org.login}`, ownerId: org.id, meta: { user: user.login, role, previous: current } }, now);
       }
       return { user, role, since: row.created_at, created: current === null };
     });
@@ -265,7 +265,7 @@ export class OwnerService {
     const now = this.deps.now();
     await this.deps.db.transaction().execute(async (trx) => {
       await trx.updateTable('owners').set({ public_packages_by_default: value ? 1 : 0 }).where('id', '=', owner.id).execute();
-      await recordAudit(trx, { actorId: principalUserId(actor), action: 'owner.settings', target: `owner:${owner.login}`, meta: { publicPackagesByDefault: value } }, now);
+      await recordAudit(trx, { actorId: principalUserId(actor), action: 'owner.settings', target: `owner:${owner.login}`, ownerId: owner.id, meta: { publicPackagesByDefault: value } }, now);
     });
     return (await this.findById(owner.id))!;
   }
@@ -279,6 +279,7 @@ export class OwnerService {
     input: { login: string; kind: 'user' | 'org'; email: string | null; passwordHash: string | null; admin: boolean },
     actorId: number | null,
     trx = this.deps.db,
+    meta: Record<string, unknown> = {},
   ): Promise<Owner> {
     const now = this.deps.now();
     const run = async (db: typeof trx) => {
@@ -294,7 +295,8 @@ export class OwnerService {
         public_packages_by_default: 0,
         created_at: now.toISOString(),
       }).returningAll().executeTakeFirstOrThrow();
-      await recordAudit(db, { actorId, action: `${input.kind}.create`, target: `owner:${input.login}` }, now);
+      const facts = { ...(input.admin ? { admin: true } : {}), ...meta };
+      await recordAudit(db, { actorId, action: `${input.kind}.create`, target: `owner:${input.login}`, ownerId: row.id, ...(Object.keys(facts).length > 0 ? { meta: facts } : {}) }, now);
       return toOwner(row);
     };
     return trx.isTransaction ? run(trx) : trx.transaction().execute(run);

@@ -1,6 +1,6 @@
 import type { AccessPolicy } from '../access/access-policy.js';
 import { principalUserId, type Principal } from '../access/principal.js';
-import { recordAudit } from '../audit/audit-log.js';
+import { packageScope, recordAudit } from '../audit/audit-log.js';
 import type { CoreDeps } from '../context.js';
 import { packageSubject, type PackageRecord, type VersionRecord } from './package.js';
 
@@ -32,6 +32,7 @@ export class FilePruning {
         actorId: principalUserId(principal),
         action: 'file.prune',
         target: `${pkg.format}:${pkg.name}@${version.version}`,
+        ...packageScope(pkg),
         meta: { files: [...names] },
       }, now);
       return removed;

@@ -1,6 +1,6 @@
 import type { AccessPolicy } from '../access/access-policy.js';
 import { principalUserId, type Actor } from '../access/principal.js';
-import { recordAudit } from '../audit/audit-log.js';
+import { packageScope, recordAudit } from '../audit/audit-log.js';
 import type { CoreDeps } from '../context.js';
 import { KuraError } from '../errors/catalogue.js';
 import type { Owner } from '../owners/owner.js';
@@ -66,7 +66,7 @@ export class PackageMembers {
         .returning('created_at')
         .executeTakeFirstOrThrow();
       if (current?.role !== role) {
-        await recordAudit(trx, { actorId: principalUserId(actor), action: 'package.member.set', target: `${pkg.format}:${pkg.name}`, meta: { user: user.login, role, previous: current?.role ?? null } }, now);
+        await recordAudit(trx, { actorId: principalUserId(actor), action: 'package.member.set', target: `${pkg.format}:${pkg.name}`, ...packageScope(pkg), meta: { user: user.login, role, previous: current?.role ?? null } }, now);
       }
       return { member: { user, role, since: row.created_at }, created: current === undefined };
     });
@@ -86,7 +86,7 @@ export class PackageMembers {
       const current = await trx.selectFrom('package_members').select('role').where('package_id', '=', pkg.id).where('user_id', '=', user.id).executeTakeFirst();
       if (!current) throw new KuraError('NOT_FOUND', `${user.login} has no role on ${packageLabel(pkg)}`);
       await trx.deleteFrom('package_members').where('package_id', '=', pkg.id).where('user_id', '=', user.id).execute();
-      await recordAudit(trx, { actorId: principalUserId(actor), action: 'package.member.remove', target: `${pkg.format}:${pkg.name}`, meta: { user: user.login, role: current.role } }, now);
+      await recordAudit(trx, { actorId: principalUserId(actor), action: 'package.member.remove', target: `${pkg.format}:${pkg.name}`, ...packageScope(pkg), meta: { user: user.login, role: current.role } }, now);
     });
   }
 }

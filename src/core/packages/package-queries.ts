@@ -1,7 +1,40 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { PreparedQuery } from '../../db/prepared-query.js';
 import type { DbOrTx, VersionsTable } from '../../db/schema.js';
+import type { ReadablePackages } from '../access/access-policy.js';
+import type { Visibility } from '../repos/repository.js';
 import type { FileRecord, PackageRecord, TagRecord, VersionRecord, VersionSummary } from './package.js';
+
+/** Which live packages of one owner a page lists. */
+export interface PackageListFilter {
+  ownerId: number;
+  /** The formats listed (one, or every format that is not disabled). */
+  formats: readonly string[];
+  /** Only packages linked to this repository. */
+  repoId?: number | undefined;
+  /** Only packages of this effective visibility (a linked package has its repository's). */
+  visibility?: Visibility | undefined;
+  /** What the caller may read (from the access policy). */
+  readable: ReadablePackages;
+}
+
+/** A slice of a list: `limit` items after the first `offset`. */
+export interface PageSlice {
+  offset: number;
+  limit: number;
+}
+
+/** One page of a list, and how many items the whole list has. */
+export interface Page<T> {
+  total: number;
+  items: T[];
+}
+
+/** A package's live versions and the downloads of all its versions. */
+export interface PackageCounts {
+  versionCount: number;
+  downloadCount: number;
+}
 
 const packageColumns = [
   'packages.id', 'packages.format', 'packages.name', 'packages.owner_id', 'packages.repo_id', 'packages.visibility',
@@ -109,6 +142,66 @@ export class PackageQueries {
     if (filter.format) query = query.where('packages.format', '=', filter.format);
     if (filter.repoId !== undefined) query = query.where('packages.repo_id', '=', filter.repoId);
     return (await query.orderBy('packages.name').execute()).map(toPackage);
+  }
+
+  /**
+   * One page of an owner's live packages the caller may read, by name (then format and id, so
+   * pages never overlap), and how many there are in all: one query (two for a page past the end).
+   */
+  async listPage(filter: PackageListFilter, slice: PageSlice): Promise<Page<PackageRecord>> {
+    if (filter.formats.length === 0) return { total: 0, items: [] };
+    // A package that takes its access from its repository has the repository's visibility; any other has its own.
+    const inherits = sql<boolean>`(${sql.ref('packages.repo_id')} is not null and ${sql.ref('packages.inherit_access')} = 1)`;
+    const effectiveVisibility = sql<Visibility>`case when ${inherits} then ${sql.ref('repositories.visibility')} else ${sql.ref('packages.visibility')} end`;
+    let base = basePackageQuery(this.db).where('packages.owner_id', '=', filter.ownerId).where('packages.deleted_at', 'is', null)
+      .where('packages.format', 'in', [...filter.formats]);
+    if (filter.repoId !== undefined) base = base.where('packages.repo_id', '=', filter.repoId);
+    if (filter.visibility) base = base.where(effectiveVisibility, '=', filter.visibility);
+    const readable = filter.readable;
+    if (!readable.all) {
+      base = base.where((eb) => eb.or([
+        eb(effectiveVisibility, '=', 'public'),
+        ...(readable.repoIds.length > 0 ? [eb.and([inherits, eb('packages.repo_id', 'in', readable.repoIds)])] : []),
+        ...(readable.packageIds.length > 0 ? [eb.and([eb.not(inherits), eb('packages.id', 'in', readable.packageIds)])] : []),
+      ]));
+    }
+    const rows = await base.select((eb) => eb.fn.countAll<number | string>().over().as('total'))
+      .orderBy('packages.name').orderBy('packages.format').orderBy('packages.id')
+      .offset(slice.offset).limit(slice.limit).execute();
+    const total = rows[0] ? Number(rows[0].total)
+      : slice.offset === 0 ? 0
+        : Number((await base.clearSelect().select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst())?.n ?? 0);
+    return { total, items: rows.map(toPackage) };
+  }
+
+  /** The live version count and total downloads of each of `packageIds`: one grouped query. */
+  async counts(packageIds: readonly number[]): Promise<Map<number, PackageCounts>> {
+    const counts = new Map<number, PackageCounts>(packageIds.map((id) => [id, { versionCount: 0, downloadCount: 0 }]));
+    if (packageIds.length === 0) return counts;
+    const rows = await this.db.selectFrom('versions')
+      .select((eb) => [
+        'package_id',
+        eb.fn.sum<number | string>(sql<number>`case when ${eb.ref('deleted_at')} is null then 1 else 0 end`).as('versions'),
+        eb.fn.sum<number | string>('download_count').as('downloads'),
+      ])
+      .where('package_id', 'in', [...packageIds]).groupBy('package_id').execute();
+    for (const row of rows) counts.set(row.package_id, { versionCount: Number(row.versions), downloadCount: Number(row.downloads) });
+    return counts;
+  }
+
+  /**
+   * One page of a package's versions with their metadata, newest first: live ones, or deleted
+   * ones not yet purged. One query (two for a page past the end).
+   */
+  async versionRecordsPage(packageId: number, state: 'active' | 'deleted', slice: PageSlice): Promise<Page<VersionRecord>> {
+    let base = this.db.selectFrom('versions').where('package_id', '=', packageId);
+    base = state === 'active' ? base.where('deleted_at', 'is', null) : base.where('deleted_at', 'is not', null).where('purged_at', 'is', null);
+    const rows = await base.selectAll().select((eb) => eb.fn.countAll<number | string>().over().as('total'))
+      .orderBy('created_at', 'desc').orderBy('id', 'desc').offset(slice.offset).limit(slice.limit).execute();
+    const total = rows[0] ? Number(rows[0].total)
+      : slice.offset === 0 ? 0
+        : Number((await base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst())?.n ?? 0);
+    return { total, items: rows.map(toVersion) };
   }
 
   /** Live packages whose name or description contains `text` (case-insensitive; `%`, `_` and `\\` match themselves). */

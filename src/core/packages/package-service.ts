@@ -1,6 +1,6 @@
 import { ownerTarget, type AccessPolicy } from '../access/access-policy.js';
 import { principalUserId, type Actor, type Principal } from '../access/principal.js';
-import { recordAudit } from '../audit/audit-log.js';
+import { packageScope, recordAudit } from '../audit/audit-log.js';
 import type { StagedBlob } from '../blobs/blob-ingest.js';
 import type { CoreDeps } from '../context.js';
 import { KuraError } from '../errors/catalogue.js';
@@ -181,7 +181,7 @@ export class PackageService {
     const now = this.deps.now();
     await this.deps.db.transaction().execute(async (trx) => {
       await body(trx);
-      await recordAudit(trx, { actorId: principalUserId(principal), action: 'package.settings', target: `${pkg.format}:${pkg.name}`, meta }, now);
+      await recordAudit(trx, { actorId: principalUserId(principal), action: 'package.settings', target: `${pkg.format}:${pkg.name}`, meta, ...packageScope(pkg) }, now);
     });
   }
 
@@ -287,9 +287,12 @@ export class PackageService {
           deleted_at: null,
           ...(request.tags?.includes('latest') || created ? { description: request.description ?? null } : {}),
         })).where('id', '=', pkgId).execute();
-        await recordAudit(trx, { actorId, action: 'version.publish', target: `${request.format}:${request.name}@${request.version}` }, new Date(now));
         const pkg = await new PackageQueries(trx).findById(pkgId);
         if (!pkg) throw new Error('package vanished inside its own transaction');
+        await recordAudit(trx, {
+          actorId, action: 'version.publish', target: `${request.format}:${request.name}@${request.version}`, ...packageScope(pkg),
+          meta: { version: request.version, versionId: version.id, ...(created ? { created: true } : {}), ...(request.tags?.length ? { tags: request.tags } : {}) },
+        }, new Date(now));
         return { package: pkg, version: (await new PackageQueries(trx).versionById(version.id))!, created };
       }));
     } catch (error) {
@@ -381,8 +384,12 @@ export class PackageService {
       }
       if (request.withinTransaction) await request.withinTransaction(trx, { packageId: pkg.id, versionId: version.id });
       await trx.updateTable('packages').set((eb) => ({ rev: eb('rev', '+', 1), updated_at: now, deleted_at: null })).where('id', '=', pkg.id).execute();
-      await recordAudit(trx, { actorId, action: `file.${outcome}`, target: `${request.format}:${request.name}@${request.version}/${request.file.name}` }, new Date(now));
-      return { package: (await q.findById(pkg.id))!, version: (await q.versionById(version.id))!, outcome, versionCreated };
+      const updated = (await q.findById(pkg.id))!;
+      await recordAudit(trx, {
+        actorId, action: `file.${outcome}`, target: `${request.format}:${request.name}@${request.version}/${request.file.name}`, ...packageScope(updated),
+        meta: { version: request.version, file: request.file.name, sha256: blob.sha256, size: blob.size },
+      }, new Date(now));
+      return { package: updated, version: (await q.versionById(version.id))!, outcome, versionCreated };
     });
   }
 
@@ -452,7 +459,11 @@ export class PackageService {
       if (count === 0) return 0;
       await trx.deleteFrom('tags').where('version_id', 'in', [...versionIds]).where('package_id', '=', packageId).execute();
       await trx.updateTable('packages').set((eb) => ({ rev: eb('rev', '+', 1), updated_at: now })).where('id', '=', packageId).execute();
-      await recordAudit(trx, { actorId: null, action: 'version.expire', target: `package:${packageId}`, meta: { rule, ...meta } }, new Date(now));
+      const pkg = await new PackageQueries(trx).findById(packageId);
+      await recordAudit(trx, {
+        actorId: null, action: 'version.expire', target: pkg ? `${pkg.format}:${pkg.name}` : `package:${packageId}`, ...(pkg ? packageScope(pkg) : { packageId }),
+        meta: { rule, ...meta },
+      }, new Date(now));
       return count;
     }).then(async (count) => {
       if (count > 0) await this.changed({ packageId, format: null, action: 'version.expire', actorId: null, at: now, meta: { rule, ...meta, count } });
@@ -630,7 +641,7 @@ export class PackageService {
       const found = await body(trx, now);
       const all = { ...meta, ...found };
       await trx.updateTable('packages').set((eb) => ({ rev: eb('rev', '+', 1), updated_at: now })).where('id', '=', pkg.id).execute();
-      await recordAudit(trx, { actorId: principalUserId(actor), action, target: `${pkg.format}:${pkg.name}`, meta: all }, new Date(now));
+      await recordAudit(trx, { actorId: principalUserId(actor), action, target: `${pkg.format}:${pkg.name}`, ...packageScope(pkg), meta: all }, new Date(now));
       return all;
     });
     await this.changed({ packageId: pkg.id, format: pkg.format, action, actorId: principalUserId(actor), at: now, meta: recorded });

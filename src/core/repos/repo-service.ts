@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import type { OwnersTable } from '../../db/schema.js';
 import { ownerTarget, repositoryRole, type AccessPolicy, type AccessSubject, type Role } from '../access/access-policy.js';
 import { operator, principalUserId, type Actor } from '../access/principal.js';
-import { recordAudit } from '../audit/audit-log.js';
+import { recordAudit, repositoryScope } from '../audit/audit-log.js';
 import type { CoreDeps } from '../context.js';
 import { KuraError } from '../errors/catalogue.js';
 import { parseRepoPath } from '../ids/names.js';
@@ -78,7 +78,7 @@ export class RepoService {
         created_at: now.toISOString(),
       }).returningAll().executeTakeFirstOrThrow();
       if (creator) await trx.insertInto('repo_collaborators').values({ repo_id: row.id, user_id: creator.id, role: 'admin', created_at: now.toISOString() }).execute();
-      await recordAudit(trx, { actorId: principalUserId(actor), action: 'repo.create', target: `repo:${fullName}`, meta: { visibility: row.visibility, ...(creator ? { admin: creator.login } : {}) } }, now);
+      await recordAudit(trx, { actorId: principalUserId(actor), action: 'repo.create', target: `repo:${fullName}`, ownerId: owner.id, repoId: row.id, meta: { visibility: row.visibility, ...(creator ? { admin: creator.login } : {}) } }, now);
       return { id: row.id, ownerId: owner.id, ownerLogin: owner.login, name: row.name, fullName: `${owner.login}/${row.name}`, visibility: row.visibility, description: row.description, createdAt: row.created_at };
     });
   }
@@ -146,7 +146,7 @@ export class RepoService {
       await trx.updateTable('repositories').set(set).where('id', '=', repo.id).execute();
       if (set.visibility) await trx.updateTable('packages').set((eb) => ({ rev: eb('rev', '+', 1) })).where('repo_id', '=', repo.id).execute();
       const meta = { ...(set.visibility ? { visibility: set.visibility, previous: repo.visibility } : {}), ...('description' in set ? { description: set.description } : {}) };
-      await recordAudit(trx, { actorId: principalUserId(actor), action: 'repo.update', target: `repo:${repo.fullName}`, meta }, now);
+      await recordAudit(trx, { actorId: principalUserId(actor), action: 'repo.update', target: `repo:${repo.fullName}`, ...repositoryScope(repo), meta }, now);
     });
     const updated = { ...repo, ...set };
     if (set.visibility) for (const listener of this.visibilityListeners) await listener(updated);
@@ -178,7 +178,7 @@ export class RepoService {
         .onConflict((oc) => oc.columns(['repo_id', 'user_id']).doUpdateSet({ role }))
         .execute();
       if (current?.role !== role) {
-        await recordAudit(trx, { actorId: principalUserId(actor), action: 'repo.collaborator.set', target: `repo:${repository.fullName}`, meta: { user: user.login, role, previous: current?.role ?? null } }, now);
+        await recordAudit(trx, { actorId: principalUserId(actor), action: 'repo.collaborator.set', target: `repo:${repository.fullName}`, ...repositoryScope(repository), meta: { user: user.login, role, previous: current?.role ?? null } }, now);
       }
       return current?.role ?? null;
     });
@@ -199,7 +199,7 @@ export class RepoService {
       const current = await trx.selectFrom('repo_collaborators').select('role').where('repo_id', '=', repo.id).where('user_id', '=', user.id).executeTakeFirst();
       if (!current) throw new KuraError('NOT_FOUND', `${user.login} is not a collaborator on ${repo.fullName}`);
       await trx.deleteFrom('repo_collaborators').where('repo_id', '=', repo.id).where('user_id', '=', user.id).execute();
-      await recordAudit(trx, { actorId: principalUserId(actor), action: 'repo.collaborator.remove', target: `repo:${repo.fullName}`, meta: { user: user.login, role: current.role } }, now);
+      await recordAudit(trx, { actorId: principalUserId(actor), action: 'repo.collaborator.remove', target: `repo:${repo.fullName}`, ...repositoryScope(repo), meta: { user: user.login, role: current.role } }, now);
     });
   }
 

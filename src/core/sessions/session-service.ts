@@ -84,7 +84,7 @@ export class SessionService {
         last_seen_at: now.toISOString(),
         ended_at: null,
       }).returningAll().executeTakeFirstOrThrow();
-      await recordAudit(trx, { actorId: user.id, action: 'session.start', target: `session:${inserted.id}`, meta: { address: client.address } }, now);
+      await recordAudit(trx, { actorId: user.id, action: 'session.start', target: `session:${inserted.id}`, ownerId: user.id, meta: { address: client.address } }, now);
       return inserted;
     });
     return { cookie, identity: { user, session: toSession(row), csrfBinding: `session:${row.session_hash}` } };
@@ -129,7 +129,7 @@ export class SessionService {
     const now = this.deps.now();
     await this.deps.db.transaction().execute(async (trx) => {
       await trx.updateTable('web_sessions').set({ ended_at: now.toISOString() }).where('id', '=', id).execute();
-      await recordAudit(trx, { actorId, action, target: `session:${id}` }, now);
+      await recordAudit(trx, { actorId, action, target: `session:${id}`, ownerId: actorId }, now);
     });
   }
 

@@ -77,7 +77,7 @@ export class TokenService {
         revoked_at: null,
         created_at: now.toISOString(),
       }).returningAll().executeTakeFirstOrThrow();
-      await recordAudit(trx, { actorId: actorId ?? input.userId, action: 'token.create', target: `token:${inserted.id}`, meta: { user: input.userId, scopes, repoId: input.repoId ?? null } }, now);
+      await recordAudit(trx, { actorId: actorId ?? input.userId, action: 'token.create', target: `token:${inserted.id}`, ownerId: input.userId, repoId: input.repoId ?? null, meta: { user: input.userId, scopes, repoId: input.repoId ?? null } }, now);
       return inserted;
     });
     return { token, record: this.toRecord(row) };
@@ -97,13 +97,13 @@ export class TokenService {
   async revoke(id: number, userId: number | null = null, actorId: number | null = null): Promise<void> {
     const now = this.deps.now();
     await this.deps.db.transaction().execute(async (trx) => {
-      let query = trx.selectFrom('tokens').select(['id', 'revoked_at']).where('id', '=', id);
+      let query = trx.selectFrom('tokens').select(['id', 'user_id', 'repo_id', 'revoked_at']).where('id', '=', id);
       if (userId !== null) query = query.where('user_id', '=', userId);
       const row = await query.executeTakeFirst();
       if (!row) throw new KuraError('NOT_FOUND', `no token with id ${id}`);
       if (row.revoked_at) return;
       await trx.updateTable('tokens').set({ revoked_at: now.toISOString() }).where('id', '=', id).execute();
-      await recordAudit(trx, { actorId, action: 'token.revoke', target: `token:${id}` }, now);
+      await recordAudit(trx, { actorId, action: 'token.revoke', target: `token:${id}`, ownerId: row.user_id, repoId: row.repo_id }, now);
     });
   }
 

@@ -24,7 +24,7 @@ export function registryJobs(ctx: ContainerContext): Job[] {
       exclusive: true,
       run: async () => {
         const reaped = await uploads.reapAbandoned();
-        const pruned = await links.pruneDangling(ctx.blobs.records);
+        const pruned = await links.pruneDangling(ctx, ctx.blobs.records);
         if (reaped + pruned > 0) logger.info({ reaped, pruned }, 'reaped abandoned uploads and dangling blob links');
       },
     },

@@ -1,8 +1,9 @@
 import { createHash, type Hash } from 'node:crypto';
+import { jobImageAudit, type ImageAudit } from './audit.js';
 import type { ImageKey } from './blob-links.js';
 import type { Digest } from './digests.js';
 import { ociError } from './errors.js';
-import type { ContainerContext } from './tables.js';
+import type { ContainerContext, ContainerTx } from './tables.js';
 
 /** A blob upload session, as the container_uploads table keeps it. */
 export interface UploadSession extends ImageKey {
@@ -33,11 +34,14 @@ export class UploadSessions {
 
   constructor(private readonly ctx: ContainerContext) {}
 
-  /** Opens a session for `key`. */
-  async create(key: ImageKey, userId: number | null): Promise<UploadSession> {
+  /** Opens a session for `key`, with its audit row. */
+  async create(key: ImageKey, userId: number | null, audit: ImageAudit): Promise<UploadSession> {
     const id = await this.ctx.blobs.store.uploads.start();
     const now = this.ctx.now().toISOString();
-    await this.ctx.db.insertInto('container_uploads').values({ id, owner_id: key.ownerId, image: key.image, user_id: userId, size: 0, created_at: now, updated_at: now }).execute();
+    await this.ctx.db.transaction().execute(async (trx) => {
+      await trx.insertInto('container_uploads').values({ id, owner_id: key.ownerId, image: key.image, user_id: userId, size: 0, created_at: now, updated_at: now }).execute();
+      await audit(trx, 'container.upload.start', { upload: id });
+    });
     this.hashes.set(id, { size: 0, sha256: createHash('sha256') });
     return { id, ownerId: key.ownerId, image: key.image, size: 0 };
   }
@@ -78,11 +82,12 @@ export class UploadSessions {
   }
 
   /**
-   * Ends the session: checks the bytes against `digest`, commits them as a blob and records it.
-   * A mismatch discards the upload (nothing is stored).
+   * Ends the session: checks the bytes against `digest`, commits them as a blob and records it,
+   * then ends the session with its audit row, in one transaction with what `complete` writes
+   * (the blob's link to its image). A mismatch discards the upload (nothing is stored).
    * @throws KuraError DIGEST_INVALID
    */
-  finish(session: UploadSession, digest: Digest): Promise<{ sha256: string; size: number; sha512: string | null }> {
+  finish(session: UploadSession, digest: Digest, audit: ImageAudit, complete: (trx: ContainerTx, blob: { sha256: string; size: number }) => Promise<void>): Promise<{ sha256: string; size: number; sha512: string | null }> {
     return this.serialized(session.id, async () => {
       const size = await this.ctx.blobs.store.uploads.size(session.id);
       if (size === null) throw ociError('BLOB_UPLOAD_UNKNOWN', `no blob upload ${session.id} in progress`, { uuid: session.id });
@@ -91,44 +96,58 @@ export class UploadSessions {
       const sha512 = digest.algorithm === 'sha512' ? await this.rehash(session.id, 'sha512') : null;
       const actual = digest.algorithm === 'sha256' ? sha256 : sha512;
       if (actual !== digest.hex) {
-        await this.discard(session.id);
+        await this.discard(session.id, (trx) => audit(trx, 'container.upload.cancel', { upload: session.id, size, reason: `the bytes have digest ${digest.algorithm}:${actual}, not ${digest.text}` }));
         throw ociError('DIGEST_INVALID', `the uploaded bytes have digest ${digest.algorithm}:${actual}, not ${digest.text}`, { digest: digest.text });
       }
       await this.ctx.blobs.store.uploads.commit(session.id, sha256);
       await this.ctx.blobs.records.record({ sha256, size, sha512 });
-      await this.ctx.db.deleteFrom('container_uploads').where('id', '=', session.id).execute();
+      await this.ctx.db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('container_uploads').where('id', '=', session.id).execute();
+        await complete(trx, { sha256, size });
+        await audit(trx, 'container.upload.commit', { upload: session.id, digest: digest.text, size });
+      });
       return { sha256, size, sha512 };
     });
   }
 
-  /** Cancels the session and drops its bytes. */
-  cancel(session: UploadSession): Promise<void> {
-    return this.serialized(session.id, () => this.discard(session.id));
+  /** Cancels the session and drops its bytes, with its audit row. */
+  cancel(session: UploadSession, audit: ImageAudit): Promise<void> {
+    return this.serialized(session.id, () => this.discard(session.id, (trx) => audit(trx, 'container.upload.cancel', { upload: session.id, size: session.size })));
   }
 
   /**
    * Reaps sessions idle for {@link abandonedUploadMs} and stored uploads no session owns
-   * (left by a crash between starting an upload and recording it). Returns how many.
+   * (left by a crash between starting an upload and recording it), each with an audit row
+   * (`container.upload.expire`, no actor). Returns how many.
    */
   async reapAbandoned(): Promise<number> {
     const cutoff = new Date(this.ctx.now().getTime() - abandonedUploadMs);
-    const stale = await this.ctx.db.selectFrom('container_uploads').select('id').where('updated_at', '<', cutoff.toISOString()).execute();
-    for (const { id } of stale) await this.serialized(id, () => this.discard(id));
+    const stale = await this.ctx.db.selectFrom('container_uploads').select(['id', 'owner_id', 'image', 'size', 'updated_at'])
+      .where('updated_at', '<', cutoff.toISOString()).execute();
+    for (const row of stale) {
+      const audit = await jobImageAudit(this.ctx, row.owner_id, row.image);
+      await this.serialized(row.id, () => this.discard(row.id, (trx) => audit(trx, 'container.upload.expire', { upload: row.id, size: Number(row.size), idleSince: row.updated_at })));
+    }
     let orphans = 0;
     for await (const upload of this.ctx.blobs.store.uploads.list()) {
       if (upload.modifiedAt > cutoff) continue;
       const row = await this.ctx.db.selectFrom('container_uploads').select('id').where('id', '=', upload.id).executeTakeFirst();
       if (row) continue;
       await this.ctx.blobs.store.uploads.cancel(upload.id);
+      await this.ctx.audit(this.ctx.db, { actorId: null, action: 'container.upload.expire', target: `upload:${upload.id}`, meta: { upload: upload.id, unrecorded: true } });
       orphans++;
     }
     return stale.length + orphans;
   }
 
-  private async discard(id: string): Promise<void> {
+  /** Drops an upload's bytes, then its session row; `audit` records why, in the row's transaction. */
+  private async discard(id: string, audit?: (trx: ContainerTx) => Promise<void>): Promise<void> {
     this.hashes.delete(id);
     await this.ctx.blobs.store.uploads.cancel(id);
-    await this.ctx.db.deleteFrom('container_uploads').where('id', '=', id).execute();
+    await this.ctx.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('container_uploads').where('id', '=', id).execute();
+      if (audit) await audit(trx);
+    });
   }
 
   /** The SHA-256 state for the first `size` bytes: the one in memory, or recomputed from the store. */

@@ -4,6 +4,7 @@ import { effectiveVisibility } from '../../../core/packages/package.js';
 import { KuraError } from '../../../core/errors/catalogue.js';
 import { sendBlob } from '../../../delivery/blob-response.js';
 import { prepareRange } from '../../../delivery/byte-range.js';
+import { imageAudit } from '../audit.js';
 import { parseDigest } from '../digests.js';
 import { ociError } from '../errors.js';
 import { authorizedTarget, type RegistryContext } from './registry-context.js';
@@ -33,9 +34,13 @@ export async function getBlob(rc: RegistryContext, request: FastifyRequest, repl
 
 /** DELETE `/v2/NAME/blobs/DIGEST`: removes the blob from the image (bytes go at the next GC). */
 export async function deleteBlob(rc: RegistryContext, request: FastifyRequest, reply: FastifyReply, name: string, reference: string) {
-  const { image, key } = await authorizedTarget(rc, request, name, 'delete');
+  const { caller, image, key } = await authorizedTarget(rc, request, name, 'delete');
   const digest = parseDigest(reference);
   if (!digest) throw ociError('DIGEST_INVALID', `"${reference}" is not a digest`, { digest: reference });
-  if (!(await rc.links.unlink(key, digest.text))) throw ociError('BLOB_UNKNOWN', `blob ${digest.text} is not in ${image.name.full}`, { digest: digest.text });
+  const audit = imageAudit(rc.ctx, caller.principal, image);
+  await rc.ctx.db.transaction().execute(async (trx) => {
+    if (!(await rc.links.unlink(key, digest.text, trx))) throw ociError('BLOB_UNKNOWN', `blob ${digest.text} is not in ${image.name.full}`, { digest: digest.text });
+    await audit(trx, 'container.blob.delete', { digest: digest.text });
+  });
   return reply.status(202).header('content-length', 0).send();
 }

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ingestStream } from '../../../core/blobs/blob-ingest.js';
+import { imageAudit, type ImageAudit } from '../audit.js';
 import type { ImageKey, LinkedBlob } from '../blob-links.js';
 import { parseDigest, requireDigest, type Digest } from '../digests.js';
 import { ociError } from '../errors.js';
@@ -62,11 +63,12 @@ function chunkStart(request: FastifyRequest): number | null {
  */
 export async function startUpload(rc: RegistryContext, request: FastifyRequest, reply: FastifyReply, name: string) {
   const { caller, image, key } = await authorizedTarget(rc, request, name, 'push');
+  const audit = imageAudit(rc.ctx, caller.principal, image);
   const mount = queryValue(request, 'mount');
   const digestParam = queryValue(request, 'digest');
   if (mount !== undefined) {
     const digest = parseDigest(mount);
-    const mounted = digest ? await mountBlob(rc, caller, key, digest, queryValue(request, 'from')) : null;
+    const mounted = digest ? await mountBlob(rc, caller, key, digest, queryValue(request, 'from'), audit) : null;
     if (mounted) {
       await drainBody(request);
       return sendCreated(reply, image.name.full, mounted.digest);
@@ -81,11 +83,14 @@ export async function startUpload(rc: RegistryContext, request: FastifyRequest, 
     }
     await staged.commit();
     await rc.ctx.blobs.records.record({ sha256: staged.sha256, size: staged.size, sha512: staged.digests.sha512 ?? null });
-    await rc.links.link(key, digest, { sha256: staged.sha256, size: staged.size });
+    await rc.ctx.db.transaction().execute(async (trx) => {
+      await rc.links.link(key, digest, { sha256: staged.sha256, size: staged.size }, trx);
+      await audit(trx, 'container.blob.push', { digest: digest.text, size: staged.size });
+    });
     return sendCreated(reply, image.name.full, digest.text);
   }
   await drainBody(request);
-  const session = await rc.uploads.create(key, caller.principal.kind === 'user' ? caller.principal.user.id : null);
+  const session = await rc.uploads.create(key, caller.principal.kind === 'user' ? caller.principal.user.id : null, audit);
   return sendSessionState(reply, image.name.full, session, 202);
 }
 
@@ -93,7 +98,7 @@ export async function startUpload(rc: RegistryContext, request: FastifyRequest, 
  * Links an existing blob into `target` when the caller may read an image holding it: `from`
  * when given, else any image holding that digest the caller may read. Null when it cannot.
  */
-async function mountBlob(rc: RegistryContext, caller: RegistryCaller, target: ImageKey, digest: Digest, from: string | undefined): Promise<LinkedBlob | null> {
+async function mountBlob(rc: RegistryContext, caller: RegistryCaller, target: ImageKey, digest: Digest, from: string | undefined, audit: ImageAudit): Promise<LinkedBlob | null> {
   const here = await rc.links.find(target, digest.text);
   let source: LinkedBlob | null = here;
   if (!source && from !== undefined) {
@@ -118,7 +123,12 @@ async function mountBlob(rc: RegistryContext, caller: RegistryCaller, target: Im
   if (!source) return null;
   await rc.ctx.blobs.records.touch([source.sha256]);
   if (!(await rc.ctx.blobs.store.stat(source.sha256))) return null;
-  if (!here) await rc.links.link(target, digest, { sha256: source.sha256, size: source.size });
+  if (!here) {
+    await rc.ctx.db.transaction().execute(async (trx) => {
+      await rc.links.link(target, digest, { sha256: source.sha256, size: source.size }, trx);
+      await audit(trx, 'container.blob.mount', { digest: digest.text, size: source.size, ...(from !== undefined ? { from } : {}) });
+    });
+  }
   return source;
 }
 
@@ -138,12 +148,11 @@ export async function patchUpload(rc: RegistryContext, request: FastifyRequest, 
 
 /** PUT `/v2/NAME/blobs/uploads/ID?digest=`: appends an optional last chunk and completes the blob. */
 export async function finishUpload(rc: RegistryContext, request: FastifyRequest, reply: FastifyReply, name: string, id: string) {
-  const { image, key } = await authorizedTarget(rc, request, name, 'push');
+  const { caller, image, key } = await authorizedTarget(rc, request, name, 'push');
   const session = await rc.uploads.find(key, id);
   const digest = requireDigest(queryValue(request, 'digest'), 'the digest parameter');
   if (hasBody(request)) session.size = await rc.uploads.append(session, chunkStart(request), requestBody(request));
-  const blob = await rc.uploads.finish(session, digest);
-  await rc.links.link(key, digest, blob);
+  await rc.uploads.finish(session, digest, imageAudit(rc.ctx, caller.principal, image), (trx, blob) => rc.links.link(key, digest, blob, trx));
   return sendCreated(reply, image.name.full, digest.text);
 }
 
@@ -155,7 +164,7 @@ export async function uploadStatus(rc: RegistryContext, request: FastifyRequest,
 
 /** DELETE `/v2/NAME/blobs/uploads/ID`: cancels the upload. */
 export async function cancelUpload(rc: RegistryContext, request: FastifyRequest, reply: FastifyReply, name: string, id: string) {
-  const { key } = await authorizedTarget(rc, request, name, 'push');
-  await rc.uploads.cancel(await rc.uploads.find(key, id));
+  const { caller, image, key } = await authorizedTarget(rc, request, name, 'push');
+  await rc.uploads.cancel(await rc.uploads.find(key, id), imageAudit(rc.ctx, caller.principal, image));
   return reply.status(204).send();
 }

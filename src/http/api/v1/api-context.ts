@@ -1,14 +1,16 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ownerTarget } from '../../../core/access/access-policy.js';
 import type { Principal } from '../../../core/access/principal.js';
 import type { Core } from '../../../core/core.js';
 import { KuraError } from '../../../core/errors/catalogue.js';
 import type { Owner } from '../../../core/owners/owner.js';
 import { packageSubject, type PackageRecord, type VersionRecord } from '../../../core/packages/package.js';
+import type { Visibility } from '../../../core/repos/repository.js';
 import type { UrlBuilder } from '../../../delivery/url-builder.js';
 import type { FormatCatalog } from '../../../formats/catalog.js';
 import type { AnyPackageFormat, FormatContext } from '../../../formats/contract.js';
 import type { Authenticator } from '../../authenticate.js';
+import { pageRequest, queryParam, setPageLinks } from './pagination.js';
 import { presentPackage } from './presenters.js';
 
 export interface ApiDeps {
@@ -20,8 +22,10 @@ export interface ApiDeps {
   urls: UrlBuilder;
 }
 
-export type OwnerScope = 'users' | 'orgs';
-export interface PackageParams { scope: OwnerScope; owner: string; type: string; name: string }
+/** Whose packages a path names: a user's (`/users/U`), an organization's (`/orgs/O`) or the caller's own (`/user`). */
+export type OwnerScope = 'users' | 'orgs' | 'user';
+/** A package path's parts; `owner` is absent under `/user` (the caller). */
+export interface PackageParams { scope: OwnerScope; owner?: string | undefined; type: string; name: string }
 
 /** The lookups every API route shares; each asks the access module and renders nothing itself. */
 export class ApiContext {
@@ -54,8 +58,15 @@ export class ApiContext {
     return format;
   }
 
-  /** The user or organization a path names. @throws KuraError UNAUTHENTICATED, NOT_FOUND */
-  async owner(scope: OwnerScope, login: string, principal: Principal): Promise<Owner> {
+  /**
+   * The user or organization a path names; under `/user`, the caller.
+   * @throws KuraError UNAUTHENTICATED, NOT_FOUND
+   */
+  async owner(scope: OwnerScope, login: string | undefined, principal: Principal): Promise<Owner> {
+    if (scope === 'user' || login === undefined) {
+      if (principal.kind !== 'user') throw new KuraError('UNAUTHENTICATED', 'authentication required');
+      return principal.user;
+    }
     const owner = await this.deps.core.owners.find(login);
     const kind = scope === 'orgs' ? 'org' : 'user';
     if (owner && owner.kind === kind) return owner;
@@ -70,7 +81,7 @@ export class ApiContext {
    */
   async package(request: FastifyRequest, params: PackageParams, includeDeleted = false): Promise<{ pkg: PackageRecord; principal: Principal }> {
     const { core } = this.deps;
-    const principal = await this.principal(request);
+    const principal = params.scope === 'user' ? await this.user(request) : await this.principal(request);
     const owner = await this.owner(params.scope, params.owner, principal);
     const format = this.format(params.type);
     const nameLower = format.normalizeName(owner.login, params.name);
@@ -82,26 +93,42 @@ export class ApiContext {
 
   /** A version of `pkg` by id (deleted ones included, purged ones not). @throws KuraError NOT_FOUND */
   async version(pkg: PackageRecord, id: string): Promise<VersionRecord> {
-    const version = await this.deps.core.packages.queries.versionById(Number(id));
+    const version = /^\d{1,15}$/.test(id) ? await this.deps.core.packages.queries.versionById(Number(id)) : null;
     if (!version || version.packageId !== pkg.id || version.purgedAt) throw new KuraError('NOT_FOUND', `version ${id} not found`);
     return version;
   }
 
-  /** The packages among `packages` the caller may see: of a visible format and readable. */
-  async visible(principal: Principal, packages: readonly PackageRecord[]): Promise<PackageRecord[]> {
-    const { core, formats } = this.deps;
-    const visible: PackageRecord[] = [];
-    for (const pkg of packages) {
-      if (formats.isVisible(pkg.format) && (await core.access.permits(principal, 'read', packageSubject(pkg)))) visible.push(pkg);
+  /**
+   * One page of `owner`'s packages the caller may see (of a format that is not disabled, and
+   * readable), filtered by the request's `package_type` and `visibility`, with their version and
+   * download counts and GitHub's `Link` header: two queries, however many packages.
+   * @throws KuraError BAD_REQUEST (an unknown type or visibility, bad paging), FORMAT_DISABLED
+   */
+  async listPackages(request: FastifyRequest, reply: FastifyReply, principal: Principal, owner: Owner, repoId?: number) {
+    const { core, formats, urls } = this.deps;
+    const type = queryParam(request, 'package_type');
+    const visibility = queryParam(request, 'visibility');
+    if (visibility !== undefined && visibility !== 'public' && visibility !== 'private') {
+      throw new KuraError('BAD_REQUEST', `"visibility" must be public or private, not "${visibility}"`);
     }
-    return visible;
+    const asked = pageRequest(request);
+    const readable = await core.access.readablePackages(principal, ownerTarget(owner));
+    const page = await core.packages.queries.listPage({
+      ownerId: owner.id,
+      formats: type !== undefined ? [this.format(type).id] : formats.all.filter((f) => formats.isVisible(f.id)).map((f) => f.id),
+      repoId,
+      visibility: visibility as Visibility | undefined,
+      readable,
+    }, asked);
+    const counts = await core.packages.queries.counts(page.items.map((p) => p.id));
+    setPageLinks(reply, request, urls, asked, page.total);
+    return page.items.map((p) => presentPackage(p, urls.base(request), counts.get(p.id)!));
   }
 
   /** The API's summary of a package, with its version and download counts. */
   async describe(pkg: PackageRecord, request: FastifyRequest) {
-    const queries = this.deps.core.packages.queries;
-    const [versions, downloads] = await Promise.all([queries.versions(pkg.id), queries.downloadTotal(pkg.id)]);
-    return presentPackage(pkg, this.deps.urls.base(request), { versionCount: versions.length, downloadCount: downloads });
+    const counts = await this.deps.core.packages.queries.counts([pkg.id]);
+    return presentPackage(pkg, this.deps.urls.base(request), counts.get(pkg.id)!);
   }
 
   /** The repository a path names, once the caller may read it. @throws KuraError UNAUTHENTICATED, NOT_FOUND */

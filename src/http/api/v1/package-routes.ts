@@ -1,46 +1,43 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Principal } from '../../../core/access/principal.js';
 import { KuraError } from '../../../core/errors/catalogue.js';
-import { effectiveVisibility, packageSubject, type PackageRecord } from '../../../core/packages/package.js';
+import { packageSubject, type PackageRecord } from '../../../core/packages/package.js';
 import type { ApiContext, OwnerScope, PackageParams } from './api-context.js';
+import { dayRange, presentDownloads } from './download-ranges.js';
+import { pageRequest, queryParam, setPageLinks } from './pagination.js';
 import { presentVersion } from './presenters.js';
 
 /**
- * Packages of users and organizations, shaped like GitHub's packages API: lists, one package,
- * visibility, delete and restore, format settings, and versions.
+ * Packages of users, organizations and the caller, shaped like GitHub's packages API: lists
+ * (filtered by `package_type` and `visibility`, paged by `page` and `per_page` with `Link`
+ * headers), one package, visibility, delete and restore, format settings, versions, and Kura's
+ * per-day downloads of a package or a version.
  */
 export function registerPackageRoutes(api: FastifyInstance, ac: ApiContext): void {
-  api.get('/user/packages', async (request) => {
+  api.get('/user/packages', async (request, reply) => {
     const principal = await ac.user(request);
-    return listPackages(ac, request, principal, principal.user.id);
+    return ac.listPackages(request, reply, principal, principal.user);
   });
 
   for (const scope of ['users', 'orgs'] as const) {
-    api.get(`/${scope}/:owner/packages`, async (request) => {
+    api.get(`/${scope}/:owner/packages`, async (request, reply) => {
       const principal = await ac.principal(request);
       const owner = await ac.owner(scope, (request.params as { owner: string }).owner, principal);
-      return listPackages(ac, request, principal, owner.id);
+      return ac.listPackages(request, reply, principal, owner);
     });
+  }
+
+  for (const scope of ['users', 'orgs', 'user'] as const) {
     registerPackageResource(api, ac, scope);
     registerVersionResource(api, ac, scope);
   }
 }
 
-/** The packages of an owner the caller may see, filtered by `package_type` and `visibility`. */
-async function listPackages(ac: ApiContext, request: FastifyRequest, principal: Principal, ownerId: number) {
-  const query = request.query as { package_type?: string; visibility?: string };
-  const format = query.package_type ? ac.format(query.package_type) : undefined;
-  const visible = await ac.visible(principal, await ac.deps.core.packages.queries.listByOwner(ownerId, { format: format?.id }));
-  const filtered = query.visibility ? visible.filter((p) => effectiveVisibility(p) === query.visibility) : visible;
-  return Promise.all(filtered.map((p) => ac.describe(p, request)));
-}
-
-/** The route path of one package of a user (`users`) or an organization (`orgs`). */
-export const packagePath = (scope: OwnerScope) => `/${scope}/:owner/packages/:type/:name`;
+/** The route path of one package of a user (`users`), an organization (`orgs`) or the caller (`user`). */
+export const packagePath = (scope: OwnerScope) => (scope === 'user' ? '/user/packages/:type/:name' : `/${scope}/:owner/packages/:type/:name`);
 /** The package a request's path names. */
 export const paramsOf = (scope: OwnerScope, request: FastifyRequest): PackageParams => ({ scope, ...(request.params as Omit<PackageParams, 'scope'>) });
 
-/** One package: read, change visibility, delete, restore, and its format's settings. */
+/** One package: read, change visibility, delete, restore, its format's settings and its downloads. */
 function registerPackageResource(api: FastifyInstance, ac: ApiContext, scope: OwnerScope): void {
   const { core, urls, formats } = ac.deps;
   const queries = core.packages.queries;
@@ -48,9 +45,9 @@ function registerPackageResource(api: FastifyInstance, ac: ApiContext, scope: Ow
 
   api.get(base, async (request) => {
     const { pkg } = await ac.package(request, paramsOf(scope, request));
-    const [summary, versions, tags] = await Promise.all([ac.describe(pkg, request), queries.versions(pkg.id), queries.tags(pkg.id)]);
-    const latestId = tags.find((t) => t.name === 'latest')?.versionId ?? versions[versions.length - 1]?.id;
-    const latest = versions.find((v) => v.id === latestId);
+    const [summary, tags] = await Promise.all([ac.describe(pkg, request), queries.tags(pkg.id)]);
+    const latestId = tags.find((t) => t.name === 'latest')?.versionId;
+    const latest = latestId !== undefined ? await queries.versionById(latestId) : (await queries.versionRecordsPage(pkg.id, 'active', { offset: 0, limit: 1 })).items[0];
     return { ...summary, latest_version: latest ? presentVersion(pkg, latest, tags, urls.base(request), formats.find(pkg.format)) : null };
   });
 
@@ -81,6 +78,12 @@ function registerPackageResource(api: FastifyInstance, ac: ApiContext, scope: Ow
     return reply.status(204).send();
   });
 
+  api.get(`${base}/downloads`, async (request) => {
+    const { pkg } = await ac.package(request, paramsOf(scope, request));
+    const range = dayRange(request, core.deps.now());
+    return presentDownloads(range, await core.downloads.dailyInRange({ packageId: pkg.id }, range.from, range.to));
+  });
+
   const settingsOf = (pkg: PackageRecord) => {
     const settings = formats.find(pkg.format)?.packageSettings;
     const ctx = ac.deps.formatContexts.get(pkg.format);
@@ -104,28 +107,41 @@ function registerPackageResource(api: FastifyInstance, ac: ApiContext, scope: Ow
   });
 }
 
-/** A package's versions: list (active or deleted), one, delete and restore. */
+/** A package's versions: list (active or deleted, paged), one, its downloads, delete and restore. */
 function registerVersionResource(api: FastifyInstance, ac: ApiContext, scope: OwnerScope): void {
   const { core, urls, formats } = ac.deps;
   const queries = core.packages.queries;
   const base = `${packagePath(scope)}/versions`;
   const versionId = (request: FastifyRequest) => (request.params as { id: string }).id;
 
-  api.get(base, async (request) => {
+  api.get(base, async (request, reply) => {
     const { pkg, principal } = await ac.package(request, paramsOf(scope, request));
-    const { state } = request.query as { state?: string };
-    if (state !== undefined && state !== 'active' && state !== 'deleted') throw new KuraError('BAD_REQUEST', '"state" must be active or deleted');
+    const state = queryParam(request, 'state') ?? 'active';
+    if (state !== 'active' && state !== 'deleted') throw new KuraError('BAD_REQUEST', `"state" must be active or deleted, not "${state}"`);
+    const asked = pageRequest(request);
     if (state === 'deleted') await core.access.authorize(principal, 'delete', packageSubject(pkg));
-    const [versions, tags] = await Promise.all([queries.versions(pkg.id, state === 'deleted'), queries.tags(pkg.id)]);
-    const selected = versions.filter((v) => (state === 'deleted' ? v.deletedAt !== null && !v.purgedAt : v.deletedAt === null));
-    return selected.reverse().map((v) => presentVersion(pkg, v, tags, urls.base(request), formats.find(pkg.format)));
+    const [page, tags] = await Promise.all([queries.versionRecordsPage(pkg.id, state, asked), queries.tags(pkg.id)]);
+    setPageLinks(reply, request, urls, asked, page.total);
+    return page.items.map((v) => presentVersion(pkg, v, tags, urls.base(request), formats.find(pkg.format)));
   });
 
-  api.get(`${base}/:id`, async (request) => {
+  /** A live version of the package the request names. @throws KuraError NOT_FOUND (also for deleted versions) */
+  const liveVersion = async (request: FastifyRequest) => {
     const { pkg } = await ac.package(request, paramsOf(scope, request));
     const version = await ac.version(pkg, versionId(request));
     if (version.deletedAt) throw new KuraError('NOT_FOUND', `version ${version.id} not found`);
+    return { pkg, version };
+  };
+
+  api.get(`${base}/:id`, async (request) => {
+    const { pkg, version } = await liveVersion(request);
     return presentVersion(pkg, version, await queries.tags(pkg.id), urls.base(request), formats.find(pkg.format));
+  });
+
+  api.get(`${base}/:id/downloads`, async (request) => {
+    const { version } = await liveVersion(request);
+    const range = dayRange(request, core.deps.now());
+    return presentDownloads(range, await core.downloads.dailyInRange({ versionId: version.id }, range.from, range.to));
   });
 
   api.delete(`${base}/:id`, async (request, reply) => {

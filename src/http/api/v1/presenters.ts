@@ -94,6 +94,11 @@ export function presentToken(token: TokenRecord) {
   };
 }
 
+/** The package page: `/OWNER/-/packages/TYPE/NAME`. */
+function packagePagePath(pkg: PackageRecord): string {
+  return `/${pkg.ownerLogin}/-/packages/${pkg.format}/${encodeURIComponent(pkg.name)}`;
+}
+
 export function packageApiPath(pkg: PackageRecord): string {
   const scope = pkg.ownerKind === 'org' ? 'orgs' : 'users';
   return `/api/v1/${scope}/${encodeURIComponent(pkg.ownerLogin)}/packages/${pkg.format}/${encodeURIComponent(pkg.name)}`;
@@ -110,7 +115,7 @@ export function presentPackage(pkg: PackageRecord, base: string, extra: { versio
     visibility: effectiveVisibility(pkg),
     description: pkg.description,
     url: base + packageApiPath(pkg),
-    html_url: `${base}/${pkg.ownerLogin}/-/packages/${pkg.format}/${encodeURIComponent(pkg.name)}`,
+    html_url: base + packagePagePath(pkg),
     repository: pkg.repo ? { full_name: pkg.repo.fullName, visibility: pkg.repo.visibility, html_url: `${base}/${pkg.repo.fullName}` } : null,
     inherit_access: pkg.repo ? pkg.inheritsAccess : null,
     created_at: pkg.createdAt,
@@ -119,7 +124,12 @@ export function presentPackage(pkg: PackageRecord, base: string, extra: { versio
   };
 }
 
-/** A version with its format's facts (under `metadata.<package_type>`) and install snippets. */
+/**
+ * A version in GitHub's shape (`name`, `url`, `package_html_url`, `html_url`, `license`,
+ * `metadata.package_type` and the format's facts under `metadata.<package_type>`, e.g.
+ * `metadata.container.tags`), plus Kura's `download_count`, `deprecated`, `metadata.tags` and
+ * `install` snippets.
+ */
 export function presentVersion(pkg: PackageRecord, version: VersionRecord, tags: TagRecord[], base: string, format: AnyPackageFormat | undefined) {
   const versionTags = tags.filter((t) => t.versionId === version.id).map((t) => t.name);
   const presentation = format && !version.deletedAt
@@ -129,7 +139,8 @@ export function presentVersion(pkg: PackageRecord, version: VersionRecord, tags:
     id: version.id,
     name: version.version,
     url: `${base}${packageApiPath(pkg)}/versions/${version.id}`,
-    package_html_url: `${base}/${pkg.ownerLogin}/-/packages/${pkg.format}/${encodeURIComponent(pkg.name)}`,
+    package_html_url: base + packagePagePath(pkg),
+    html_url: `${base}${packagePagePath(pkg)}/versions/${encodeURIComponent(version.version)}`,
     description: version.description,
     license: version.license,
     deprecated: version.deprecated,

@@ -29,7 +29,8 @@ function requestedDescription(body: Record<string, unknown>): string | null | un
 /**
  * Repositories, shaped like GitHub's REST API: `GET`/`PATCH /repos/OWNER/REPO`, `POST /user/repos`
  * and `POST /orgs/ORG/repos`, the lists `GET /users/OWNER/repos` and `GET /orgs/ORG/repos` (what
- * the caller may see), and `GET /repos/OWNER/REPO/packages` (its linked packages).
+ * the caller may see), and `GET /repos/OWNER/REPO/packages` (its linked packages, filtered and
+ * paged as an owner's packages are).
  */
 export function registerRepositoryRoutes(api: FastifyInstance, ac: ApiContext): void {
   const { core, urls } = ac.deps;
@@ -79,10 +80,9 @@ export function registerRepositoryRoutes(api: FastifyInstance, ac: ApiContext): 
     });
   }
 
-  api.get('/repos/:owner/:repo/packages', async (request) => {
+  api.get('/repos/:owner/:repo/packages', async (request, reply) => {
     const principal = await ac.principal(request);
     const repo = await ac.repository(principal, repoParams(request).owner, repoParams(request).repo);
-    const packages = await core.packages.queries.listByOwner(repo.ownerId, { repoId: repo.id });
-    return Promise.all((await ac.visible(principal, packages)).map((p) => ac.describe(p, request)));
+    return ac.listPackages(request, reply, principal, await ownerOf(repo), repo.id);
   });
 }

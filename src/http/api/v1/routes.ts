@@ -4,6 +4,7 @@ import { guardWriteBodies, jsonBody } from '../../../delivery/accepted-bodies.js
 import { registerAdvisoryRoutes } from './advisory-routes.js';
 import { registerAlertRoutes } from './alert-routes.js';
 import { ApiContext, type ApiDeps } from './api-context.js';
+import { registerAuditLogRoutes } from './audit-log-routes.js';
 import { registerCollaboratorRoutes } from './collaborator-routes.js';
 import { registerHookRoutes } from './hook-routes.js';
 import { registerOrgMemberRoutes } from './org-member-routes.js';
@@ -42,4 +43,5 @@ export async function registerApiV1(api: FastifyInstance, deps: ApiDeps): Promis
   registerOrgMemberRoutes(api, ac);
   registerPackageAccessRoutes(api, ac);
   registerHookRoutes(api, ac);
+  registerAuditLogRoutes(api, ac);
 }

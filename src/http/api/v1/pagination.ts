@@ -1,0 +1,58 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { KuraError } from '../../../core/errors/catalogue.js';
+import type { PageSlice } from '../../../core/packages/package-queries.js';
+import type { UrlBuilder } from '../../../delivery/url-builder.js';
+
+/** GitHub's page size when none is asked for, and the largest it allows. */
+export const defaultPerPage = 30;
+export const maxPerPage = 100;
+
+/** The page a list request asks for (GitHub's `page` and `per_page`), as a slice of the list. */
+export interface PageRequest extends PageSlice {
+  page: number;
+  perPage: number;
+}
+
+/** The one value of query parameter `name`, if given. @throws KuraError BAD_REQUEST when it is given twice */
+export function queryParam(request: FastifyRequest, name: string): string | undefined {
+  const value = (request.query as Record<string, unknown>)[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new KuraError('BAD_REQUEST', `"${name}" may be given once`);
+  return value;
+}
+
+function positiveInteger(request: FastifyRequest, name: string, fallback: number, max: number): number {
+  const text = queryParam(request, name);
+  if (text === undefined) return fallback;
+  const value = /^\d{1,9}$/.test(text) ? Number(text) : NaN;
+  if (!(value >= 1 && value <= max)) throw new KuraError('BAD_REQUEST', `"${name}" must be a whole number from 1 to ${max}, not "${text}"`);
+  return value;
+}
+
+/** `page` (default 1) and `per_page` (default 30, at most 100). @throws KuraError BAD_REQUEST for other values */
+export function pageRequest(request: FastifyRequest): PageRequest {
+  const perPage = positiveInteger(request, 'per_page', defaultPerPage, maxPerPage);
+  const page = positiveInteger(request, 'page', 1, 999_999_999);
+  return { page, perPage, offset: (page - 1) * perPage, limit: perPage };
+}
+
+/**
+ * Sets GitHub's `Link` header for page `asked.page` of a list of `total` items: `prev` and
+ * `first` unless on the first page, `next` and `last` unless on the last one, as absolute URLs
+ * of this request with only `page` changed. A page past the end links back to the last page
+ * (`prev`) and the first; an empty list has no links.
+ */
+export function setPageLinks(reply: FastifyReply, request: FastifyRequest, urls: UrlBuilder, asked: PageRequest, total: number): void {
+  if (total === 0) return;
+  const lastPage = Math.max(1, Math.ceil(total / asked.perPage));
+  const link = (page: number, rel: string) => {
+    const url = new URL(request.url, 'http://x');
+    url.searchParams.set('page', String(page));
+    return `<${urls.base(request)}${url.pathname}${url.search}>; rel="${rel}"`;
+  };
+  const links: string[] = [];
+  if (asked.page > 1) links.push(link(Math.min(asked.page - 1, lastPage), 'prev'));
+  if (asked.page < lastPage) links.push(link(asked.page + 1, 'next'), link(lastPage, 'last'));
+  if (asked.page > 1) links.push(link(1, 'first'));
+  if (links.length > 0) reply.header('link', links.join(', '));
+}
