@@ -1,11 +1,11 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onResponseHookHandler } from 'fastify';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { CacheLookups } from '../core/cache-lookups.js';
 import type { BlobStore } from '../core/blobs/blob-store.js';
 import type { Db } from '../db/schema.js';
 import { sql } from 'kysely';
 import { PlainCounter, PlainHistogram } from './plain-metrics.js';
-import { RequestMetrics } from './request-series.js';
+import { RequestMetrics, type RequestSeries } from './request-series.js';
 
 /**
  * Kura's Prometheus metrics, one registry per server: requests by area (a format id, `api`,
@@ -57,19 +57,34 @@ export class KuraMetrics {
  * serves `/metrics` (Prometheus text) and `/readyz` (the database and the blob store answer).
  */
 export function registerMetrics(app: FastifyInstance, metrics: KuraMetrics | null, areas: ReadonlyArray<{ id: string; mountPath: string }>, storage: { db: Db; blobs: BlobStore }): void {
-  const areaOf = (request: FastifyRequest) => {
-    const url = request.url;
-    if (url.startsWith('/api/')) return 'api';
-    const format = areas.find((a) => url === a.mountPath || url.startsWith(`${a.mountPath}/`) || url.startsWith(`${a.mountPath}?`));
+  /** The area of a path: `api`, the format whose mount it is under, else `matched` (the web UI, ops) or `other`. */
+  const areaOf = (path: string, matched: boolean) => {
+    if (path.startsWith('/api/')) return 'api';
+    const format = areas.find((a) => path === a.mountPath || path.startsWith(`${a.mountPath}/`) || path.startsWith(`${a.mountPath}?`));
     if (format) return format.id;
-    return request.routeOptions.url === undefined ? 'other' : 'web';
+    return matched ? 'web' : 'other';
   };
   if (metrics) {
-    app.addHook('onResponse', (request, reply, done) => {
-      const route = request.routeOptions.url;
-      const series = metrics.requests.seriesFor(route === undefined ? `${request.method} unmatched ${areaOf(request)}` : `${request.method} ${route}`,
-        () => ({ area: areaOf(request), route: route ?? 'unmatched', method: request.method }));
+    const record = (series: RequestSeries, request: FastifyRequest, reply: FastifyReply) =>
       metrics.requests.record(series, reply.statusCode, reply.elapsedTime / 1000, Number(request.headers['content-length']), Number(reply.getHeader('content-length')));
+    // Each route records into its own series, found when the route is registered: nothing is
+    // looked up or built per request.
+    app.addHook('onRoute', (route) => {
+      const url = route.url ?? route.path;
+      const area = areaOf(url, true);
+      const seriesOf = (method: string) => metrics.requests.seriesFor(`${method} ${url}`, () => ({ area, route: url, method }));
+      const byMethod = new Map([route.method].flat().map((method) => [method, seriesOf(method)]));
+      const hook: onResponseHookHandler = (request, reply, done) => {
+        record(byMethod.get(request.method) ?? seriesOf(request.method), request, reply);
+        done();
+      };
+      route.onResponse = [...[route.onResponse ?? []].flat(), hook];
+    });
+    app.addHook('onResponse', (request, reply, done) => {
+      if (request.is404) {
+        const area = areaOf(request.url, false);
+        record(metrics.requests.seriesFor(`${request.method} unmatched ${area}`, () => ({ area, route: 'unmatched', method: request.method })), request, reply);
+      }
       done();
     });
     app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { migrateToLatest, postgresMigrationDialect, type FormatMigrations } from '../../db/migrate.js';
-import { queryLog, type QueryObserver } from './query-log.js';
+import { timedDialect, type QueryObserver } from './query-log.js';
 
 const int8Oid = 20;
 const numericOid = 1700;
@@ -36,7 +36,7 @@ export interface PostgresOptions {
 export async function openPostgresDatabase(url: string, formats: readonly FormatMigrations[] = [], options: PostgresOptions = {}): Promise<Kysely<Database>> {
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types: numericTypes });
   pool.on('error', (error) => options.onIdleError?.(error));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }), log: queryLog(options.onQuery) });
+  const db = new Kysely<Database>({ dialect: timedDialect(new PostgresDialect({ pool: withPreparedStatements(pool) }), options.onQuery) });
   try {
     await migrateToLatest(db as unknown as Kysely<unknown>, postgresMigrationDialect, formats);
   } catch (error) {

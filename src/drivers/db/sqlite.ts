@@ -2,7 +2,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { migrateToLatest, sqliteMigrationDialect, type FormatMigrations } from '../../db/migrate.js';
-import { queryLog, type QueryObserver } from './query-log.js';
+import { timedDialect, type QueryObserver } from './query-log.js';
 
 /**
  * Opens (creating if needed) an SQLite database in WAL mode, so a server and `kura` commands can
@@ -15,7 +15,7 @@ export async function openSqliteDatabase(file: string, formats: readonly FormatM
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 10000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), log: queryLog(options.onQuery) });
+  const db = new Kysely<Database>({ dialect: timedDialect(new SqliteDialect({ database: withStatementCache(sqlite) }), options.onQuery) });
   await migrateToLatest(db as unknown as Kysely<unknown>, sqliteMigrationDialect, formats);
   return db;
 }
