@@ -110,7 +110,7 @@ describe('REST API: packages and versions, paged like GitHub, with downloads', (
   it('answers 400 naming what is allowed for bad filters and paging', async () => {
     const path = '/api/v1/orgs/acme/packages';
     for (const [query, message] of [
-      ['package_type=cobol', /unknown package_type "cobol" \(known: npm, .*container/],
+      ['package_type=cobol', /"package_type" must be one of npm, .*container.*not "cobol"/],
       ['visibility=internal', /"visibility" must be public or private/],
       ['per_page=0', /"per_page" must be a whole number from 1 to 100/],
       ['per_page=101', /from 1 to 100/],

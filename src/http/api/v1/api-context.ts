@@ -43,13 +43,6 @@ export class ApiContext {
     return principal;
   }
 
-  /** The request's JSON body as an object (empty when there is none). @throws KuraError BAD_REQUEST for any other JSON */
-  objectBody(request: FastifyRequest): Record<string, unknown> {
-    const body = request.body ?? {};
-    if (typeof body !== 'object' || Array.isArray(body)) throw new KuraError('BAD_REQUEST', 'the body must be a JSON object');
-    return body as Record<string, unknown>;
-  }
-
   /** The format a `package_type` names. @throws KuraError BAD_REQUEST for an unknown type, FORMAT_DISABLED */
   format(type: string): AnyPackageFormat {
     const format = this.deps.formats.find(type);
@@ -100,24 +93,22 @@ export class ApiContext {
 
   /**
    * One page of `owner`'s packages the caller may see (of a format that is not disabled, and
-   * readable), filtered by the request's `package_type` and `visibility`, with their version and
-   * download counts and GitHub's `Link` header: two queries, however many packages.
-   * @throws KuraError BAD_REQUEST (an unknown type or visibility, bad paging), FORMAT_DISABLED
+   * readable), filtered by the request's `package_type` and `visibility` (which the route's
+   * schema checked), with their version and download counts and GitHub's `Link` header: two
+   * queries, however many packages.
+   * @throws KuraError FORMAT_DISABLED
    */
   async listPackages(request: FastifyRequest, reply: FastifyReply, principal: Principal, owner: Owner, repoId?: number) {
     const { core, formats, urls } = this.deps;
     const type = queryParam(request, 'package_type');
-    const visibility = queryParam(request, 'visibility');
-    if (visibility !== undefined && visibility !== 'public' && visibility !== 'private') {
-      throw new KuraError('BAD_REQUEST', `"visibility" must be public or private, not "${visibility}"`);
-    }
+    const visibility = queryParam(request, 'visibility') as Visibility | undefined;
     const asked = pageRequest(request);
     const readable = await core.access.readablePackages(principal, ownerTarget(owner));
     const page = await core.packages.queries.listPage({
       ownerId: owner.id,
       formats: type !== undefined ? [this.format(type).id] : formats.all.filter((f) => formats.isVisible(f.id)).map((f) => f.id),
       repoId,
-      visibility: visibility as Visibility | undefined,
+      visibility,
       readable,
     }, asked);
     const counts = await core.packages.queries.counts(page.items.map((p) => p.id));

@@ -1,8 +1,21 @@
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuditFilter, AuditRecord } from '../../../core/audit/audit-trail.js';
 import { KuraError } from '../../../core/errors/catalogue.js';
 import type { ApiContext } from './api-context.js';
-import { pageRequest, queryParam, setPageLinks } from './pagination.js';
+import { access, operation } from './operations.js';
+import { pageQuery, pageRequest, queryParam, setPageLinks } from './pagination.js';
+import { ListOf, PathParams } from './schemas.js';
+
+const filterText = (description: string) => Type.Optional(Type.String({ minLength: 1, maxLength: 200, description }));
+const auditQuery = Type.Object({
+  actor: filterText('the login of who did it'),
+  action: filterText('an action (`version.publish`), or a prefix ending at a dot (`version.`)'),
+  package: filterText('TYPE/NAME, the name as in package paths (under an organization a bare npm name works too)'),
+  from: filterText('the earliest entries: an ISO 8601 time or day (UTC unless it names a zone)'),
+  to: filterText('the latest entries: an ISO 8601 time or day (`2024-05-31` covers that whole day)'),
+  ...pageQuery,
+});
 
 /**
  * The audit log, in the shape of GitHub's audit log entries: `GET /orgs/ORG/audit-log` (what was
@@ -14,7 +27,15 @@ import { pageRequest, queryParam, setPageLinks } from './pagination.js';
 export function registerAuditLogRoutes(api: FastifyInstance, ac: ApiContext): void {
   const { core, urls } = ac.deps;
 
-  api.get('/orgs/:org/audit-log', async (request, reply) => {
+  const common = { tags: ['audit-log' as const], security: access.administrator(), querystring: auditQuery, response: { 200: ListOf('AuditEntry', 'One page of entries, newest first.') } };
+
+  api.get('/orgs/:org/audit-log', operation({
+    ...common,
+    operationId: 'orgs/get-audit-log',
+    summary: 'An organization’s audit log',
+    description: 'What was done to the organization and everything it owns, for its owners. Paged.',
+    params: PathParams({ org: 'the organization' }),
+  }), async (request, reply) => {
     const principal = await ac.principal(request);
     const org = await ac.owner('orgs', (request.params as { org: string }).org, principal);
     await core.audit.authorizeOrganization(principal, org);
@@ -24,7 +45,12 @@ export function registerAuditLogRoutes(api: FastifyInstance, ac: ApiContext): vo
     return page.items.map(presentAuditEntry);
   });
 
-  api.get('/audit-log', async (request, reply) => {
+  api.get('/audit-log', operation({
+    ...common,
+    operationId: 'enterprise-admin/get-audit-log',
+    summary: 'The site’s audit log',
+    description: 'Every entry, for site admins. Paged.',
+  }), async (request, reply) => {
     const principal = await ac.principal(request);
     core.audit.authorizeSite(principal);
     const asked = pageRequest(request);

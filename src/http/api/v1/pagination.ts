@@ -1,3 +1,4 @@
+import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { KuraError } from '../../../core/errors/catalogue.js';
 import type { PageSlice } from '../../../core/packages/package-queries.js';
@@ -6,6 +7,12 @@ import type { UrlBuilder } from '../../../delivery/url-builder.js';
 /** GitHub's page size when none is asked for, and the largest it allows. */
 export const defaultPerPage = 30;
 export const maxPerPage = 100;
+
+/** GitHub's paging parameters, for a list route's query schema. */
+export const pageQuery = {
+  per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: maxPerPage, default: defaultPerPage, description: 'items per page' })),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 999_999_999, default: 1, description: 'the page, from 1' })),
+};
 
 /** The page a list request asks for (GitHub's `page` and `per_page`), as a slice of the list. */
 export interface PageRequest extends PageSlice {
@@ -21,18 +28,14 @@ export function queryParam(request: FastifyRequest, name: string): string | unde
   return value;
 }
 
-function positiveInteger(request: FastifyRequest, name: string, fallback: number, max: number): number {
-  const text = queryParam(request, name);
-  if (text === undefined) return fallback;
-  const value = /^\d{1,9}$/.test(text) ? Number(text) : NaN;
-  if (!(value >= 1 && value <= max)) throw new KuraError('BAD_REQUEST', `"${name}" must be a whole number from 1 to ${max}, not "${text}"`);
-  return value;
-}
-
-/** `page` (default 1) and `per_page` (default 30, at most 100). @throws KuraError BAD_REQUEST for other values */
+/**
+ * `page` (default 1) and `per_page` (default 30, at most 100), as the route's schema
+ * ({@link pageQuery}) validated and converted them.
+ */
 export function pageRequest(request: FastifyRequest): PageRequest {
-  const perPage = positiveInteger(request, 'per_page', defaultPerPage, maxPerPage);
-  const page = positiveInteger(request, 'page', 1, 999_999_999);
+  const query = request.query as { per_page?: number; page?: number };
+  const perPage = query.per_page ?? defaultPerPage;
+  const page = query.page ?? 1;
   return { page, perPage, offset: (page - 1) * perPage, limit: perPage };
 }
 

@@ -1,29 +1,34 @@
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { KuraError } from '../../../core/errors/catalogue.js';
 import type { Owner } from '../../../core/owners/owner.js';
 import type { RepoChanges, Repository, Visibility } from '../../../core/repos/repository.js';
 import type { ApiContext } from './api-context.js';
+import { access, operation } from './operations.js';
+import { packageListQuery } from './package-routes.js';
 import { presentRepository } from './presenters.js';
+import { ListOf, Nullable, PathParams, Ref, StringEnum } from './schemas.js';
+
+/** The path of a repository. */
+export const repoParams = PathParams({ owner: 'the repository’s owner', repo: 'the repository’s name' });
+
+const repositoryFields = {
+  description: Type.Optional(Nullable(Type.String())),
+  visibility: Type.Optional(StringEnum(['public', 'private'] as const)),
+  private: Type.Optional(Type.Boolean({ description: 'GitHub’s flag: `true` for private (must agree with `visibility` when both are given)' })),
+};
+const repositoryChange = Type.Object({ ...repositoryFields, name: Type.Optional(Type.String({ description: 'repositories cannot be renamed: only the current name is accepted' })) });
+const newRepository = Type.Object({ name: Type.String({ description: 'the repository’s name under its owner' }), ...repositoryFields });
 
 /**
  * The visibility a body asks for, from GitHub's `visibility` ("public" or "private") or its
  * `private` flag; undefined when it names none.
- * @throws KuraError BAD_REQUEST for other values, or when the two disagree
+ * @throws KuraError BAD_REQUEST when the two disagree
  */
-function requestedVisibility(body: Record<string, unknown>): Visibility | undefined {
-  const { visibility, private: isPrivate } = body;
-  if (visibility !== undefined && visibility !== 'public' && visibility !== 'private') throw new KuraError('BAD_REQUEST', '"visibility" must be "public" or "private"');
-  if (isPrivate !== undefined && typeof isPrivate !== 'boolean') throw new KuraError('BAD_REQUEST', '"private" must be true or false');
-  const fromFlag = isPrivate === undefined ? undefined : isPrivate ? 'private' : 'public';
-  if (visibility !== undefined && fromFlag !== undefined && visibility !== fromFlag) throw new KuraError('BAD_REQUEST', '"visibility" and "private" disagree');
-  return visibility ?? fromFlag;
-}
-
-/** @throws KuraError BAD_REQUEST unless the description is a string, null or absent */
-function requestedDescription(body: Record<string, unknown>): string | null | undefined {
-  const { description } = body;
-  if (description !== undefined && description !== null && typeof description !== 'string') throw new KuraError('BAD_REQUEST', '"description" must be a string or null');
-  return description;
+function requestedVisibility(body: Static<typeof repositoryChange>): Visibility | undefined {
+  const fromFlag = body.private === undefined ? undefined : body.private ? 'private' : 'public';
+  if (body.visibility !== undefined && fromFlag !== undefined && body.visibility !== fromFlag) throw new KuraError('BAD_REQUEST', '"visibility" and "private" disagree');
+  return body.visibility ?? fromFlag;
 }
 
 /**
@@ -34,55 +39,105 @@ function requestedDescription(body: Record<string, unknown>): string | null | un
  */
 export function registerRepositoryRoutes(api: FastifyInstance, ac: ApiContext): void {
   const { core, urls } = ac.deps;
-  const repoParams = (request: FastifyRequest) => request.params as { owner: string; repo: string };
+  const paramsOf = (request: FastifyRequest) => request.params as { owner: string; repo: string };
   const ownerOf = async (repo: Repository): Promise<Owner> => (await core.owners.findById(repo.ownerId))!;
 
-  api.get('/repos/:owner/:repo', async (request) => {
+  api.get('/repos/:owner/:repo', operation({
+    operationId: 'repos/get',
+    summary: 'Get a repository',
+    tags: ['repos'],
+    security: access.anyone(),
+    params: repoParams,
+    response: { 200: Ref('Repository') },
+  }), async (request) => {
     const principal = await ac.principal(request);
-    const repo = await ac.repository(principal, repoParams(request).owner, repoParams(request).repo);
+    const repo = await ac.repository(principal, paramsOf(request).owner, paramsOf(request).repo);
     return presentRepository(repo, await ownerOf(repo), urls.base(request));
   });
 
-  api.patch('/repos/:owner/:repo', async (request) => {
+  api.patch('/repos/:owner/:repo', operation({
+    operationId: 'repos/update',
+    summary: 'Change a repository’s description or visibility',
+    description: 'Its admins; its linked packages follow the visibility.',
+    tags: ['repos'],
+    security: access.administrator(),
+    params: repoParams,
+    body: repositoryChange,
+    response: { 200: Ref('Repository') },
+  }), async (request) => {
     const principal = await ac.principal(request);
-    const repo = await ac.repository(principal, repoParams(request).owner, repoParams(request).repo);
-    const body = ac.objectBody(request);
-    if (body['name'] !== undefined && body['name'] !== repo.name) throw new KuraError('BAD_REQUEST', 'repositories cannot be renamed');
-    const changes: RepoChanges = { visibility: requestedVisibility(body), description: requestedDescription(body) };
+    const repo = await ac.repository(principal, paramsOf(request).owner, paramsOf(request).repo);
+    const body = request.body as Static<typeof repositoryChange>;
+    if (body.name !== undefined && body.name !== repo.name) throw new KuraError('BAD_REQUEST', 'repositories cannot be renamed');
+    const changes: RepoChanges = { visibility: requestedVisibility(body), description: body.description };
     const updated = await core.repos.update(repo, changes, principal);
     return presentRepository(updated, await ownerOf(updated), urls.base(request));
   });
 
   const create = async (request: FastifyRequest, owner: Owner) => {
     const principal = await ac.user(request);
-    const body = ac.objectBody(request);
-    if (typeof body['name'] !== 'string') throw new KuraError('BAD_REQUEST', '"name" is required');
-    const description = requestedDescription(body);
-    const repo = await core.repos.create({ fullName: `${owner.login}/${body['name']}`, visibility: requestedVisibility(body), description: description ?? undefined }, principal);
+    const body = request.body as Static<typeof newRepository>;
+    const repo = await core.repos.create({ fullName: `${owner.login}/${body.name}`, visibility: requestedVisibility(body), description: body.description ?? undefined }, principal);
     return presentRepository(repo, owner, urls.base(request));
   };
 
-  api.post('/user/repos', async (request, reply) => {
+  api.post('/user/repos', operation({
+    operationId: 'repos/create-for-authenticated-user',
+    summary: 'Create a repository of the caller',
+    description: 'Public unless asked.',
+    tags: ['repos'],
+    security: access.administrator(),
+    body: newRepository,
+    response: { 201: Ref('Repository', { description: 'The new repository.' }) },
+    errors: [409],
+  }), async (request, reply) => {
     const principal = await ac.user(request);
     return reply.status(201).send(await create(request, principal.user));
   });
 
-  api.post('/orgs/:org/repos', async (request, reply) => {
+  api.post('/orgs/:org/repos', operation({
+    operationId: 'repos/create-in-org',
+    summary: 'Create a repository in an organization',
+    description: 'Its members; a member who is not an owner becomes the new repository’s admin.',
+    tags: ['repos'],
+    security: access.administrator(),
+    params: PathParams({ org: 'the organization' }),
+    body: newRepository,
+    response: { 201: Ref('Repository', { description: 'The new repository.' }) },
+    errors: [409],
+  }), async (request, reply) => {
     const owner = await ac.owner('orgs', (request.params as { org: string }).org, await ac.principal(request));
     return reply.status(201).send(await create(request, owner));
   });
 
   for (const scope of ['users', 'orgs'] as const) {
-    api.get(`/${scope}/:owner/repos`, async (request) => {
+    api.get(`/${scope}/:owner/repos`, operation({
+      operationId: scope === 'users' ? 'repos/list-for-user' : 'repos/list-for-org',
+      summary: `List ${scope === 'users' ? 'a user’s' : 'an organization’s'} repositories`,
+      description: 'The ones the caller may see.',
+      tags: ['repos'],
+      security: access.anyone(),
+      params: PathParams({ owner: scope === 'users' ? 'the user' : 'the organization' }),
+      response: { 200: ListOf('Repository', 'The repositories.') },
+    }), async (request) => {
       const principal = await ac.principal(request);
       const owner = await ac.owner(scope, (request.params as { owner: string }).owner, principal);
       return (await core.repos.listVisible(owner, principal)).map((repo) => presentRepository(repo, owner, urls.base(request)));
     });
   }
 
-  api.get('/repos/:owner/:repo/packages', async (request, reply) => {
+  api.get('/repos/:owner/:repo/packages', operation({
+    operationId: 'repos/list-packages',
+    summary: 'List the packages linked to a repository',
+    description: 'Filtered and paged as an owner’s packages are.',
+    tags: ['repos', 'packages'],
+    security: access.anyone('read:packages'),
+    params: repoParams,
+    querystring: packageListQuery,
+    response: { 200: ListOf('Package', 'One page of packages.') },
+  }), async (request, reply) => {
     const principal = await ac.principal(request);
-    const repo = await ac.repository(principal, repoParams(request).owner, repoParams(request).repo);
+    const repo = await ac.repository(principal, paramsOf(request).owner, paramsOf(request).repo);
     return ac.listPackages(request, reply, principal, await ownerOf(repo), repo.id);
   });
 }
