@@ -10,7 +10,8 @@ import type { UrlBuilder } from '../delivery/url-builder.js';
 import type { FormatCatalog } from '../formats/catalog.js';
 import type { FormatContext } from '../formats/contract.js';
 import { registerWeb } from '../web/routes.js';
-import { registerApiV1 } from './api/v1/routes.js';
+import { apiPrefix, registerApiV1 } from './api/v1/routes.js';
+import type { ApiDescription } from './api/v1/openapi.js';
 import type { Authenticator } from './authenticate.js';
 import { toKuraError } from './error-mapping.js';
 
@@ -70,8 +71,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
   });
 
-  await app.register(async (api) => registerApiV1(api, { core: deps.core, formats, formatContexts: deps.formatContexts, authenticate, urls }), { prefix: '/api/v1' });
-  await app.register(async (web) => registerWeb(web, { core: deps.core, formats, formatContexts: deps.formatContexts, authenticate, urls }, { sessionMaxDays: deps.config.sessionMaxDays }));
+  let api: ApiDescription | undefined;
+  await app.register(async (scope) => {
+    api = registerApiV1(scope, { core: deps.core, formats, formatContexts: deps.formatContexts, authenticate, urls });
+  }, { prefix: apiPrefix });
+  const apiDocument = () => api!.document();
+  await app.register(async (web) => registerWeb(web, { core: deps.core, formats, formatContexts: deps.formatContexts, authenticate, urls, apiDocument }, { sessionMaxDays: deps.config.sessionMaxDays }));
 
   for (const format of formats.all) {
     const ctx = deps.formatContexts.get(format.id);

@@ -49,6 +49,7 @@ section.danger-zone{border-color:#b3261e}
 ul.formats{list-style:none;padding:0;margin:0}ul.formats li{display:grid;grid-template-columns:8rem minmax(0,1fr) auto;gap:.2rem 1rem;align-items:baseline;padding:.4rem 0;border-bottom:1px solid #eef0f3}ul.formats code{overflow-wrap:anywhere}
 @media (max-width:600px){ul.formats li{grid-template-columns:minmax(0,1fr)}}
 .chart{background:#f0f2f5}
+article.op{border-top:1px solid #eef0f3;padding-top:.4rem;margin-top:.8rem}.method{font-family:monospace;background:#eef2f7;border-radius:4px;padding:0 .4rem}h4{font-size:.9rem;margin:.6rem 0 .2rem}
 dl.facts{margin:0}dl.facts dt{color:#4f5965;font-size:.85rem;margin-top:.5rem}dl.facts dd{margin:0;overflow-wrap:anywhere}
 `;
 

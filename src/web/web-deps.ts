@@ -4,6 +4,7 @@ import type { Core } from '../core/core.js';
 import type { UrlBuilder } from '../delivery/url-builder.js';
 import type { FormatCatalog } from '../formats/catalog.js';
 import type { FormatContext } from '../formats/contract.js';
+import type { ApiReferenceDocument } from './pages/api-reference-page.js';
 
 /** Resolves the caller of a request from its `Authorization` header (the HTTP layer's authenticator). */
 export type Authenticate = (request: FastifyRequest) => Promise<Principal>;
@@ -16,4 +17,6 @@ export interface WebDeps {
   formatContexts: ReadonlyMap<string, FormatContext<unknown>>;
   authenticate: Authenticate;
   urls: UrlBuilder;
+  /** The REST API's OpenAPI document, for its reference page at `/api/docs` (no page without it). */
+  apiDocument?: () => ApiReferenceDocument;
 }

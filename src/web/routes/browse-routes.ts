@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { advisoryPage } from '../pages/advisory-page.js';
+import { apiReferencePage } from '../pages/api-reference-page.js';
 import { helpPage } from '../pages/help-page.js';
 import { homePage } from '../pages/home-page.js';
 import { ownerPage } from '../pages/owner-page.js';
@@ -27,8 +28,8 @@ const pageNumber = (query: unknown): number => {
 };
 
 /**
- * The pages anyone may browse: home and search, help per format, owners, repositories, advisories,
- * packages and their versions; and of a package, for those allowed, its settings, the page that
+ * The pages anyone may browse: home and search, help per format, the REST API's reference, owners,
+ * repositories, advisories, packages and their versions; and of a package, for those allowed, its settings, the page that
  * confirms deleting a version, and a deleted package's page to restore it.
  */
 export function registerBrowseRoutes(app: FastifyInstance, deps: WebDeps): void {
@@ -38,6 +39,11 @@ export function registerBrowseRoutes(app: FastifyInstance, deps: WebDeps): void 
     const { format } = request.params as { format: string };
     return sendPage(reply, helpPage(deps, await visitorOf(deps, request, reply), format));
   });
+
+  const { apiDocument } = deps;
+  if (apiDocument) {
+    app.get('/api/docs', async (request, reply) => sendPage(reply, apiReferencePage(await visitorOf(deps, request, reply), apiDocument())));
+  }
 
   app.get('/:owner', async (request, reply) => {
     const { owner } = request.params as { owner: string };
