@@ -95,18 +95,18 @@ export function registerRepositoryRoutes(api: FastifyInstance, ac: ApiContext): 
     return reply.status(201).send(await create(request, principal.user));
   });
 
-  api.post('/orgs/:org/repos', operation({
+  api.post('/orgs/:owner/repos', operation({
     operationId: 'repos/create-in-org',
     summary: 'Create a repository in an organization',
     description: 'Its members; a member who is not an owner becomes the new repository’s admin.',
     tags: ['repos'],
     security: access.administrator(),
-    params: PathParams({ org: 'the organization' }),
+    params: PathParams({ owner: 'the organization' }),
     body: newRepository,
     response: { 201: Ref('Repository', { description: 'The new repository.' }) },
     errors: [409],
   }), async (request, reply) => {
-    const owner = await ac.owner('orgs', (request.params as { org: string }).org, await ac.principal(request));
+    const owner = await ac.owner('orgs', (request.params as { owner: string }).owner, await ac.principal(request));
     return reply.status(201).send(await create(request, owner));
   });
 
