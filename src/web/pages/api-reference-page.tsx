@@ -74,7 +74,8 @@ function TypeOf({ schema }: { schema: ReferenceSchema }): ComponentChildren {
 function facts(schema: ReferenceSchema): string {
   const out: string[] = [];
   if (schema.minimum !== undefined || schema.maximum !== undefined) out.push(`${schema.minimum ?? '…'} to ${schema.maximum ?? '…'}`);
-  if (schema.minLength !== undefined || schema.maxLength !== undefined) out.push(`${schema.minLength ?? 0} to ${schema.maxLength ?? '…'} characters`);
+  if (schema.maxLength !== undefined) out.push(`${schema.minLength ?? 0} to ${schema.maxLength} characters`);
+  else if (schema.minLength !== undefined && schema.minLength > 1) out.push(`at least ${schema.minLength} characters`);
   if (schema.minItems) out.push('not empty');
   if (schema.default !== undefined) out.push(`default ${String(schema.default)}`);
   return out.join('; ');
