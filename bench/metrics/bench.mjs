@@ -45,7 +45,8 @@ function cli(env, args) {
 
 async function startServer(env) {
   const port = await freePort();
-  const args = [join(root, 'bin', 'kura.js'), 'serve', '--port', String(port)];
+  // BENCH_KURA_NODE_FLAGS: Node flags for the servers, e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile both.
+  const args = [...(process.env.BENCH_KURA_NODE_FLAGS ?? '').split(' ').filter(Boolean), join(root, 'bin', 'kura.js'), 'serve', '--port', String(port)];
   const child = canPin ? spawn('taskset', ['-c', config.serverCpu, process.execPath, ...args], { env: { ...process.env, ...env }, stdio: 'ignore' }) : spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300; i++) {
