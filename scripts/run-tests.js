@@ -7,7 +7,8 @@
 // Usage: node scripts/run-tests.js [unit|e2e|all] [extra file filters...]
 // KURA_TEST_DATABASES=sqlite (or postgres) runs one of the two; KURA_TEST_CONCURRENCY sets the
 // number of test files each run executes at once. An S3 server (SeaweedFS) is started for the
-// S3 driver's tests unless KURA_TEST_S3=off.
+// S3 driver's tests unless KURA_TEST_S3=off. A run still going after KURA_TEST_DEADLINE_MINUTES
+// (default 70) is stopped and fails, naming the test files that had not finished.
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -58,24 +59,57 @@ async function prepareTemplate(serverUrl) {
   await core.deps.db.destroy();
 }
 
+const deadlineMs = Number(process.env.KURA_TEST_DEADLINE_MINUTES ?? 70) * 60_000;
+const runningRuns = new Set();
+
 /** Runs `runFiles` as the run `name`; with several runs at once, each output line is prefixed with the name. */
 function run(name, env, prefixed, runFiles = files) {
   const concurrency = process.env.KURA_TEST_CONCURRENCY ?? (databases.length > 1 ? 3 : 4);
+  // Its own process group, so that a run past the deadline is stopped with every process it started.
   const child = spawn(process.execPath, [
     '--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, ...runFiles,
-  ], { cwd: root, stdio: prefixed ? ['ignore', 'pipe', 'pipe'] : 'inherit', env: { ...process.env, NODE_ENV: 'test', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env } });
-  if (prefixed) {
-    for (const stream of [child.stdout, child.stderr]) {
-      createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${name}] ${line}\n`));
+  ], { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'test', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env } });
+  runningRuns.add(child);
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on('line', (line) => process.stdout.write(prefixed ? `[${name}] ${line}\n` : `${line}\n`));
+  }
+  return new Promise((resolve) => child.on('close', (code) => {
+    runningRuns.delete(child);
+    resolve(code ?? 1);
+  }));
+}
+
+/** Stops every run still going, with the processes it started. */
+function stopRuns(signal = 'SIGKILL') {
+  for (const child of runningRuns) {
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // already gone
     }
   }
-  return new Promise((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+}
+
+/** The test files a run's child processes are still executing. */
+function unfinishedFiles() {
+  const ps = spawnSync('ps', ['-eo', 'args='], { encoding: 'utf8' });
+  return [...new Set((ps.stdout ?? '').split('\n').flatMap((line) => files.filter((f) => line.includes(f) && !line.includes('--test-concurrency'))))];
 }
 
 let postgres = null;
 let s3 = null;
 const stop = async () => { await Promise.all([postgres?.stop(), s3?.stop()]); };
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => void stop().then(() => process.exit(130)));
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    stopRuns();
+    void stop().then(() => process.exit(130));
+  });
+}
+const deadline = setTimeout(() => {
+  console.error(`the test run passed its deadline of ${deadlineMs / 60_000} minutes; still running: ${unfinishedFiles().join(', ') || 'unknown'}`);
+  stopRuns();
+}, deadlineMs);
+deadline.unref();
 try {
   const runs = [];
   // One S3 server for every run: tests that use it create a bucket each.

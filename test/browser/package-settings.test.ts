@@ -85,14 +85,14 @@ describe('package settings in Chromium, for a package published with the real np
       await writeFile(join(dir, '.npmrc'), npmrc({ registry: server.npmRegistry, scope: 'alice', token }));
       expectSuccess(await npm(workspace, dir, ['publish']));
     }
-  });
+  }, { timeout: 120_000 });
 
   after(async () => {
     for (const opened of tabs) await opened.close().catch(() => undefined);
     await browser?.close();
     await server?.stop();
     await workspace?.remove();
-  });
+  }, { timeout: 60_000 });
 
   it('the owner reaches the settings from the package page: visibility, repository link, access and danger zone, labelled; axe finds nothing serious at 1280 and 390 px, which does not scroll sideways', async () => {
     const { page } = await tab('alice');

@@ -74,13 +74,13 @@ describe('Kura\'s pages in Chromium: accessibility and narrow screens', { skip: 
       await npmClient.configure(dir, access);
       expectSuccess(await npmClient.publish(workspace, dir));
     }
-  });
+  }, { timeout: 120_000 });
 
   after(async () => {
     await browser?.close();
     await server?.stop();
     await workspace?.remove();
-  });
+  }, { timeout: 60_000 });
 
   /** Opens `target` in a new tab at `viewport`, checks it is the right page, saves a screenshot named SLUG-SUFFIX, and runs `check`. */
   async function onPage(target: (typeof pages)[number], viewport: { width: number; height: number }, suffix: string, check: (page: Page) => Promise<void>) {

@@ -102,13 +102,13 @@ describe('scripts in a README or description never run on Kura\'s pages', { skip
     await writeFile(join(dir, 'README.md'), readme);
     await npmClient.configure(dir, access);
     expectSuccess(await npmClient.publish(workspace, dir));
-  });
+  }, { timeout: 120_000 });
 
   after(async () => {
     await browser?.close();
     await server?.stop();
     await workspace?.remove();
-  });
+  }, { timeout: 60_000 });
 
   it('the probes catch a payload that does run (a page made of the same image payload)', async () => {
     const tab = await openTab(browser);

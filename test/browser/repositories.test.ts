@@ -47,13 +47,13 @@ describe('repositories, collaborators and organization members in Chromium', { s
     browser = await launchBrowser();
     for (const login of ['alice', 'bob', 'carol']) await createUserWithPassword(server, login, password);
     aliceToken = await server.kura(['token', 'create', '--user', 'alice', '--scopes', 'read:packages']);
-  });
+  }, { timeout: 120_000 });
 
   after(async () => {
     for (const tab of tabs) await tab.close().catch(() => undefined);
     await browser?.close();
     await server?.stop();
-  });
+  }, { timeout: 60_000 });
 
   it('creates a private repository through /new, adds a collaborator who then sees it, changes their role and removes them again', async () => {
     const { page } = await signedIn('alice');

@@ -51,13 +51,13 @@ describe('signing in to Kura in Chromium', { skip: skipWithoutChromium, timeout:
     browser = await launchBrowser();
     for (const login of ['alice', 'carol', 'dave']) await createUserWithPassword(server, login, password);
     await server.kura(['repo', 'create', 'alice/secret', '--private']);
-  });
+  }, { timeout: 120_000 });
 
   after(async () => {
     for (const opened of tabs) await opened.close().catch(() => undefined);
     await browser?.close();
     await server?.stop();
-  });
+  }, { timeout: 60_000 });
 
   it('GET /login shows a form with labelled Username and Password fields, a hidden csrf field and a "Sign in" button', async () => {
     const { page } = await tab();

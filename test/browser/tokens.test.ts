@@ -54,14 +54,14 @@ describe('API tokens in Chromium, used with the real npm', { skip: skipWithoutCh
     browser = await launchBrowser();
     for (const login of ['alice', 'erin', 'frank']) await createUserWithPassword(server, login, password);
     await server.kura(['repo', 'create', 'alice/secret', '--private']);
-  });
+  }, { timeout: 120_000 });
 
   after(async () => {
     for (const tab of tabs) await tab.close().catch(() => undefined);
     await browser?.close();
     await server?.stop();
     await workspace?.remove();
-  });
+  }, { timeout: 60_000 });
 
   it('/settings/tokens has a "New token" form: Name, the three scope boxes, Expires (7, 30, 90, 365, never), an optional Repository and "Create token"', async () => {
     const { page } = await signedIn('erin');

@@ -90,7 +90,10 @@ export async function startKuraProcess(options: { env?: NodeJS.ProcessEnv; args?
     const child: ChildProcess = spawn(process.execPath, [bin, 'serve', '--data', dataDir, '--port', port, ...(options.args ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const from = output.length;
     const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`kura serve did not start:\n${output}`)), options.startTimeoutMs ?? 20_000);
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`kura serve did not start:\n${output}`));
+      }, options.startTimeoutMs ?? 60_000);
       const onData = (d: Buffer) => {
         output += d.toString();
         const match = /listening on (http:\/\/[^\s]+)/.exec(output.slice(from));

@@ -72,8 +72,9 @@ export class ApiDescription {
       const complete = schema as OperationSchema;
       if (operationIds.has(complete.operationId)) throw new Error(`${methods[0]} ${route.url}: operationId ${complete.operationId} is taken`);
       operationIds.add(complete.operationId);
-      complete.response = { ...complete.response, ...errorResponses(methods[0]!, complete.errors) };
-      this.routes.push({ method: methods[0]!, url: route.url, schema: complete });
+      // The document lists every error answer; the route keeps only its success answers, so
+      // Fastify compiles one serializer per success status and errors go out as plain JSON.
+      this.routes.push({ method: methods[0]!, url: route.url, schema: { ...complete, response: { ...complete.response, ...errorResponses(methods[0]!, complete.errors) } } });
       this.rendered = null;
     });
   }

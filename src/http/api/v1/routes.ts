@@ -17,6 +17,7 @@ import { registerPackageRoutes } from './package-routes.js';
 import { registerRepositoryRoutes } from './repository-routes.js';
 import { componentSchemas } from './schemas.js';
 import { registerUserRoutes } from './user-routes.js';
+import { serializeResponsesLazily } from './serialization.js';
 import { validateRequests } from './validation.js';
 
 export type { ApiDeps };
@@ -52,6 +53,7 @@ export function registerApiV1(api: FastifyInstance, deps: ApiDeps): ApiDescripti
   const components = componentSchemas(deps.formats.all.map((f) => f.id));
   for (const schema of components) api.addSchema(schema);
   validateRequests(api, components);
+  serializeResponsesLazily(api, components);
   const description = new ApiDescription(apiPrefix, components);
   description.collect(api);
 

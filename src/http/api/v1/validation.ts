@@ -1,4 +1,4 @@
-import { Ajv, type ErrorObject, type Options } from 'ajv';
+import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
 import * as ajvFormats from 'ajv-formats';
 import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
 import { KuraError } from '../../../core/errors/catalogue.js';
@@ -23,7 +23,19 @@ export function validateRequests(api: FastifyInstance, shared: readonly object[]
     addFormats(ajv);
     for (const schema of shared) ajv.addSchema(schema);
   }
-  const compile: FastifySchemaCompiler<object> = ({ schema, httpPart }) => (httpPart === 'body' ? ajvs.body : ajvs.text).compile(schema);
+  // Each validator is compiled on its route's first request, not at start-up.
+  const compile: FastifySchemaCompiler<object> = ({ schema, httpPart }) => {
+    const ajv = httpPart === 'body' ? ajvs.body : ajvs.text;
+    let validate: ValidateFunction | null = null;
+    const lazy = (data: unknown) => {
+      validate ??= ajv.compile(schema);
+      const valid = validate(data);
+      lazy.errors = validate.errors;
+      return valid;
+    };
+    lazy.errors = null as ValidateFunction['errors'];
+    return lazy;
+  };
   api.setValidatorCompiler(compile);
   api.setSchemaErrorFormatter((errors, part) => new KuraError('BAD_REQUEST', describeError(errors[0] as ErrorObject | undefined, part)));
 }
