@@ -29,6 +29,8 @@ import { capitalize, containerManifest, publishTemplates, tokens } from './templ
 const root = new URL('../..', import.meta.url).pathname;
 const Database = createRequire(join(root, 'package.json'))('better-sqlite3');
 
+/** Changes whenever the same settings would generate different data (a kept data set is then made again). */
+export const generatorVersion = 2;
 /** Share of the packages each format gets. */
 export const formatShares = [['npm', 0.4], ['maven', 0.2], ['container', 0.15], ['rubygems', 0.125], ['nuget', 0.125]];
 /** Packages per owner (each owner is a user with one public repository per 10 packages). */
@@ -37,12 +39,24 @@ const packagesPerRepo = 10;
 /** Typical packages (5–20 versions) the benchmark may probe, per format. */
 const probesPerFormat = 200;
 
-const words = [
-  'amber', 'apex', 'arrow', 'aspen', 'atlas', 'birch', 'blaze', 'bloom', 'brook', 'canyon', 'cedar', 'cinder', 'cloud', 'comet', 'coral', 'cosmo',
-  'crane', 'delta', 'drift', 'dune', 'ember', 'fable', 'fern', 'fjord', 'flint', 'forge', 'frost', 'galaxy', 'garnet', 'glade', 'granite', 'grove',
-  'harbor', 'hazel', 'heron', 'indigo', 'iris', 'ivory', 'jade', 'jasper', 'juniper', 'kelp', 'lagoon', 'lark', 'lotus', 'lumen', 'maple', 'marble',
-  'meadow', 'mesa', 'mist', 'nebula', 'nova', 'oak', 'onyx', 'orbit', 'pebble', 'pine', 'prism', 'quartz', 'raven', 'reef', 'ridge', 'river',
-];
+/**
+ * A made-up word of two or three syllables, the same for the same number: names as varied as a
+ * real registry's (search indexes see many distinct letter sequences, not a few repeated words).
+ */
+function word(n) {
+  const syllables = [];
+  for (const c of 'bdfgklmnprstvz') for (const v of 'aeiou') syllables.push(c + v);
+  let x = Math.imul((n + 1) ^ 0x9e3779b9, 0x85ebca6b) >>> 0;
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35) >>> 0;
+  const length = 2 + (x % 2);
+  let out = '';
+  for (let i = 0; i < length; i++) {
+    out += syllables[x % syllables.length];
+    x = Math.floor(x / syllables.length) + Math.imul(i + 7, 0x27d4eb2d);
+    x >>>= 0;
+  }
+  return out;
+}
 
 const say = (line) => process.stderr.write(`[generate] ${line}\n`);
 const fmt = (n) => n.toLocaleString('en-US');
@@ -264,8 +278,8 @@ export async function generate({ data, packages, versions, bigNpm, bigImage, see
   // Owners and their repositories.
   const ownerCount = Math.max(1, Math.ceil(packages / packagesPerOwner));
   const ownerOf = (p) => p % ownerCount;
-  const ownerLogin = (o) => `${words[o % words.length]}-${o}`;
-  const baseName = (p) => `${words[(p * 7) % words.length]}-${words[Math.floor(p / words.length) % words.length]}-${p.toString(36)}`;
+  const ownerLogin = (o) => `${word(o + 1_000_000)}-${o}`;
+  const baseName = (p) => `${word(2 * p)}-${word(2 * p + 1)}-${p.toString(36)}`;
   const epoch = Date.parse('2021-01-01T00:00:00Z');
   const at = (ms) => new Date(epoch + ms).toISOString();
   const insertOwner = db.prepare('insert into owners (login, login_lower, kind, email, password_hash, is_admin, public_packages_by_default, created_at) values (?, ?, \'user\', ?, null, 0, 0, ?)');
@@ -279,7 +293,7 @@ export async function generate({ data, packages, versions, bigNpm, bigImage, see
       ownerIds[o] = Number(insertOwner.run(login, login, `${login}@example.com`, at(o * 1000)).lastInsertRowid);
       repoIds[o] = [];
       for (let r = 0; r < reposOf(o); r++) {
-        const name = `${words[(o + r) % words.length]}-repo-${r}`;
+        const name = `${word(o * 16 + r + 2_000_000)}-${r}`;
         repoIds[o].push({ id: Number(insertRepo.run(ownerIds[o], name, name, `The ${name} project`, at(o * 1000 + r)).lastInsertRowid), name });
       }
     }
@@ -482,6 +496,7 @@ export async function generate({ data, packages, versions, bigNpm, bigImage, see
   const seconds = (performance.now() - started) / 1000;
   const sizes = dataSizes(data);
   const dataset = {
+    generator: generatorVersion,
     generatedAt: new Date().toISOString(),
     config: { packages, versions, bigNpm, bigImage, seed },
     seconds,
