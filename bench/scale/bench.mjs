@@ -287,7 +287,7 @@ async function load(server, scenario) {
   const cpuBefore = cpuSeconds(server.pid);
   const result = await autocannon({ ...options, duration: config.durationS });
   const cpu = cpuSeconds(server.pid) - cpuBefore;
-  if (result.non2xx || result.errors) throw new Error(`${scenario.name}: ${result.non2xx} non-2xx, ${result.errors} errors under load`);
+  if (result.non2xx || result.errors) throw new Error(`${scenario.name} on ${server.base}: ${result.non2xx} non-2xx, ${result.errors} errors (${result.timeouts} of them timeouts) under load`);
   return { rps: result.requests.total / result.duration, p50: result.latency.p50, p99: result.latency.p99, cpuMsPerRequest: (cpu * 1000) / result.requests.total, cpuShare: cpu / result.duration };
 }
 
