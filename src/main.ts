@@ -11,6 +11,7 @@ import { MemoryBlobStore } from './drivers/blob/memory.js';
 import { S3BlobStore } from './drivers/blob/s3.js';
 import { openPostgresDatabase } from './drivers/db/postgres.js';
 import { openSqliteDatabase } from './drivers/db/sqlite.js';
+import { sqlitePackageSearch } from './drivers/db/sqlite-package-search.js';
 import { UrlBuilder } from './delivery/url-builder.js';
 import { ecosystemRanges, FormatCatalog } from './formats/catalog.js';
 import type { FormatContext } from './formats/contract.js';
@@ -78,7 +79,8 @@ export async function openCore(config: KuraConfig, now: () => Date = () => new D
   else blobs = await new FsBlobStore(join(config.dataDir, 'blobs')).init();
   if (metrics) blobs = new MeasuredBlobStore(blobs, metrics.blobCalled);
   await indexEarlierVersions(db, (format, metadata, version) => formats.find((f) => f.id === format)?.dependencies?.(metadata, version) ?? [], now());
-  return createCore({ db, blobs, now, caches: metrics?.cacheLookups }, {
+  const packageSearch = config.databaseUrl ? undefined : sqlitePackageSearch;
+  return createCore({ db, blobs, now, caches: metrics?.cacheLookups, packageSearch }, {
     deleteProtectionDownloads: config.deleteProtectionDownloads,
     restoreWindowDays: config.restoreWindowDays,
     sessions: { idleMinutes: config.sessionIdleMinutes, maxDays: config.sessionMaxDays },

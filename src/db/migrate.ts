@@ -8,24 +8,31 @@ import * as webhooks from './migrations/0006-webhooks.js';
 import * as auditScope from './migrations/0007-audit-scope.js';
 import * as suspendedUsers from './migrations/0008-suspended-users.js';
 import * as accessInheritance from './migrations/0009-package-access-inheritance.js';
+import * as packageSearch from './migrations/0010-package-search.js';
 
-/** The only dialect differences migrations may use: how an auto-generated integer key is declared. */
+/**
+ * The dialect differences migrations may use: how an auto-generated integer key is declared, and
+ * which engine runs them (for what only one engine has, such as its text search indexes).
+ */
 export interface MigrationDialect {
+  engine: 'sqlite' | 'postgres';
   idColumn: (column: ColumnDefinitionBuilder) => ColumnDefinitionBuilder;
 }
 
 export const sqliteMigrationDialect: MigrationDialect = {
+  engine: 'sqlite',
   idColumn: (c) => c.primaryKey().autoIncrement(),
 };
 
 export const postgresMigrationDialect: MigrationDialect = {
+  engine: 'postgres',
   idColumn: (c) => c.primaryKey().generatedByDefaultAsIdentity(),
 };
 
 type Step = { up(db: Kysely<unknown>, dialect: MigrationDialect): Promise<void> };
 
 /** Core's migrations: the tables only core queries. */
-const coreSteps: Record<string, Step> = { '0001-initial': initial, '0002-registry': registry, '0003-advisories': advisories, '0004-dependency-alerts': dependencyAlerts, '0005-web-sessions': webSessions, '0006-webhooks': webhooks, '0007-audit-scope': auditScope, '0008-suspended-users': suspendedUsers, '0009-package-access-inheritance': accessInheritance };
+const coreSteps: Record<string, Step> = { '0001-initial': initial, '0002-registry': registry, '0003-advisories': advisories, '0004-dependency-alerts': dependencyAlerts, '0005-web-sessions': webSessions, '0006-webhooks': webhooks, '0007-audit-scope': auditScope, '0008-suspended-users': suspendedUsers, '0009-package-access-inheritance': accessInheritance, '0010-package-search': packageSearch };
 
 /** A format's own migrations, by name; they run after core's, under `<formatId>/<name>`. */
 export interface FormatMigrations {

@@ -109,4 +109,28 @@ describe(`database conformance (${onPostgres ? 'PostgreSQL' : 'SQLite'})`, () =>
     const other = await db.selectFrom('job_leases').select((eb) => eb.ref('no_such_column' as 'job').as('x')).execute().catch((e: unknown) => e);
     assert.ok(other instanceof Error && !isUniqueViolation(other));
   });
+
+  it('finds packages by any part of their name or description through the text index, and follows changes', async () => {
+    const described = async (name: string, version: string, description: string) => {
+      const tarball = await buildTarball({ name, version, manifest: { description } });
+      const res = await a.inject({ method: 'PUT', url: `/npm/${npmUrlName(name)}`, token, payload: publishBody(name, version, tarball, { manifest: { description } }) });
+      assert.equal(res.statusCode, 201, res.body);
+    };
+    await described('@alice/search-left-pad', '1.0.0', 'Pads a string on the left');
+    await described('@alice/search-right-pad', '1.0.0', 'Pads on the RIGHT; 100% "quoted" ünïcode');
+    await described('@alice/search-other', '1.0.0', 'Nothing to see');
+    const found = async (text: string) => (await a.core.packages.queries.search('npm', text, 50)).map((p) => p.name).filter((n) => n.startsWith('@alice/search-')).sort();
+    assert.deepEqual(await found('left-pad'), ['@alice/search-left-pad']);
+    assert.deepEqual(await found('PAD'), ['@alice/search-left-pad', '@alice/search-right-pad'], 'case does not matter');
+    assert.deepEqual(await found('ads on th'), ['@alice/search-right-pad'], 'inside descriptions, across words');
+    assert.deepEqual(await found('ig'), ['@alice/search-right-pad'], 'needles shorter than a trigram still match');
+    assert.deepEqual(await found('100%'), ['@alice/search-right-pad'], '% matches itself');
+    assert.deepEqual(await found('0_'), [], '_ matches itself');
+    assert.deepEqual(await found('"quoted"'), ['@alice/search-right-pad'], 'quotes match themselves');
+    assert.deepEqual(await found('ünïc'), ['@alice/search-right-pad'], 'non-ASCII letters');
+    assert.deepEqual(await found('pads a string on the left and more'), [], 'every part of the needle must be there');
+    await described('@alice/search-other', '2.0.0', 'Now about padding');
+    assert.deepEqual(await found('padding'), ['@alice/search-other'], 'a new description is found');
+    assert.deepEqual(await found('nothing to see'), [], 'the old one is not');
+  });
 });

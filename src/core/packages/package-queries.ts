@@ -4,6 +4,7 @@ import type { DbOrTx, VersionsTable } from '../../db/schema.js';
 import type { ReadablePackages } from '../access/access-policy.js';
 import type { Visibility } from '../repos/repository.js';
 import type { FileRecord, PackageRecord, TagRecord, VersionRecord, VersionSummary } from './package.js';
+import type { PackageSearchIndex } from './package-search-index.js';
 
 /** Which live packages of one owner a page lists. */
 export interface PackageListFilter {
@@ -113,7 +114,8 @@ export class PackageQueries {
 
   private readonly tagQuery: PreparedQuery<TagRow, { packageId: number; name: string }>;
 
-  constructor(private readonly db: DbOrTx) {
+  /** `searchIndex` narrows {@link search} on engines that have one; without it search scans. */
+  constructor(private readonly db: DbOrTx, private readonly searchIndex?: PackageSearchIndex) {
     this.findLive = findQuery(db, false);
     this.findAny = findQuery(db, true);
     this.tagQuery = new PreparedQuery((param) => db.selectFrom('tags')
@@ -210,6 +212,8 @@ export class PackageQueries {
     let query = basePackageQuery(this.db).where('packages.deleted_at', 'is', null);
     if (format) query = query.where('packages.format', '=', format);
     if (text) {
+      const candidates = this.searchIndex?.candidates(text.toLowerCase());
+      if (candidates) query = query.where(candidates);
       query = query.where((eb) => eb.or([
         sql<boolean>`${eb.ref('packages.name_lower')} like ${needle} escape '\\'`,
         sql<boolean>`lower(${eb.ref('packages.description')}) like ${needle} escape '\\'`,

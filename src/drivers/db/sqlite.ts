@@ -17,7 +17,28 @@ export async function openSqliteDatabase(file: string, formats: readonly FormatM
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite, options.onQuery) }) });
   await migrateToLatest(db as unknown as Kysely<unknown>, sqliteMigrationDialect, formats);
+  keepStatisticsFresh(sqlite);
   return db;
+}
+
+/** How often the query planner's statistics are refreshed where the data changed enough. */
+const optimizeEveryMs = 60 * 60 * 1000;
+
+/**
+ * Keeps the query planner's statistics current as the registry grows (SQLite's advice for
+ * long-lived connections): `PRAGMA optimize` now and every hour, each bounded by
+ * `analysis_limit`, so plans that depend on table sizes (search through the text index rather than
+ * all of a format's packages) stay chosen.
+ */
+function keepStatisticsFresh(sqlite: BetterSqlite3.Database): void {
+  if (sqlite.memory) return;
+  sqlite.pragma('analysis_limit = 1000');
+  sqlite.pragma('optimize = 0x10002');
+  const timer = setInterval(() => {
+    if (sqlite.open) sqlite.pragma('optimize');
+    else clearInterval(timer);
+  }, optimizeEveryMs);
+  timer.unref();
 }
 
 /** What Kysely's SQLite driver uses of a prepared statement. */
