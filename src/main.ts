@@ -20,27 +20,17 @@ import { buildApp } from './http/app.js';
 import { KuraMetrics } from './http/metrics.js';
 import { MeasuredBlobStore } from './drivers/blob/measured-blob-store.js';
 import { createAuthenticator } from './http/authenticate.js';
+import { serializeRequest } from './http/request-log.js';
 import { collectGarbage } from './jobs/collect-garbage.js';
 import { WebhookSender } from './jobs/deliver-webhooks.js';
 import { AllowedHosts } from './core/webhooks/address-rules.js';
 import { purgeDeleted } from './jobs/purge-deleted.js';
 import { JobScheduler } from './jobs/scheduler.js';
 
-const tokenInText = /kura_[0-9A-Za-z]{36}/g;
-
-/** A request line for the log: method, URL with any token in it masked, host and peer. */
-function serializeRequest(request: { method?: string; url?: string; headers?: Record<string, unknown>; ip?: string; socket?: { remoteAddress?: string } }) {
-  return {
-    method: request.method,
-    url: request.url?.replace(tokenInText, 'kura_[redacted]').replace(/(\/-\/user\/token\/)[^/?]+/, '$1[redacted]'),
-    host: request.headers?.['host'],
-    remoteAddress: request.ip ?? request.socket?.remoteAddress,
-  };
-}
-
 /**
  * Creates the logger every part of Kura shares. Tokens never reach it: authorization headers,
- * `token`/`password` fields and tokens inside URLs are masked.
+ * `token`/`password` fields and tokens inside URLs are masked. Without a destination it writes
+ * to stdout without blocking the request that logs, and what is still buffered is written at exit.
  */
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
   const options = {
@@ -48,7 +38,7 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
     serializers: { req: serializeRequest },
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-nuget-apikey"]', 'token', '*.token', 'password', '*.password'], censor: '[redacted]' },
   };
-  return destination ? pino(options, destination) : pino(options);
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: false }));
 }
 
 /**

@@ -14,6 +14,7 @@ import { apiPrefix, registerApiV1 } from './api/v1/routes.js';
 import type { ApiDescription } from './api/v1/openapi.js';
 import type { Authenticator } from './authenticate.js';
 import { toKuraError } from './error-mapping.js';
+import { RequestLog } from './request-log.js';
 
 export interface AppDeps {
   core: Core;
@@ -35,6 +36,7 @@ export interface AppDeps {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
+    logController: new RequestLog(deps.logger),
     bodyLimit: deps.config.maxBodyBytes,
     trustProxy: true,
     return503OnClosing: true,
