@@ -5,12 +5,13 @@ import { pino, type Logger } from 'pino';
 import type { KuraConfig } from './config/config.js';
 import type { BlobStore } from './core/blobs/blob-store.js';
 import { createCore, type Core } from './core/core.js';
+import { untrackedChanges } from './core/data-changes.js';
 import { indexEarlierVersions } from './core/packages/dependency-index.js';
 import { FsBlobStore } from './drivers/blob/fs.js';
 import { MemoryBlobStore } from './drivers/blob/memory.js';
 import { S3BlobStore } from './drivers/blob/s3.js';
 import { openPostgresDatabase } from './drivers/db/postgres.js';
-import { openSqliteDatabase } from './drivers/db/sqlite.js';
+import { openSqliteDatabase, sqliteChanges } from './drivers/db/sqlite.js';
 import { UrlBuilder } from './delivery/url-builder.js';
 import { ecosystemRanges, FormatCatalog } from './formats/catalog.js';
 import type { FormatContext } from './formats/contract.js';
@@ -68,7 +69,9 @@ export async function openCore(config: KuraConfig, now: () => Date = () => new D
   else blobs = await new FsBlobStore(join(config.dataDir, 'blobs')).init();
   if (metrics) blobs = new MeasuredBlobStore(blobs, metrics.blobCalled);
   await indexEarlierVersions(db, (format, metadata, version) => formats.find((f) => f.id === format)?.dependencies?.(metadata, version) ?? [], now());
-  return createCore({ db, blobs, now, caches: metrics?.cacheLookups }, {
+  // PostgreSQL cannot tell other nodes' writes for less than a query, so its reads are never reused.
+  const changes = config.databaseUrl ? untrackedChanges : sqliteChanges(db);
+  return createCore({ db, blobs, now, caches: metrics?.cacheLookups, changes }, {
     deleteProtectionDownloads: config.deleteProtectionDownloads,
     restoreWindowDays: config.restoreWindowDays,
     sessions: { idleMinutes: config.sessionIdleMinutes, maxDays: config.sessionMaxDays },

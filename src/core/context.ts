@@ -1,6 +1,7 @@
 import type { CacheLookups } from './cache-lookups.js';
 import type { Db } from '../db/schema.js';
 import type { BlobStore } from './blobs/blob-store.js';
+import type { DataChanges } from './data-changes.js';
 
 /** What every core service is built from. */
 export interface CoreDeps {
@@ -10,4 +11,6 @@ export interface CoreDeps {
   now: () => Date;
   /** Where caches count their hits and misses; uncounted when absent. */
   caches?: CacheLookups;
+  /** Tells reads that may be reused from ones to make again; nothing is reused when absent. */
+  changes?: DataChanges;
 }

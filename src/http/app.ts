@@ -53,6 +53,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const { urls, authenticate, formats } = deps;
 
+  // Reads the core reuses count every write committed before the request arrived.
+  const changes = deps.core.deps.changes;
+  if (changes) {
+    app.addHook('onRequest', (_request, _reply, done) => {
+      changes.refresh();
+      done();
+    });
+  }
+
   app.setErrorHandler((error, request, reply) => {
     const kuraError = toKuraError(error, request);
     if (kuraError.status === 401) reply.header('www-authenticate', 'Bearer realm="kura"');
