@@ -54,8 +54,8 @@ export class TokenService {
   /** The lookup on every authenticated request, compiled once. */
   private readonly lookup: PreparedQuery<TokenLookupRow, { hash: string }>;
 
-  /** Lookups by presented token. */
-  private readonly lookups: UnchangedReads<TokenLookupRow | null>;
+  /** Identities by presented token (null: unknown, revoked or suspended). */
+  private readonly lookups: UnchangedReads<TokenIdentity | null>;
 
   constructor(private readonly deps: CoreDeps) {
     this.lookups = new UnchangedReads(deps.changes ?? untrackedChanges);
@@ -117,23 +117,24 @@ export class TokenService {
 
   /**
    * Resolves a presented token. Returns null for anything not valid now: malformed, unknown,
-   * revoked or expired.
+   * revoked or expired. The identity returned may be shared between calls: it is not to be changed.
    */
   async authenticate(presented: string): Promise<TokenIdentity | null> {
-    const row = await this.lookups.get(presented, async () => {
+    const identity = await this.lookups.get(presented, async () => {
       if (!isWellFormedToken(presented)) return null;
-      const [found] = await this.lookup.execute(this.deps.db as Kysely<unknown>, { hash: hashToken(presented) });
-      return found ?? null;
+      const [row] = await this.lookup.execute(this.deps.db as Kysely<unknown>, { hash: hashToken(presented) });
+      if (!row || row.revoked_at || row.suspended_at) return null;
+      const user = toOwner({
+        id: row.user_id, login: row.login, login_lower: row.login.toLowerCase(), kind: row.kind, email: row.email,
+        password_hash: null, is_admin: row.is_admin, public_packages_by_default: row.public_packages_by_default, created_at: row.owner_created_at, suspended_at: null,
+      });
+      return { user, token: this.toRecord(row) };
     });
-    if (!row || row.revoked_at || row.suspended_at) return null;
+    if (!identity) return null;
     const now = this.deps.now();
-    if (row.expires_at && row.expires_at <= now.toISOString()) return null;
-    this.noteUse(row.id, now);
-    const user = toOwner({
-      id: row.user_id, login: row.login, login_lower: row.login.toLowerCase(), kind: row.kind, email: row.email,
-      password_hash: null, is_admin: row.is_admin, public_packages_by_default: row.public_packages_by_default, created_at: row.owner_created_at, suspended_at: null,
-    });
-    return { user, token: this.toRecord(row) };
+    if (identity.token.expiresAt && identity.token.expiresAt <= now.toISOString()) return null;
+    this.noteUse(identity.token.id, now);
+    return identity;
   }
 
   /** Records last use at most once a minute per token, off the request path. */
