@@ -5,12 +5,13 @@ import { pino, type Logger } from 'pino';
 import type { KuraConfig } from './config/config.js';
 import type { BlobStore } from './core/blobs/blob-store.js';
 import { createCore, type Core } from './core/core.js';
+import { untrackedChanges } from './core/data-changes.js';
 import { indexEarlierVersions } from './core/packages/dependency-index.js';
 import { FsBlobStore } from './drivers/blob/fs.js';
 import { MemoryBlobStore } from './drivers/blob/memory.js';
 import { S3BlobStore } from './drivers/blob/s3.js';
 import { openPostgresDatabase } from './drivers/db/postgres.js';
-import { openSqliteDatabase } from './drivers/db/sqlite.js';
+import { openSqliteDatabase, sqliteChanges } from './drivers/db/sqlite.js';
 import { sqlitePackageSearch } from './drivers/db/sqlite-package-search.js';
 import { UrlBuilder } from './delivery/url-builder.js';
 import { ecosystemRanges, FormatCatalog } from './formats/catalog.js';
@@ -21,27 +22,18 @@ import { buildApp } from './http/app.js';
 import { KuraMetrics } from './http/metrics.js';
 import { MeasuredBlobStore } from './drivers/blob/measured-blob-store.js';
 import { createAuthenticator } from './http/authenticate.js';
+import { serializeRequest } from './http/request-log.js';
 import { collectGarbage } from './jobs/collect-garbage.js';
 import { WebhookSender } from './jobs/deliver-webhooks.js';
 import { AllowedHosts } from './core/webhooks/address-rules.js';
 import { purgeDeleted } from './jobs/purge-deleted.js';
 import { JobScheduler } from './jobs/scheduler.js';
 
-const tokenInText = /kura_[0-9A-Za-z]{36}/g;
-
-/** A request line for the log: method, URL with any token in it masked, host and peer. */
-function serializeRequest(request: { method?: string; url?: string; headers?: Record<string, unknown>; ip?: string; socket?: { remoteAddress?: string } }) {
-  return {
-    method: request.method,
-    url: request.url?.replace(tokenInText, 'kura_[redacted]').replace(/(\/-\/user\/token\/)[^/?]+/, '$1[redacted]'),
-    host: request.headers?.['host'],
-    remoteAddress: request.ip ?? request.socket?.remoteAddress,
-  };
-}
-
 /**
  * Creates the logger every part of Kura shares. Tokens never reach it: authorization headers,
- * `token`/`password` fields and tokens inside URLs are masked.
+ * `token`/`password` fields and tokens inside URLs are masked. Without a destination it writes
+ * to stdout without blocking the request that logs, in batches: a line is out within 250 ms, and
+ * what is still buffered is written at exit.
  */
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
   const options = {
@@ -49,7 +41,7 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
     serializers: { req: serializeRequest },
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-nuget-apikey"]', 'token', '*.token', 'password', '*.password'], censor: '[redacted]' },
   };
-  return destination ? pino(options, destination) : pino(options);
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: false, minLength: 8192, periodicFlush: 250 }));
 }
 
 /**
@@ -79,8 +71,10 @@ export async function openCore(config: KuraConfig, now: () => Date = () => new D
   else blobs = await new FsBlobStore(join(config.dataDir, 'blobs')).init();
   if (metrics) blobs = new MeasuredBlobStore(blobs, metrics.blobCalled);
   await indexEarlierVersions(db, (format, metadata, version) => formats.find((f) => f.id === format)?.dependencies?.(metadata, version) ?? [], now());
+  // PostgreSQL cannot tell other nodes' writes for less than a query, so its reads are never reused.
+  const changes = config.databaseUrl ? untrackedChanges : sqliteChanges(db);
   const packageSearch = config.databaseUrl ? undefined : sqlitePackageSearch;
-  return createCore({ db, blobs, now, caches: metrics?.cacheLookups, packageSearch }, {
+  return createCore({ db, blobs, now, caches: metrics?.cacheLookups, changes, packageSearch }, {
     deleteProtectionDownloads: config.deleteProtectionDownloads,
     restoreWindowDays: config.restoreWindowDays,
     sessions: { idleMinutes: config.sessionIdleMinutes, maxDays: config.sessionMaxDays },

@@ -8,15 +8,19 @@
 //                          --fixtures DIR --work DIR --out FILE
 //                          [--token T | --adduser] [--log FILE] [--log-level LEVEL]
 //       seed one running server, run every scenario against it, write its results as JSON
+//   node bench.mjs static-site --fixtures DIR --dir DIR --origin URL
+//       write the seeded packages as a static registry: packuments and tarballs as files
+//   node bench.mjs install --label TEXT --registry URL --pid PID --fixtures DIR --work DIR --out FILE
+//       run only the cold install against a registry that holds the data already (the static files)
 //   node bench.mjs report --in DIR --out-dir DIR
 //       compare the results (Kura vs Verdaccio), print the table, write JSON + markdown
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { generateFixtures, loadFixtures, publishBody, readTarball } from './fixtures.mjs';
 import { autocannon } from '../lib/autocannon.mjs';
@@ -289,6 +293,55 @@ async function coldInstall(registry, token, index, workDir) {
   return { deps: deps.length, runs: times, best: Math.min(...times) };
 }
 
+/**
+ * The seeded packages as a static npm registry under `dir`, for a file server at `origin`: each
+ * full packument at its name's path (`@bench/pkg-000`, which npm's `%2f` URL decodes to) and
+ * the tarballs under `-/tarballs/`, the packuments' versions as publishing made them; `-/ping`
+ * answers when the server is up.
+ */
+async function writeStaticSite(fixturesDir, dir, origin) {
+  const index = await loadFixtures(fixturesDir);
+  await mkdir(join(dir, '-', 'tarballs'), { recursive: true });
+  await writeFile(join(dir, '-', 'ping'), 'ok\n');
+  for (const pkg of index.packages) {
+    const versions = {};
+    for (const fixture of pkg.versions) {
+      await copyFile(join(fixturesDir, 'tgz', fixture.file), join(dir, '-', 'tarballs', fixture.file));
+      const body = JSON.parse(publishBody(origin, fixture, Buffer.alloc(0)).toString('utf8'));
+      const doc = body.versions[fixture.version];
+      doc.dist.tarball = `${origin}/-/tarballs/${encodeURIComponent(fixture.file)}`;
+      versions[fixture.version] = doc;
+    }
+    const latest = pkg.versions[pkg.versions.length - 1].version;
+    const packument = { _id: pkg.name, name: pkg.name, 'dist-tags': { latest }, versions };
+    const file = join(dir, pkg.name);
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, JSON.stringify(packument));
+  }
+}
+
+/** The cold install alone, against a registry that already holds the seeded packages. */
+async function installOnly(args) {
+  const registry = args.registry.replace(/\/+$/, '');
+  const index = await loadFixtures(args.fixtures);
+  const rss = new RssSampler(Number(args.pid));
+  const result = { server: 'static', label: args.label, registry, config, scenarios: {} };
+  const loadStart = loadavg()[0];
+  try {
+    rss.enter('install');
+    process.stderr.write(`${args.label}: cold npm install of ${Math.min(config.installDeps, index.packages.length)} packages, best of ${config.installRuns}\n`);
+    result.install = await coldInstall(registry, 'static-files-need-no-token', index, args.work);
+  } catch (error) {
+    result.error = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`${args.label}: FAILED: ${result.error}\n`);
+  } finally {
+    result.rss = rss.stop();
+    result.loadavg = { start: loadStart, end: loadavg()[0] };
+    await writeFile(args.out, JSON.stringify(result, null, 2));
+  }
+  return result.error ? 1 : 0;
+}
+
 async function measure(args) {
   const registry = args.registry.replace(/\/+$/, '');
   const origin = new URL(registry).origin;
@@ -316,18 +369,20 @@ async function measure(args) {
 
     rss.enter('reads');
     const pid = Number(args.pid);
+    // npm sends the .npmrc token with every request to its registry, reads included.
+    const authorization = `Bearer ${token}`;
     const packumentPaths = index.packages.map((p) => `${basePath}/${p.name.replace('/', '%2f')}`);
     for (const s of packumentScenarios) {
       result.scenarios[s.key] = await scenario(s.key, {
         origin, pid, paths: packumentPaths, connections: config.connections,
-        headers: { accept: s.accept, 'accept-encoding': s.encoding },
+        headers: { accept: s.accept, 'accept-encoding': s.encoding, authorization },
       });
     }
     result.scenarios['tarball-small'] = await scenario('tarball-small', {
-      origin, pid, paths: checked.tarballPaths, connections: config.connections, headers: { accept: '*/*' },
+      origin, pid, paths: checked.tarballPaths, connections: config.connections, headers: { accept: '*/*', authorization },
     });
     result.scenarios['tarball-large'] = await scenario('tarball-large', {
-      origin, pid, paths: [checked.largePath], connections: config.largeConnections, headers: { accept: '*/*' },
+      origin, pid, paths: [checked.largePath], connections: config.largeConnections, headers: { accept: '*/*', authorization },
     });
 
     rss.enter('install');
@@ -373,5 +428,13 @@ runCommands({
     flags: ['adduser'],
     run: measure,
   },
+  'static-site': {
+    options: ['fixtures', 'dir', 'origin'],
+    run: async (values) => {
+      await writeStaticSite(values.fixtures, values.dir, values.origin.replace(/\/+$/, ''));
+      return 0;
+    },
+  },
+  install: { options: ['label', 'registry', 'pid', 'fixtures', 'work', 'out'], run: installOnly },
   report: { options: ['in', 'out-dir'], run: (values) => report(values.in, values['out-dir']) },
 }, () => agent.destroy());

@@ -135,6 +135,21 @@ EOF
   stop_server
 }
 
+# The cold install's reference: the same packuments and tarballs as files on a plain static server.
+run_static() {
+  local dir="$WORK/static" log="$WORK/static.log" port
+  port="$(free_port)"
+  mkdir -p "$dir" "$WORK/work-static"
+  run_client node "$BENCH/bench.mjs" static-site --fixtures "$WORK/fixtures" --dir "$dir" --origin "http://127.0.0.1:$port"
+  say "static files on 127.0.0.1:$port, core $SERVER_CPU"
+  "${ON_SERVER[@]}" node "$ROOT/bench/lib/static-server.mjs" "$dir" "$port" >"$log" 2>&1 &
+  SERVER_PID=$!
+  wait_ready "http://127.0.0.1:$port/-/ping" "$log" "$SERVER_PID"
+  run_client node "$BENCH/bench.mjs" install --label "static files" --registry "http://127.0.0.1:$port" --pid "$SERVER_PID" \
+    --fixtures "$WORK/fixtures" --work "$WORK/work-static" --out "$WORK/results/static.json" || say "the static files' install did not finish: see the report"
+  stop_server
+}
+
 command -v curl >/dev/null || die "curl is required"
 install_locked "$BENCH"
 install_locked "$BENCH/verdaccio"
@@ -149,5 +164,6 @@ run_client node "$BENCH/bench.mjs" fixtures --dir "$WORK/fixtures"
 
 for kura_level in $KURA_LOG_LEVELS; do run_kura "$kura_level"; done
 run_verdaccio
+run_static
 
 run_client node "$BENCH/bench.mjs" report --in "$WORK/results" --out-dir "$ROOT/bench/results"

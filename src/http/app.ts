@@ -14,6 +14,7 @@ import { apiPrefix, registerApiV1 } from './api/v1/routes.js';
 import type { ApiDescription } from './api/v1/openapi.js';
 import type { Authenticator } from './authenticate.js';
 import { toKuraError } from './error-mapping.js';
+import { RequestLog } from './request-log.js';
 
 export interface AppDeps {
   core: Core;
@@ -35,6 +36,7 @@ export interface AppDeps {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
+    logController: new RequestLog(deps.logger),
     bodyLimit: deps.config.maxBodyBytes,
     trustProxy: true,
     return503OnClosing: true,
@@ -50,6 +52,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   const { urls, authenticate, formats } = deps;
+
+  // Reads the core reuses count every write committed before the request arrived.
+  const changes = deps.core.deps.changes;
+  if (changes) {
+    app.addHook('onRequest', (_request, _reply, done) => {
+      changes.refresh();
+      done();
+    });
+  }
 
   app.setErrorHandler((error, request, reply) => {
     const kuraError = toKuraError(error, request);

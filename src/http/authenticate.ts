@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { anonymous, passwordPrincipal, type Principal } from '../core/access/principal.js';
 import type { Core } from '../core/core.js';
+import type { TokenIdentity } from '../core/tokens/token-service.js';
 import { KuraError } from '../core/errors/catalogue.js';
 
 export interface Credentials {
@@ -54,16 +55,24 @@ export function createAuthenticator(core: Core) {
     return resolveToken(credentials.secret);
   }
 
+  /** The principal of each identity the token service handed out (it reuses them while unchanged). */
+  const principals = new WeakMap<TokenIdentity, Principal>();
+
   async function resolveToken(secret: string): Promise<Principal> {
     const identity = await core.tokens.authenticate(secret);
     if (!identity) throw new KuraError('UNAUTHENTICATED', 'the token is invalid, expired or revoked');
-    return {
-      kind: 'user',
-      user: identity.user,
-      scopes: new Set(identity.token.scopes),
-      repoId: identity.token.repoId,
-      tokenId: identity.token.id,
-    };
+    let principal = principals.get(identity);
+    if (!principal) {
+      principal = {
+        kind: 'user',
+        user: identity.user,
+        scopes: new Set(identity.token.scopes),
+        repoId: identity.token.repoId,
+        tokenId: identity.token.id,
+      };
+      principals.set(identity, principal);
+    }
+    return principal;
   }
 
   return function authenticate(request: FastifyRequest, options: { allowPassword?: boolean; tokenHeader?: string } = {}): Promise<Principal> {

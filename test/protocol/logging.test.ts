@@ -19,6 +19,12 @@ describe('logging', () => {
       await kura.app.inject({ method: 'GET', url: `/npm/@alice%2fx?token=${token}` });
       const log = lines.join('');
       assert.match(log, /\/npm\/-\/whoami/, 'requests are logged');
+      const whoami = lines.filter((line) => line.includes('/npm/-/whoami')).map((line) => JSON.parse(line) as { msg: string; req: { method: string; host?: string }; res: { statusCode: number }; responseTime: number });
+      assert.equal(whoami.length, 1, 'one line per request');
+      assert.equal(whoami[0]!.msg, 'request completed');
+      assert.equal(whoami[0]!.req.method, 'GET');
+      assert.equal(whoami[0]!.res.statusCode, 200);
+      assert.equal(typeof whoami[0]!.responseTime, 'number');
       assert.ok(!log.includes(token), 'the token never appears in the log');
       assert.ok(!log.includes(token.slice(5)), 'not even without its prefix');
       assert.match(log, /\/-\/user\/token\/\[redacted\]/, 'the logout URL is logged, masked');

@@ -2,6 +2,8 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import { PreparedQuery } from '../../db/prepared-query.js';
 import type { DbOrTx, VersionsTable } from '../../db/schema.js';
 import type { ReadablePackages } from '../access/access-policy.js';
+import { untrackedChanges, type DataChanges } from '../data-changes.js';
+import { UnchangedReads } from '../unchanged-reads.js';
 import type { Visibility } from '../repos/repository.js';
 import type { FileRecord, PackageRecord, TagRecord, VersionRecord, VersionSummary } from './package.js';
 import type { PackageSearchIndex } from './package-search-index.js';
@@ -114,8 +116,15 @@ export class PackageQueries {
 
   private readonly tagQuery: PreparedQuery<TagRow, { packageId: number; name: string }>;
 
-  /** `searchIndex` narrows {@link search} on engines that have one; without it search scans. */
-  constructor(private readonly db: DbOrTx, private readonly searchIndex?: PackageSearchIndex) {
+  /** Live packages by (format, owner, name), reused until the database changes. */
+  private readonly live: UnchangedReads<PackageRow | undefined>;
+
+  /**
+   * `changes` tells when reads of live packages may be reused (never inside a transaction);
+   * `searchIndex` narrows {@link search} on engines that have one, without it search scans.
+   */
+  constructor(private readonly db: DbOrTx, changes: DataChanges = untrackedChanges, private readonly searchIndex?: PackageSearchIndex) {
+    this.live = new UnchangedReads(changes);
     this.findLive = findQuery(db, false);
     this.findAny = findQuery(db, true);
     this.tagQuery = new PreparedQuery((param) => db.selectFrom('tags')
@@ -128,8 +137,10 @@ export class PackageQueries {
 
   /** A package by owner, format and normalized name; deleted ones only when asked. */
   async find(format: string, ownerLogin: string, nameLower: string, includeDeleted = false): Promise<PackageRecord | null> {
-    const query = includeDeleted ? this.findAny : this.findLive;
-    const [row] = await query.execute(this.db as Kysely<unknown>, { owner: ownerLogin.toLowerCase(), format, name: nameLower });
+    const params = { owner: ownerLogin.toLowerCase(), format, name: nameLower };
+    const row = includeDeleted
+      ? (await this.findAny.execute(this.db as Kysely<unknown>, params))[0]
+      : await this.live.get(`${format}\u0000${params.owner}\u0000${nameLower}`, async () => (await this.findLive.execute(this.db as Kysely<unknown>, params))[0]);
     return row ? toPackage(row) : null;
   }
 

@@ -147,7 +147,7 @@ export class PackageService {
     private readonly repos: RepoService,
     private readonly options: PackageServiceOptions,
   ) {
-    this.queries = new PackageQueries(deps.db, deps.packageSearch);
+    this.queries = new PackageQueries(deps.db, deps.changes, deps.packageSearch);
     this.files = new FileQueries(deps.db);
     this.pruning = new FilePruning(deps, access);
     this.roles = new PackageMembers(deps, access, owners);

@@ -3,7 +3,9 @@ import type { OwnersTable, TokensTable } from '../../db/schema.js';
 import { PreparedQuery } from '../../db/prepared-query.js';
 import { recordAudit } from '../audit/audit-log.js';
 import type { CoreDeps } from '../context.js';
+import { untrackedChanges } from '../data-changes.js';
 import { KuraError } from '../errors/catalogue.js';
+import { UnchangedReads } from '../unchanged-reads.js';
 import { toOwner } from '../owners/owner-service.js';
 import type { Owner } from '../owners/owner.js';
 import { generateToken, hashToken, isWellFormedToken } from './token-format.js';
@@ -41,7 +43,10 @@ const lastUsedResolutionMs = 60_000;
 
 type TokenLookupRow = Selectable<TokensTable> & Pick<Selectable<OwnersTable>, 'login' | 'kind' | 'email' | 'is_admin' | 'public_packages_by_default' | 'suspended_at'> & { owner_created_at: string };
 
-/** Personal access tokens: created once, stored hashed, checked in one indexed lookup. */
+/**
+ * Personal access tokens: created once, stored hashed, checked in one indexed lookup that is
+ * reused until the database changes (so a revocation or a suspension counts on the next request).
+ */
 export class TokenService {
   /** Per token id, when last_used_at was last written (writes are spaced a minute apart). */
   private readonly lastUsedWritten = new Map<number, number>();
@@ -49,7 +54,11 @@ export class TokenService {
   /** The lookup on every authenticated request, compiled once. */
   private readonly lookup: PreparedQuery<TokenLookupRow, { hash: string }>;
 
+  /** Identities by presented token (null: unknown, revoked or suspended). */
+  private readonly lookups: UnchangedReads<TokenIdentity | null>;
+
   constructor(private readonly deps: CoreDeps) {
+    this.lookups = new UnchangedReads(deps.changes ?? untrackedChanges);
     this.lookup = new PreparedQuery((param) => deps.db.selectFrom('tokens')
       .innerJoin('owners', 'owners.id', 'tokens.user_id')
       .selectAll('tokens')
@@ -90,8 +99,7 @@ export class TokenService {
   }
 
   /**
-   * Revokes a token; takes effect on the next request anywhere, since every request looks the
-   * token up. When `userId` is given the token must belong to that user.
+   * Revokes a token; takes effect on the next request anywhere. When `userId` is given the token must belong to that user.
    * @throws KuraError NOT_FOUND
    */
   async revoke(id: number, userId: number | null = null, actorId: number | null = null): Promise<void> {
@@ -109,20 +117,24 @@ export class TokenService {
 
   /**
    * Resolves a presented token. Returns null for anything not valid now: malformed, unknown,
-   * revoked or expired.
+   * revoked or expired. The identity returned may be shared between calls: it is not to be changed.
    */
   async authenticate(presented: string): Promise<TokenIdentity | null> {
-    if (!isWellFormedToken(presented)) return null;
-    const [row] = await this.lookup.execute(this.deps.db as Kysely<unknown>, { hash: hashToken(presented) });
-    if (!row || row.revoked_at || row.suspended_at) return null;
-    const now = this.deps.now();
-    if (row.expires_at && row.expires_at <= now.toISOString()) return null;
-    this.noteUse(row.id, now);
-    const user = toOwner({
-      id: row.user_id, login: row.login, login_lower: row.login.toLowerCase(), kind: row.kind, email: row.email,
-      password_hash: null, is_admin: row.is_admin, public_packages_by_default: row.public_packages_by_default, created_at: row.owner_created_at, suspended_at: null,
+    const identity = await this.lookups.get(presented, async () => {
+      if (!isWellFormedToken(presented)) return null;
+      const [row] = await this.lookup.execute(this.deps.db as Kysely<unknown>, { hash: hashToken(presented) });
+      if (!row || row.revoked_at || row.suspended_at) return null;
+      const user = toOwner({
+        id: row.user_id, login: row.login, login_lower: row.login.toLowerCase(), kind: row.kind, email: row.email,
+        password_hash: null, is_admin: row.is_admin, public_packages_by_default: row.public_packages_by_default, created_at: row.owner_created_at, suspended_at: null,
+      });
+      return { user, token: this.toRecord(row) };
     });
-    return { user, token: this.toRecord(row) };
+    if (!identity) return null;
+    const now = this.deps.now();
+    if (identity.token.expiresAt && identity.token.expiresAt <= now.toISOString()) return null;
+    this.noteUse(identity.token.id, now);
+    return identity;
   }
 
   /** Records last use at most once a minute per token, off the request path. */

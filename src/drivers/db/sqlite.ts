@@ -1,5 +1,6 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
+import type { DataChanges } from '../../core/data-changes.js';
 import type { Database } from '../../db/schema.js';
 import { migrateToLatest, sqliteMigrationDialect, type FormatMigrations } from '../../db/migrate.js';
 import type { QueryObserver } from './query-log.js';
@@ -15,9 +16,11 @@ export async function openSqliteDatabase(file: string, formats: readonly FormatM
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 10000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite, options.onQuery) }) });
+  const changes = new SqliteChanges(sqlite);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite, changes, options.onQuery) }) });
   await migrateToLatest(db as unknown as Kysely<unknown>, sqliteMigrationDialect, formats);
   keepStatisticsFresh(sqlite);
+  changesOf.set(db, changes);
   return db;
 }
 
@@ -41,6 +44,62 @@ function keepStatisticsFresh(sqlite: BetterSqlite3.Database): void {
   timer.unref();
 }
 
+const changesOf = new WeakMap<Kysely<Database>, DataChanges>();
+
+/** The changes of a database opened by {@link openSqliteDatabase}. */
+export function sqliteChanges(db: Kysely<Database>): DataChanges {
+  const changes = changesOf.get(db);
+  if (!changes) throw new Error('not a database opened by openSqliteDatabase');
+  return changes;
+}
+
+/**
+ * An SQLite database's changes: `PRAGMA data_version` moves when another connection (another
+ * process) commits, and every statement this connection runs that may write moves the count
+ * before it runs, so a read that waits for a transaction is never stored under the stamp from
+ * before it. `data_version` is read once per event-loop turn or request.
+ */
+class SqliteChanges implements DataChanges {
+  private readonly dataVersion: BetterSqlite3.Statement<[], number>;
+  private lastDataVersion = -1;
+  private checked = false;
+  private expiring = false;
+  private count = 0;
+  private readonly expire = () => {
+    this.checked = false;
+    this.expiring = false;
+  };
+
+  constructor(sqlite: BetterSqlite3.Database) {
+    this.dataVersion = sqlite.prepare<[], number>('PRAGMA data_version').pluck();
+  }
+
+  stamp(): number {
+    if (!this.checked) {
+      this.checked = true;
+      if (!this.expiring) {
+        this.expiring = true;
+        setImmediate(this.expire);
+      }
+      const version = this.dataVersion.get()!;
+      if (version !== this.lastDataVersion) {
+        this.lastDataVersion = version;
+        this.count += 1;
+      }
+    }
+    return this.count;
+  }
+
+  refresh(): void {
+    this.checked = false;
+  }
+
+  /** Notes a write by this connection. */
+  wrote(): void {
+    this.count += 1;
+  }
+}
+
 /** What Kysely's SQLite driver uses of a prepared statement. */
 type DriverStatement = Pick<BetterSqlite3.Statement, 'reader' | 'all' | 'run' | 'iterate'>;
 
@@ -48,9 +107,10 @@ type DriverStatement = Pick<BetterSqlite3.Statement, 'reader' | 'all' | 'run' | 
  * Wraps the connection so each distinct SQL text is prepared once: Kysely's driver prepares on
  * every execution, which costs more than running a point query. Statements run synchronously
  * (`all`/`run`), so reusing one is safe. The cache is bounded (oldest evicted). With `observe`,
- * each run is timed around the synchronous call: two clock reads, no promise.
+ * each run is timed around the synchronous call: two clock reads, no promise. A statement that
+ * may write tells `changes` each time it runs.
  */
-function withStatementCache(sqlite: BetterSqlite3.Database, observe?: QueryObserver, limit = 1000) {
+function withStatementCache(sqlite: BetterSqlite3.Database, changes: SqliteChanges, observe?: QueryObserver, limit = 1000) {
   const statements = new Map<string, DriverStatement>();
   return {
     close: () => sqlite.close(),
@@ -58,13 +118,32 @@ function withStatementCache(sqlite: BetterSqlite3.Database, observe?: QueryObser
       let statement = statements.get(sql);
       if (!statement) {
         const prepared = sqlite.prepare(sql);
-        statement = observe ? timedStatement(prepared, observe) : prepared;
+        const measured = observe ? timedStatement(prepared, observe) : prepared;
+        statement = prepared.readonly ? measured : writingStatement(measured, changes);
         statements.set(sql, statement);
         if (statements.size > limit) statements.delete(statements.keys().next().value as string);
       }
       return statement;
     },
   };
+}
+
+function writingStatement(statement: DriverStatement, changes: SqliteChanges): DriverStatement {
+  return {
+    reader: statement.reader,
+    all(parameters: unknown) {
+      changes.wrote();
+      return statement.all(parameters);
+    },
+    run(parameters: unknown) {
+      changes.wrote();
+      return statement.run(parameters);
+    },
+    iterate(parameters: unknown) {
+      changes.wrote();
+      return statement.iterate(parameters);
+    },
+  } as DriverStatement;
 }
 
 function timedStatement(statement: BetterSqlite3.Statement, observe: QueryObserver): DriverStatement {

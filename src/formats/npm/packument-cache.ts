@@ -13,7 +13,10 @@ export interface RenderedBody {
 
 /** A package rendered at one revision for one base URL. */
 export interface PackumentEntry {
+  /** The full document's ETag. */
   etag: string;
+  /** The abbreviated document's ETag. */
+  abbreviatedEtag: string;
   full: RenderedBody;
   abbreviated: RenderedBody;
   /** Tarball file name → blob and owning version. */
@@ -72,8 +75,10 @@ export class PackumentCache {
     const abbreviated = body(docs.abbreviated);
     const fileMap = new Map<string, { sha256: string; size: number; versionId: number }>();
     for (const f of files) fileMap.set(f.name, { sha256: f.sha256, size: f.size, versionId: f.versionId });
+    const tag = `${pkg.id}-${pkg.rev}-${createHash('sha1').update(baseUrl).digest('hex').slice(0, 8)}`;
     const entry: PackumentEntry = {
-      etag: `"${pkg.id}-${pkg.rev}-${createHash('sha1').update(baseUrl).digest('hex').slice(0, 8)}"`,
+      etag: `"${tag}"`,
+      abbreviatedEtag: `"${tag}-a"`,
       full,
       abbreviated,
       files: fileMap,

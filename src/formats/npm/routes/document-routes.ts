@@ -50,7 +50,7 @@ function sendPackument(request: FastifyRequest, reply: FastifyReply, pkg: Packag
   const accept = request.headers.accept ?? '';
   const abbreviated = accept.includes(abbreviatedType);
   const rendered = abbreviated ? entry.abbreviated : entry.full;
-  const etag = abbreviated ? entry.etag.replace(/"$/, '-a"') : entry.etag;
+  const etag = abbreviated ? entry.abbreviatedEtag : entry.etag;
   reply.header('etag', etag);
   reply.header('vary', 'Accept, Accept-Encoding, Authorization');
   reply.header('cache-control', effectiveVisibility(pkg) === 'public' ? 'public, max-age=0, must-revalidate' : 'private, max-age=0, must-revalidate');
