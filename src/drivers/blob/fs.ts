@@ -122,6 +122,7 @@ class FsBlobWriter extends TempFileWriter {
 
   async commit(sha256: string): Promise<void> {
     const path = this.target(sha256);
+    await this.settle();
     await this.handle.sync();
     await this.close();
     await moveIntoPlace(this.temp, path);
