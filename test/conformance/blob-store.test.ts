@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -140,6 +140,26 @@ function blobStoreConformance(name: string, make: () => Promise<{ store: BlobSto
       await writer.write(Buffer.from('x'));
       await assert.rejects(writer.commit('../escape'));
       await writer.cancel();
+    });
+
+    it('keeps the order of many odd-sized writes whose buffer the caller reuses, read back across them before commit', async () => {
+      const store = await fresh();
+      const data = randomBytes(3 * 1024 * 1024 + 12345);
+      const writer = await store.create();
+      const reused = Buffer.alloc(70_001);
+      for (let offset = 0; offset < data.length; offset += reused.length) {
+        const length = Math.min(reused.length, data.length - offset);
+        data.copy(reused, 0, offset, offset + length);
+        await writer.write(reused.subarray(0, length));
+        reused.fill(0);
+      }
+      assert.equal(writer.size, data.length);
+      const into = Buffer.alloc(300_000);
+      const position = 1024 * 1024 - 150_000;
+      assert.equal(await writer.read(into, into.length, position), into.length);
+      assert.deepEqual(into, data.subarray(position, position + into.length));
+      await writer.commit(sha256(data));
+      assert.deepEqual(await store.read(sha256(data)), data);
     });
 
     it('streams a large blob through ingest without changing a byte', async () => {

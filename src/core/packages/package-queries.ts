@@ -3,6 +3,8 @@ import { PreparedQuery } from '../../db/prepared-query.js';
 import type { DbOrTx, VersionsTable } from '../../db/schema.js';
 import type { ReadablePackages } from '../access/access-policy.js';
 import { untrackedChanges, type DataChanges } from '../data-changes.js';
+import type { Owner } from '../owners/owner.js';
+import { toOwner } from '../owners/owner-service.js';
 import { UnchangedReads } from '../unchanged-reads.js';
 import type { Visibility } from '../repos/repository.js';
 import type { FileRecord, PackageRecord, TagRecord, VersionRecord, VersionSummary } from './package.js';
@@ -95,6 +97,12 @@ export function toVersion(row: Selectable<VersionsTable>): VersionRecord {
 }
 
 type FindParams = { owner: string; format: string; name: string };
+
+/** An owner and, when it has one, its live package of a given format and name. */
+export interface OwnerWithPackage {
+  owner: Owner;
+  pkg: PackageRecord | null;
+}
 type TagRow = { name: string; version_id: number; version: string; updated_at: string };
 
 /** The lookup on every package request, compiled once per query shape. */
@@ -109,15 +117,37 @@ function findQuery(db: DbOrTx, includeDeleted: boolean) {
   });
 }
 
+type OwnerWithPackageRow = Awaited<ReturnType<ReturnType<typeof ownerWithPackageQuery>['execute']>>[number];
+
+/** An owner by login with its live package of one format and name (null columns when it has none). */
+function ownerWithPackageQuery(db: DbOrTx) {
+  return new PreparedQuery((param) => db.selectFrom('owners')
+    .leftJoin('packages', (join) => join.onRef('packages.owner_id', '=', 'owners.id')
+      .on('packages.format', '=', param('format'))
+      .on('packages.name_lower', '=', param('name'))
+      .on('packages.deleted_at', 'is', null))
+    .leftJoin('repositories', 'repositories.id', 'packages.repo_id')
+    .selectAll('owners')
+    .select([
+      'packages.id as package_id', 'packages.format', 'packages.name', 'packages.repo_id', 'packages.visibility', 'packages.description',
+      'packages.inherit_access', 'packages.rev', 'packages.created_at as package_created_at', 'packages.updated_at', 'packages.deleted_at',
+      'repositories.name as repo_name', 'repositories.visibility as repo_visibility',
+    ])
+    .where('owners.login_lower', '=', param('owner')));
+}
+
 /** Read-side queries over packages; one indexed query each, never one per item. */
 export class PackageQueries {
   private readonly findLive: PreparedQuery<PackageRow, FindParams>;
   private readonly findAny: PreparedQuery<PackageRow, FindParams>;
 
   private readonly tagQuery: PreparedQuery<TagRow, { packageId: number; name: string }>;
+  private readonly ownerWithPackage: ReturnType<typeof ownerWithPackageQuery>;
 
   /** Live packages by (format, owner, name), reused until the database changes. */
   private readonly live: UnchangedReads<PackageRow | undefined>;
+  /** Owners with their live package by (format, owner, name), reused until the database changes. */
+  private readonly liveWithOwner: UnchangedReads<OwnerWithPackageRow | undefined>;
 
   /**
    * `changes` tells when reads of live packages may be reused (never inside a transaction);
@@ -125,8 +155,10 @@ export class PackageQueries {
    */
   constructor(private readonly db: DbOrTx, changes: DataChanges = untrackedChanges, private readonly searchIndex?: PackageSearchIndex) {
     this.live = new UnchangedReads(changes);
+    this.liveWithOwner = new UnchangedReads(changes);
     this.findLive = findQuery(db, false);
     this.findAny = findQuery(db, true);
+    this.ownerWithPackage = ownerWithPackageQuery(db);
     this.tagQuery = new PreparedQuery((param) => db.selectFrom('tags')
       .innerJoin('versions', 'versions.id', 'tags.version_id')
       .select(['tags.name', 'tags.version_id', 'versions.version', 'tags.updated_at'])
@@ -142,6 +174,26 @@ export class PackageQueries {
       ? (await this.findAny.execute(this.db as Kysely<unknown>, params))[0]
       : await this.live.get(`${format}\u0000${params.owner}\u0000${nameLower}`, async () => (await this.findLive.execute(this.db as Kysely<unknown>, params))[0]);
     return row ? toPackage(row) : null;
+  }
+
+  /**
+   * The owner `ownerLogin` (any case) with its live package of `format` named `nameLower`, in one
+   * query: what a request naming OWNER/NAME needs first. Null when there is no such owner.
+   */
+  async findWithOwner(format: string, ownerLogin: string, nameLower: string): Promise<OwnerWithPackage | null> {
+    const params = { owner: ownerLogin.toLowerCase(), format, name: nameLower };
+    const row = await this.liveWithOwner.get(`${format}\u0000${params.owner}\u0000${nameLower}`, async () => (await this.ownerWithPackage.execute(this.db as Kysely<unknown>, params))[0]);
+    if (!row) return null;
+    const owner = toOwner(row);
+    if (row.package_id === null || row.format === null || row.name === null || row.visibility === null || row.rev === null
+      || row.inherit_access === null || row.package_created_at === null || row.updated_at === null) return { owner, pkg: null };
+    const pkg = toPackage({
+      id: row.package_id, format: row.format, name: row.name, owner_id: row.id, repo_id: row.repo_id, visibility: row.visibility,
+      description: row.description, inherit_access: row.inherit_access, rev: row.rev, created_at: row.package_created_at,
+      updated_at: row.updated_at, deleted_at: row.deleted_at, owner_login: row.login, owner_kind: row.kind,
+      repo_name: row.repo_name, repo_visibility: row.repo_visibility,
+    });
+    return { owner, pkg };
   }
 
   async findById(id: number): Promise<PackageRecord | null> {

@@ -122,6 +122,7 @@ class FsBlobWriter extends TempFileWriter {
 
   async commit(sha256: string): Promise<void> {
     const path = this.target(sha256);
+    await this.settle();
     await this.handle.sync();
     await this.close();
     await moveIntoPlace(this.temp, path);
@@ -146,6 +147,18 @@ async function moveIntoPlace(temp: string, path: string): Promise<void> {
 
 /** Bytes gathered before one write to a resumable upload's file. */
 const appendBatchBytes = 1024 * 1024;
+
+/** Writes `buffers` (`total` bytes) at `position`, finishing a short vectored write from one copy of the rest. */
+async function writeAll(handle: FileHandle, buffers: Uint8Array[], total: number, position: number): Promise<void> {
+  const { bytesWritten } = await handle.writev(buffers, position);
+  if (bytesWritten === total) return;
+  const rest = Buffer.concat(buffers, total).subarray(bytesWritten);
+  let written = 0;
+  while (written < rest.length) {
+    const result = await handle.write(rest, written, rest.length - written, position + bytesWritten + written);
+    written += result.bytesWritten;
+  }
+}
 
 /** Resumable uploads as files under `dir`, one per upload id; each append is fsynced. */
 class FsResumableUploads implements ResumableUploads {
@@ -180,37 +193,36 @@ class FsResumableUploads implements ResumableUploads {
     try {
       let position = (await handle.stat()).size;
       if (position !== offset) throw new KuraError('RANGE_NOT_SATISFIABLE', `the upload has ${position} bytes; a chunk must start there, not at ${offset}`);
-      // Chunks from the network are small; gather them and write about 1 MiB at a time.
+      // Chunks from the network are small: gather them and write about 1 MiB at a time, one
+      // batch written while the next is gathered.
       let batch: Uint8Array[] = [];
       let batched = 0;
-      const flush = async () => {
+      let writing: Promise<void> = Promise.resolve();
+      const flush = () => {
         if (batched === 0) return;
         const buffers = batch;
         const total = batched;
+        const at = position;
         batch = [];
         batched = 0;
-        const { bytesWritten } = await handle.writev(buffers, position);
-        position += bytesWritten;
-        if (bytesWritten < total) {
-          // A short vectored write is rare on files; finish from one copy of what is left.
-          const rest = Buffer.concat(buffers, total).subarray(bytesWritten);
-          let written = 0;
-          while (written < rest.length) {
-            const result = await handle.write(rest, written, rest.length - written, position);
-            written += result.bytesWritten;
-            position += result.bytesWritten;
-          }
-        }
+        position += total;
+        writing = writing.then(() => writeAll(handle, buffers, total, at));
+        // A failed write is thrown where it is awaited, not reported as unhandled meanwhile.
+        writing.catch(() => undefined);
       };
       try {
         for await (const chunk of source) {
           batch.push(chunk);
           batched += chunk.byteLength;
-          if (batched >= appendBatchBytes) await flush();
+          if (batched >= appendBatchBytes) {
+            await writing;
+            flush();
+          }
         }
       } finally {
         // What arrived is kept even when the source failed: a client resumes from there.
-        await flush();
+        flush();
+        await writing;
         await handle.sync();
       }
       return position;

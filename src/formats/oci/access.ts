@@ -60,14 +60,13 @@ export class RegistryAccess {
    * @throws KuraError NAME_UNKNOWN when the owner does not exist (UNAUTHENTICATED when anonymous).
    */
   async resolve(principal: Principal, name: ImageName): Promise<ResolvedImage> {
-    const owner = await this.ctx.owners.find(name.owner);
-    if (!owner) {
+    const found = await this.ctx.packages.queries.findWithOwner(containerFormat, name.owner, name.image);
+    if (!found) {
       return this.ctx.access.authorize(principal, 'read', {
         kind: 'missing', label: name.full, notFound: `no user or organization named "${name.owner}" (an image is named OWNER/IMAGE)`,
       });
     }
-    const pkg = await this.ctx.packages.queries.find(containerFormat, owner.login, name.image);
-    return { name, owner, pkg };
+    return { name, owner: found.owner, pkg: found.pkg };
   }
 
   /**

@@ -1,10 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { effectiveVisibility } from '../../../core/packages/package.js';
 import { sendBlob } from '../../../delivery/blob-response.js';
+import { acceptsMediaType } from '../accept-header.js';
 import { looksLikeDigest, parseDigest } from '../digests.js';
 import { ociError } from '../errors.js';
 import type { StoredManifest } from '../manifest-index.js';
-import { baseMediaType } from '../media-types.js';
 import { isValidTag } from '../names.js';
 import type { ManifestReference } from '../push.js';
 import { authorizedTarget, queryValues, requestBody, type RegistryContext } from './registry-context.js';
@@ -26,13 +26,6 @@ function parseReference(reference: string): ManifestReference {
   return { tag: reference };
 }
 
-/** Whether an Accept header admits `mediaType` (no header, a wildcard or the type itself). */
-function accepts(accept: string | undefined, mediaType: string): boolean {
-  if (!accept) return true;
-  const types = accept.split(',').map(baseMediaType).filter(Boolean);
-  return types.length === 0 || types.some((t) => t === mediaType || t === '*/*' || t === 'application/*' || t === 'application/json');
-}
-
 /** GET and HEAD `/v2/NAME/manifests/REFERENCE`, negotiated by Accept. GETs count as downloads. */
 export async function getManifest(rc: RegistryContext, request: FastifyRequest, reply: FastifyReply, name: string, reference: string) {
   const { image } = await authorizedTarget(rc, request, name, 'pull');
@@ -40,7 +33,7 @@ export async function getManifest(rc: RegistryContext, request: FastifyRequest, 
   let manifest: StoredManifest | null = null;
   if (image.pkg) manifest = 'digest' in ref ? await rc.index.byDigest(image.pkg, ref.digest.text) : await rc.index.byTag(image.pkg, ref.tag);
   if (!manifest) throw ociError('MANIFEST_UNKNOWN', `manifest ${reference} is not in ${image.name.full}`, { reference });
-  if (!accepts(request.headers.accept, manifest.mediaType)) {
+  if (!acceptsMediaType(request.headers.accept, manifest.mediaType)) {
     throw ociError('MANIFEST_UNKNOWN', `manifest ${reference} is ${manifest.mediaType}, which the Accept header does not allow`, { reference, mediaType: manifest.mediaType });
   }
   const etag = `"${manifest.digest}"`;

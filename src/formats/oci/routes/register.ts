@@ -36,9 +36,10 @@ export async function registerRegistryRoutes(app: FastifyInstance, ctx: Containe
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
 
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     noteRealm(request, ctx.urls.absolute(request, '/v2/token'));
     reply.header('docker-distribution-api-version', 'registry/2.0');
+    done();
   });
 
   app.get('/', (request, reply) => ping(rc, request, reply));
