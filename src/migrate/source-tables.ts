@@ -17,9 +17,13 @@ export interface SourceTable {
  */
 const notCopied = new Set(['kysely_migration', 'kysely_migration_lock', 'sqlite_sequence', 'job_leases', 'sign_in_failures', 'container_uploads']);
 
-/** Every copied table of an SQLite database, each after the tables it references. */
+/**
+ * Every copied table of an SQLite database, each after the tables it references. Virtual tables
+ * and their shadow tables (the search index) are SQLite's own and not copied: the target builds
+ * its own indexes.
+ */
 export function sourceTables(sqlite: BetterSqlite3.Database): SourceTable[] {
-  const names = (sqlite.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'").all() as Array<{ name: string }>)
+  const names = (sqlite.prepare("select name from pragma_table_list where schema = 'main' and type = 'table' and name not like 'sqlite_%'").all() as Array<{ name: string }>)
     .map((r) => r.name).filter((n) => !notCopied.has(n)).sort();
   const tables = new Map(names.map((name) => {
     const info = sqlite.prepare(`pragma table_info("${name}")`).all() as Array<{ name: string; pk: number }>;
