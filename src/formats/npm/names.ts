@@ -1,5 +1,6 @@
 import validateName from 'validate-npm-package-name';
 import { KuraError } from '../../core/errors/catalogue.js';
+import { rememberParses } from '../shared/remembered-parses.js';
 
 /** A validated scoped npm package name. */
 export interface NpmName {
@@ -11,24 +12,12 @@ export interface NpmName {
   bare: string;
 }
 
-/** Names parsed before, by input: a client asks for the same few names again and again. */
-const parsed = new Map<string, Readonly<NpmName>>();
-const parsedLimit = 10_000;
-
 /**
  * Parses a package name as it appears in a URL path segment or a document. `%2f`/`%2F` are
  * accepted for the slash. Kura hosts only scoped packages: the scope is the owner.
  * @throws KuraError INVALID_NAME naming the broken rule.
  */
-export function parseNpmName(input: string): Readonly<NpmName> {
-  let name = parsed.get(input);
-  if (name === undefined) {
-    name = Object.freeze(validate(input));
-    if (parsed.size >= parsedLimit) parsed.clear();
-    parsed.set(input, name);
-  }
-  return name;
-}
+export const parseNpmName: (input: string) => Readonly<NpmName> = rememberParses((input) => Object.freeze(validate(input)), { limit: 10_000, maxLength: 512 });
 
 function validate(input: string): NpmName {
   const name = input.replace(/%2f/gi, '/');

@@ -1,4 +1,5 @@
 import { KuraError } from '../../core/errors/catalogue.js';
+import { rememberParses } from '../shared/remembered-parses.js';
 
 /** What an npm registry path under the mount point addresses. */
 export type NpmPath =
@@ -16,29 +17,16 @@ function decode(segment: string): string {
   }
 }
 
-/** Paths parsed before (up to a length), by path: clients ask for the same paths again and again. */
-const parsed = new Map<string, Readonly<NpmPath> | null>();
-const parsedLimit = 10_000;
-const parsedMaxLength = 512;
-
 /**
  * Parses the path after the npm mount (`@scope%2fname`, `@scope/name/-/file.tgz`,
  * `@scope%2Fname/-rev/3-abc`, …). Scoped names may encode the slash as `%2f` or `%2F`.
  * Returns null for shapes npm never sends.
  * @throws KuraError BAD_REQUEST on malformed percent-encoding.
  */
-export function parseNpmPath(path: string): Readonly<NpmPath> | null {
-  let result = parsed.get(path);
-  if (result === undefined) {
-    const read = readPath(path);
-    result = read && Object.freeze(read);
-    if (path.length <= parsedMaxLength) {
-      if (parsed.size >= parsedLimit) parsed.clear();
-      parsed.set(path, result);
-    }
-  }
-  return result;
-}
+export const parseNpmPath: (path: string) => Readonly<NpmPath> | null = rememberParses((path) => {
+  const read = readPath(path);
+  return read && Object.freeze(read);
+}, { limit: 10_000, maxLength: 512 });
 
 function readPath(path: string): NpmPath | null {
   const segments = path.split('/');

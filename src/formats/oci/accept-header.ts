@@ -1,19 +1,8 @@
+import { rememberParses } from '../shared/remembered-parses.js';
 import { baseMediaType } from './media-types.js';
 
-/** How many distinct Accept headers are remembered; clients send a handful. */
-const rememberedHeaders = 64;
-const listed = new Map<string, ReadonlySet<string>>();
-
-/** The media types an Accept header lists, without parameters and lower-cased. */
-function listedTypes(accept: string): ReadonlySet<string> {
-  let types = listed.get(accept);
-  if (!types) {
-    types = new Set(accept.split(',').map(baseMediaType).filter(Boolean));
-    if (listed.size >= rememberedHeaders) listed.delete(listed.keys().next().value as string);
-    listed.set(accept, types);
-  }
-  return types;
-}
+/** The media types an Accept header lists, without parameters and lower-cased (clients send a handful of distinct headers). */
+const listedTypes = rememberParses((accept): ReadonlySet<string> => new Set(accept.split(',').map(baseMediaType).filter(Boolean)), { limit: 64, maxLength: 4096 });
 
 /** Whether an Accept header admits `mediaType` (no header, no types, a wildcard, JSON or the type itself). */
 export function acceptsMediaType(accept: string | undefined, mediaType: string): boolean {
