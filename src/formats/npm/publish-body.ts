@@ -26,24 +26,159 @@ export interface ParseOptions<T> {
   maxMetadataBytes: number;
   /** Reads each attachment's decoded bytes as they arrive (e.g. to check the archive). */
   inspect: (bytes: Readable) => Promise<T>;
+  /** Bodies up to this size are read whole and parsed at once; larger ones stream. Defaults to {@link wholeBodyBytes}. */
+  wholeBodyBytes?: number;
 }
+
+/**
+ * The size up to which a body is read whole: the publish of a typical package (a tarball of a
+ * few hundred kilobytes at most) is parsed in one native step instead of token by token. It
+ * bounds memory per request like one chunk of a streamed upload does.
+ */
+export const wholeBodyBytes = 256 * 1024;
 
 type Container = { kind: 'object'; value: Record<string, unknown>; key: string | null } | { kind: 'array'; value: unknown[] };
 
 /**
- * Streams a packument PUT body: `_attachments.<file>.data` (base64) is decoded straight into the
- * blob store, hashed on the way (sha256, sha512, sha1), and everything else is assembled into a
- * plain object. Memory stays bounded by one chunk plus `maxMetadataBytes` however large the
- * tarball is.
+ * Reads a packument PUT body: `_attachments.<file>.data` (base64) is decoded into the blob store,
+ * hashed on the way (sha256, sha512, sha1), and everything else is assembled into a plain object
+ * (objects without prototype below the root). A body larger than `wholeBodyBytes` streams:
+ * memory stays bounded by one chunk plus `maxMetadataBytes` however large the tarball is.
  * @throws KuraError MALFORMED_JSON, PAYLOAD_TOO_LARGE; staged blobs are cancelled on failure.
  */
 export async function parsePublishBody<T>(source: Readable, store: BlobStore, options: ParseOptions<T>): Promise<ParsedBody<T>> {
+  const head = await readHead(source, Math.min(options.wholeBodyBytes ?? wholeBodyBytes, options.maxBodyBytes, options.maxMetadataBytes));
+  if (head.complete) return parseWhole(Buffer.concat(head.chunks), store, options);
+  return parseStreaming(head.chunks, source, store, options);
+}
+
+/** The body's first chunks: all of it (`complete`) when it ends within `limit` bytes, else the chunks up to the first past it, with `source` paused. */
+function readHead(source: Readable, limit: number): Promise<{ chunks: Buffer[]; complete: boolean }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    const settle = (complete: boolean) => {
+      source.off('data', onData);
+      source.off('end', onEnd);
+      source.off('error', reject);
+      resolve({ chunks, complete });
+    };
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      bytes += chunk.byteLength;
+      if (bytes > limit) {
+        source.pause();
+        settle(false);
+      }
+    };
+    const onEnd = () => settle(true);
+    source.on('data', onData);
+    source.once('end', onEnd);
+    source.once('error', reject);
+  });
+}
+
+/** Parses a body read whole: the same document and attachments as {@link parseStreaming} makes of it. */
+async function parseWhole<T>(body: Buffer, store: BlobStore, options: ParseOptions<T>): Promise<ParsedBody<T>> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new KuraError('MALFORMED_JSON', 'the request body is not valid JSON');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new KuraError('MALFORMED_JSON', 'the request body must be a JSON object');
+  const root = withoutPrototypes(parsed) as Record<string, unknown>;
+  const attachments = new Map<string, Attachment<T>>();
+  const described = root['_attachments'];
+  if (described !== null && typeof described === 'object' && !Array.isArray(described)) {
+    try {
+      for (const [name, file] of Object.entries(described as Record<string, unknown>)) {
+        if (file === null || typeof file !== 'object' || Array.isArray(file)) continue;
+        const data = (file as Record<string, unknown>)['data'];
+        if (typeof data !== 'string') continue;
+        delete (file as Record<string, unknown>)['data'];
+        const attachment = await openAttachment(store, options);
+        try {
+          const decoded = [attachment.decoder.push(data), attachment.decoder.end()];
+          for (const bytes of decoded) if (bytes.byteLength > 0) await attachment.write(bytes);
+        } catch (error) {
+          await attachment.cancel();
+          throw error;
+        }
+        attachments.set(name, attachment.finish());
+      }
+    } catch (error) {
+      for (const a of attachments.values()) await a.blob.cancel();
+      throw error;
+    }
+  }
+  return withDescriptions(root, attachments);
+}
+
+/** JSON's objects rebuilt without a prototype, as the streaming parser builds them. */
+function withoutPrototypes(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(withoutPrototypes);
+  const copy = Object.create(null) as Record<string, unknown>;
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) copy[key] = withoutPrototypes(item);
+  return copy;
+}
+
+/** One attachment being staged: decoded bytes go to the blob store and to `inspect`. */
+interface OpenAttachment<T> {
+  decoder: Base64Decoder;
+  write(bytes: Buffer): Promise<void>;
+  /** Ends the inspection's input and stages the blob; the inspection's outcome is awaited by the publish. */
+  finish(): Attachment<T>;
+  cancel(): Promise<void>;
+}
+
+async function openAttachment<T>(store: BlobStore, options: ParseOptions<T>): Promise<OpenAttachment<T>> {
+  const tap = new PassThrough();
+  const inspection = options.inspect(tap);
+  inspection.catch(() => undefined);
+  const ingest = await BlobIngest.start(store, { extraDigests: ['sha512', 'sha1'] });
+  return {
+    decoder: new Base64Decoder(),
+    write: async (bytes) => {
+      await ingest.write(bytes);
+      await feed(tap, bytes);
+    },
+    finish: () => {
+      tap.end();
+      return { blob: ingest.finish(), declaredLength: null, contentType: null, inspection };
+    },
+    cancel: async () => {
+      tap.destroy();
+      await ingest.cancel();
+    },
+  };
+}
+
+/** The document (a plain copy of the root) with each attachment's declared length and content type filled in. */
+function withDescriptions<T>(root: Record<string, unknown>, attachments: Map<string, Attachment<T>>): ParsedBody<T> {
+  const document = { ...root };
+  const described = document['_attachments'];
+  if (described && typeof described === 'object') {
+    for (const [name, info] of Object.entries(described as Record<string, unknown>)) {
+      const entry = attachments.get(name);
+      if (!entry || !info || typeof info !== 'object') continue;
+      const { length, content_type: contentType } = info as { length?: unknown; content_type?: unknown };
+      entry.declaredLength = typeof length === 'number' ? length : null;
+      entry.contentType = typeof contentType === 'string' ? contentType : null;
+    }
+  }
+  return { document, attachments };
+}
+
+/** Parses a body token by token, `head` (already read) first, then the rest of `source`. */
+async function parseStreaming<T>(head: readonly Buffer[], source: Readable, store: BlobStore, options: ParseOptions<T>): Promise<ParsedBody<T>> {
   const attachments = new Map<string, Attachment<T>>();
   const stack: Container[] = [];
   let root: unknown;
   let metadataBytes = 0;
   let stringParts: string[] | null = null;
-  type Open = { ingest: BlobIngest; decoder: Base64Decoder; tap: PassThrough; inspection: Promise<T> };
+  type Open = OpenAttachment<T>;
   let attachment: Open | null = null;
   let wireBytes = 0;
 
@@ -66,12 +201,15 @@ export async function parsePublishBody<T>(source: Readable, store: BlobStore, op
         limited.once('drain', () => source.resume());
       }
     };
+    for (const chunk of head) onData(chunk);
+    if (limitError) return;
     source.on('data', onData);
     source.once('end', () => {
       limited.end();
       resolve();
     });
     source.once('error', reject);
+    source.resume();
   });
 
   const tokens = parser.asStream({ packKeys: true, streamKeys: false, packNumbers: true, streamNumbers: false, packStrings: false, streamStrings: true });
@@ -139,10 +277,7 @@ export async function parsePublishBody<T>(source: Readable, store: BlobStore, op
           case 'startString': {
             const name = attachmentName();
             if (name !== null) {
-              const tap = new PassThrough();
-              const inspection = options.inspect(tap);
-              inspection.catch(() => undefined);
-              attachment = { ingest: await BlobIngest.start(store, { extraDigests: ['sha512', 'sha1'] }), decoder: new Base64Decoder(), tap, inspection };
+              attachment = await openAttachment(store, options);
             } else {
               stringParts = [];
             }
@@ -152,10 +287,7 @@ export async function parsePublishBody<T>(source: Readable, store: BlobStore, op
             const text = String(token.value);
             if (attachment) {
               const bytes = attachment.decoder.push(text);
-              if (bytes.byteLength > 0) {
-                await attachment.ingest.write(bytes);
-                await feed(attachment.tap, bytes);
-              }
+              if (bytes.byteLength > 0) await attachment.write(bytes);
             } else if (stringParts) {
               countMetadata(text.length);
               stringParts.push(text);
@@ -165,19 +297,15 @@ export async function parsePublishBody<T>(source: Readable, store: BlobStore, op
           case 'endString': {
             if (attachment) {
               const current: Open = attachment;
-              attachment = null;
               const rest = current.decoder.end();
-              if (rest.byteLength > 0) {
-                await current.ingest.write(rest);
-                await feed(current.tap, rest);
-              }
-              current.tap.end();
+              if (rest.byteLength > 0) await current.write(rest);
+              attachment = null;
               const fileObj = stack[2] as Extract<Container, { kind: 'object' }>;
               const attachmentsObj = stack[1] as Extract<Container, { kind: 'object' }>;
               const name = attachmentsObj.key!;
               const previous = attachments.get(name);
               if (previous) await previous.blob.cancel();
-              attachments.set(name, { blob: current.ingest.finish(), declaredLength: null, contentType: null, inspection: current.inspection });
+              attachments.set(name, current.finish());
               fileObj.key = null;
             } else {
               place((stringParts ?? []).join(''), false);
@@ -205,10 +333,7 @@ export async function parsePublishBody<T>(source: Readable, store: BlobStore, op
     await Promise.all([counting, parsing, consume]);
   } catch (error) {
     const pending = attachment as Open | null;
-    if (pending) {
-      pending.tap.destroy();
-      await pending.ingest.cancel();
-    }
+    if (pending) await pending.cancel();
     for (const a of attachments.values()) await a.blob.cancel();
     source.resume();
     throw limitError ?? error;
@@ -218,18 +343,7 @@ export async function parsePublishBody<T>(source: Readable, store: BlobStore, op
     for (const a of attachments.values()) await a.blob.cancel();
     throw new KuraError('MALFORMED_JSON', 'the request body must be a JSON object');
   }
-  const document = { ...(root as Record<string, unknown>) };
-  const described = document['_attachments'];
-  if (described && typeof described === 'object') {
-    for (const [name, info] of Object.entries(described as Record<string, unknown>)) {
-      const entry = attachments.get(name);
-      if (!entry || !info || typeof info !== 'object') continue;
-      const { length, content_type: contentType } = info as { length?: unknown; content_type?: unknown };
-      entry.declaredLength = typeof length === 'number' ? length : null;
-      entry.contentType = typeof contentType === 'string' ? contentType : null;
-    }
-  }
-  return { document, attachments };
+  return withDescriptions(root as Record<string, unknown>, attachments);
 }
 
 /** Writes to an inspection tap, honouring back-pressure; a tap that was closed early is skipped. */
