@@ -107,6 +107,7 @@ export class AlertService {
    */
   private async refreshAround(packageId: number): Promise<void> {
     try {
+      if (!(await this.anythingToAlert())) return;
       const findings = await this.refreshPackage(packageId);
       const pkg = await this.deps.db.selectFrom('packages').select(['format', 'name_lower']).where('id', '=', packageId).executeTakeFirst();
       if (!pkg) return;
@@ -253,6 +254,7 @@ export class AlertService {
 
   private async apply(scope: { advisoryId?: number; packageId?: number }, findings: readonly Finding[]): Promise<void> {
     const wanted = new Map(findings.filter((f) => f.repoId !== null).map((f) => [findingKey(f), f]));
+    if (wanted.size === 0 && !(await this.hasOpenAlerts(scope))) return;
     const created = await this.deps.db.transaction().execute(async (trx) => {
       let query = trx.selectFrom('alerts').selectAll();
       if (scope.advisoryId !== undefined) query = query.where('advisory_id', '=', scope.advisoryId);
@@ -285,6 +287,23 @@ export class AlertService {
       return inserted;
     });
     if (created.length > 0) for (const listener of this.createdListeners) listener(created);
+  }
+
+  /** False when no advisory names any package and no alert is open: then no change can raise or close one. */
+  private async anythingToAlert(): Promise<boolean> {
+    const [advisory, alert] = await Promise.all([
+      this.deps.db.selectFrom('advisory_packages').select('advisory_id').limit(1).executeTakeFirst(),
+      this.deps.db.selectFrom('alerts').select('id').where('state', '=', 'open').limit(1).executeTakeFirst(),
+    ]);
+    return advisory !== undefined || alert !== undefined;
+  }
+
+  /** Whether an advisory or a package has open alerts (with no findings, only those can change). */
+  private async hasOpenAlerts(scope: { advisoryId?: number; packageId?: number }): Promise<boolean> {
+    let query = this.deps.db.selectFrom('alerts').select('id').where('state', '=', 'open');
+    if (scope.advisoryId !== undefined) query = query.where('advisory_id', '=', scope.advisoryId);
+    if (scope.packageId !== undefined) query = query.where('package_id', '=', scope.packageId);
+    return (await query.limit(1).executeTakeFirst()) !== undefined;
   }
 
   /** Inserts new alerts, numbered on from each repository's last; returns their repositories and numbers. */

@@ -11,7 +11,7 @@ export interface StagedBlob {
   size: number;
   /** Hex digests of the requested extra algorithms. */
   digests: Partial<Record<ExtraDigest, string>>;
-  /** Makes the bytes durable under `sha256`. Idempotent. */
+  /** Makes the bytes durable under `sha256`, as fresh for garbage collection as a new write. Idempotent. */
   commit(): Promise<void>;
   /** Drops the bytes if not committed. Never fails. */
   cancel(): Promise<void>;

@@ -136,16 +136,34 @@ function ownerWithPackageQuery(db: DbOrTx) {
     .where('owners.login_lower', '=', param('owner')));
 }
 
+/** The package lookups every publish and download makes, each compiled once and run on any connection of the database. */
+class PreparedPackageQueries {
+  readonly findLive: PreparedQuery<PackageRow, FindParams>;
+  readonly findAny: PreparedQuery<PackageRow, FindParams>;
+  readonly findById: PreparedQuery<PackageRow, { id: number }>;
+  readonly tag: PreparedQuery<TagRow, { packageId: number; name: string }>;
+  readonly ownerWithPackage: ReturnType<typeof ownerWithPackageQuery>;
+
+  constructor(db: DbOrTx) {
+    this.findLive = findQuery(db, false);
+    this.findAny = findQuery(db, true);
+    this.findById = new PreparedQuery((param) => basePackageQuery(db).where('packages.id', '=', param('id') as unknown as number));
+    this.ownerWithPackage = ownerWithPackageQuery(db);
+    this.tag = new PreparedQuery((param) => db.selectFrom('tags')
+      .innerJoin('versions', 'versions.id', 'tags.version_id')
+      .select(['tags.name', 'tags.version_id', 'versions.version', 'tags.updated_at'])
+      .where('tags.package_id', '=', param('packageId') as unknown as number)
+      .where('tags.name', '=', param('name'))
+      .where('versions.deleted_at', 'is', null));
+  }
+}
+
 /** Read-side queries over packages; one indexed query each, never one per item. */
 export class PackageQueries {
-  private readonly findLive: PreparedQuery<PackageRow, FindParams>;
-  private readonly findAny: PreparedQuery<PackageRow, FindParams>;
-
-  private readonly tagQuery: PreparedQuery<TagRow, { packageId: number; name: string }>;
-  private readonly ownerWithPackage: ReturnType<typeof ownerWithPackageQuery>;
-
   /** Live packages by (format, owner, name), reused until the database changes. */
   private readonly live: UnchangedReads<PackageRow | undefined>;
+  /** Packages by (format, owner, name), deleted ones included, reused until the database changes. */
+  private readonly any: UnchangedReads<PackageRow | undefined>;
   /** Owners with their live package by (format, owner, name), reused until the database changes. */
   private readonly liveWithOwner: UnchangedReads<OwnerWithPackageRow | undefined>;
 
@@ -153,26 +171,29 @@ export class PackageQueries {
    * `changes` tells when reads of live packages may be reused (never inside a transaction);
    * `searchIndex` narrows {@link search} on engines that have one, without it search scans.
    */
-  constructor(private readonly db: DbOrTx, changes: DataChanges = untrackedChanges, private readonly searchIndex?: PackageSearchIndex) {
+  constructor(
+    private readonly db: DbOrTx,
+    changes: DataChanges = untrackedChanges,
+    private readonly searchIndex?: PackageSearchIndex,
+    private readonly prepared = new PreparedPackageQueries(db),
+  ) {
     this.live = new UnchangedReads(changes);
+    this.any = new UnchangedReads(changes);
     this.liveWithOwner = new UnchangedReads(changes);
-    this.findLive = findQuery(db, false);
-    this.findAny = findQuery(db, true);
-    this.ownerWithPackage = ownerWithPackageQuery(db);
-    this.tagQuery = new PreparedQuery((param) => db.selectFrom('tags')
-      .innerJoin('versions', 'versions.id', 'tags.version_id')
-      .select(['tags.name', 'tags.version_id', 'versions.version', 'tags.updated_at'])
-      .where('tags.package_id', '=', param('packageId') as unknown as number)
-      .where('tags.name', '=', param('name'))
-      .where('versions.deleted_at', 'is', null));
+  }
+
+  /** The same queries run inside `trx` (nothing reused from outside it), sharing the compiled statements. */
+  within(trx: DbOrTx): PackageQueries {
+    return new PackageQueries(trx, untrackedChanges, this.searchIndex, this.prepared);
   }
 
   /** A package by owner, format and normalized name; deleted ones only when asked. */
   async find(format: string, ownerLogin: string, nameLower: string, includeDeleted = false): Promise<PackageRecord | null> {
     const params = { owner: ownerLogin.toLowerCase(), format, name: nameLower };
+    const key = `${format}\u0000${params.owner}\u0000${nameLower}`;
     const row = includeDeleted
-      ? (await this.findAny.execute(this.db as Kysely<unknown>, params))[0]
-      : await this.live.get(`${format}\u0000${params.owner}\u0000${nameLower}`, async () => (await this.findLive.execute(this.db as Kysely<unknown>, params))[0]);
+      ? await this.any.get(key, async () => (await this.prepared.findAny.execute(this.db as Kysely<unknown>, params))[0])
+      : await this.live.get(key, async () => (await this.prepared.findLive.execute(this.db as Kysely<unknown>, params))[0]);
     return row ? toPackage(row) : null;
   }
 
@@ -182,7 +203,7 @@ export class PackageQueries {
    */
   async findWithOwner(format: string, ownerLogin: string, nameLower: string): Promise<OwnerWithPackage | null> {
     const params = { owner: ownerLogin.toLowerCase(), format, name: nameLower };
-    const row = await this.liveWithOwner.get(`${format}\u0000${params.owner}\u0000${nameLower}`, async () => (await this.ownerWithPackage.execute(this.db as Kysely<unknown>, params))[0]);
+    const row = await this.liveWithOwner.get(`${format}\u0000${params.owner}\u0000${nameLower}`, async () => (await this.prepared.ownerWithPackage.execute(this.db as Kysely<unknown>, params))[0]);
     if (!row) return null;
     const owner = toOwner(row);
     if (row.package_id === null || row.format === null || row.name === null || row.visibility === null || row.rev === null
@@ -197,7 +218,7 @@ export class PackageQueries {
   }
 
   async findById(id: number): Promise<PackageRecord | null> {
-    const row = await basePackageQuery(this.db).where('packages.id', '=', id).executeTakeFirst();
+    const [row] = await this.prepared.findById.execute(this.db as Kysely<unknown>, { id });
     return row ? toPackage(row) : null;
   }
 
@@ -364,7 +385,7 @@ export class PackageQueries {
 
   /** The live version `tag` points at, or null. */
   async tag(packageId: number, name: string): Promise<TagRecord | null> {
-    const row = await this.tagQuery.execute(this.db as Kysely<unknown>, { packageId, name });
+    const row = await this.prepared.tag.execute(this.db as Kysely<unknown>, { packageId, name });
     const r = row[0];
     return r ? { name: r.name, versionId: r.version_id, version: r.version, updatedAt: r.updated_at } : null;
   }

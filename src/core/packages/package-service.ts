@@ -235,7 +235,6 @@ export class PackageService {
     if (existing && (await this.queries.version(existing.id, request.version))) throw versionExists(label, request.version);
 
     for (const file of request.files) await file.blob.commit();
-    await Promise.all(request.files.map((f) => this.deps.blobs.touch(f.blob.sha256)));
 
     const now = this.deps.now().toISOString();
     const actorId = principalUserId(request.principal);
@@ -244,7 +243,7 @@ export class PackageService {
       result = await retryingUniqueRace(() => this.deps.db.transaction().execute(async (trx) => {
         let pkgId: number;
         let created = false;
-        const current = await new PackageQueries(trx).find(request.format, request.owner.login, request.nameLower, true);
+        const current = await this.queries.within(trx).find(request.format, request.owner.login, request.nameLower, true);
         if (current) {
           pkgId = current.id;
           const taken = await trx.selectFrom('versions').select('id').where('package_id', '=', pkgId).where('version', '=', request.version).executeTakeFirst();
@@ -285,15 +284,16 @@ export class PackageService {
           rev: eb('rev', '+', 1),
           updated_at: now,
           deleted_at: null,
-          ...(request.tags?.includes('latest') || created ? { description: request.description ?? null } : {}),
+          // Written only when it changes: the search index follows every write of the column.
+          ...(request.tags?.includes('latest') && current && current.description !== (request.description ?? null) ? { description: request.description ?? null } : {}),
         })).where('id', '=', pkgId).execute();
-        const pkg = await new PackageQueries(trx).findById(pkgId);
+        const pkg = await this.queries.within(trx).findById(pkgId);
         if (!pkg) throw new Error('package vanished inside its own transaction');
         await recordAudit(trx, {
           actorId, action: 'version.publish', target: `${request.format}:${request.name}@${request.version}`, ...packageScope(pkg),
           meta: { version: request.version, versionId: version.id, ...(created ? { created: true } : {}), ...(request.tags?.length ? { tags: request.tags } : {}) },
         }, new Date(now));
-        return { package: pkg, version: (await new PackageQueries(trx).versionById(version.id))!, created };
+        return { package: pkg, version: toVersion(version), created };
       }));
     } catch (error) {
       if (isUniqueViolation(error)) throw versionExists(label, request.version);
@@ -315,7 +315,6 @@ export class PackageService {
     const label = packageLabel({ format: request.format, name: request.name });
     const { linkRepoId } = await this.grantFor(request);
     await request.file.blob.commit();
-    await this.deps.blobs.touch(request.file.blob.sha256);
 
     const now = this.deps.now().toISOString();
     const actorId = principalUserId(request.principal);
@@ -339,7 +338,7 @@ export class PackageService {
   private async addFileInTransaction(request: AddFileRequest, label: string, linkRepoId: number | null, actorId: number | null, now: string): Promise<AddFileResult> {
     const blob = request.file.blob;
     return this.deps.db.transaction().execute(async (trx) => {
-      const q = new PackageQueries(trx);
+      const q = this.queries.within(trx);
       let pkg = await q.find(request.format, request.owner.login, request.nameLower, true);
       if (!pkg) {
         pkg = (await q.findById(await this.insertPackage(trx, request, linkRepoId, actorId, now)))!;
@@ -459,7 +458,7 @@ export class PackageService {
       if (count === 0) return 0;
       await trx.deleteFrom('tags').where('version_id', 'in', [...versionIds]).where('package_id', '=', packageId).execute();
       await trx.updateTable('packages').set((eb) => ({ rev: eb('rev', '+', 1), updated_at: now })).where('id', '=', packageId).execute();
-      const pkg = await new PackageQueries(trx).findById(packageId);
+      const pkg = await this.queries.within(trx).findById(packageId);
       await recordAudit(trx, {
         actorId: null, action: 'version.expire', target: pkg ? `${pkg.format}:${pkg.name}` : `package:${packageId}`, ...(pkg ? packageScope(pkg) : { packageId }),
         meta: { rule, ...meta },

@@ -57,6 +57,9 @@ export class WebhookEvents {
   private readonly pending: Array<() => Promise<number>> = [];
   private draining: Promise<void> | null = null;
 
+  /** Package reads as they are now (nothing reused: a payload shows the committed change). */
+  private readonly queries: PackageQueries;
+
   constructor(
     private readonly deps: CoreDeps,
     private readonly hooks: WebhookService,
@@ -65,7 +68,9 @@ export class WebhookEvents {
     private readonly advisories: AdvisoryService,
     private readonly baseUrl: () => string,
     private readonly report: (error: unknown, context: string) => void = () => {},
-  ) {}
+  ) {
+    this.queries = new PackageQueries(deps.db);
+  }
 
   /** Queues the deliveries of a package change; resolves at once. See {@link settled}. */
   packageChanged(change: PackageChange): Promise<void> {
@@ -78,7 +83,7 @@ export class WebhookEvents {
   repositoryVisibilityChanged(repo: Repository): Promise<void> {
     this.enqueue(async () => {
       let queued = 0;
-      for (const pkg of await new PackageQueries(this.deps.db).listByOwner(repo.ownerId, { repoId: repo.id })) {
+      for (const pkg of await this.queries.listByOwner(repo.ownerId, { repoId: repo.id })) {
         if (!pkg.inheritsAccess) continue;
         const change = { packageId: pkg.id, format: pkg.format, action: 'repository.visibility', actorId: null, meta: { repository: repo.fullName, visibility: repo.visibility } };
         queued += await this.queuePackageEvent(change, 'package.updated', 'updated');
@@ -137,7 +142,8 @@ export class WebhookEvents {
   }
 
   private async queuePackageEvent(change: PackageChange, event: WebhookEvent, action: string): Promise<number> {
-    const queries = new PackageQueries(this.deps.db);
+    if (!(await this.deps.db.selectFrom('webhooks').select('id').where('active', '=', 1).limit(1).executeTakeFirst())) return 0;
+    const queries = this.queries;
     const pkg = await queries.findById(change.packageId);
     if (!pkg) return 0;
     const meta = change.meta ?? {};

@@ -43,9 +43,7 @@ export class FsBlobStore implements BlobStore {
   }
 
   async create(): Promise<BlobWriter> {
-    const temp = join(this.uploadsDir, randomUUID());
-    const handle = await open(temp, 'wx+');
-    return new FsBlobWriter(handle, temp, (sha256) => this.pathOf(sha256));
+    return new FsBlobWriter(join(this.uploadsDir, randomUUID()), (sha256) => this.pathOf(sha256));
   }
 
   private async openFile(sha256: string): Promise<FileHandle> {
@@ -116,33 +114,29 @@ export class FsBlobStore implements BlobStore {
 
 /** A write staged in a temp file of the blob directory, renamed into place on commit. */
 class FsBlobWriter extends TempFileWriter {
-  constructor(handle: FileHandle, temp: string, private readonly target: (sha256: string) => string) {
-    super(handle, temp);
+  constructor(temp: string, private readonly target: (sha256: string) => string) {
+    super(temp);
   }
 
   async commit(sha256: string): Promise<void> {
     const path = this.target(sha256);
-    await this.settle();
-    await this.handle.sync();
-    await this.close();
+    await this.close(true);
     await moveIntoPlace(this.temp, path);
   }
 }
 
 /**
- * Renames a finished temp file to its content path, or drops it and touches the existing blob
- * when that content is already stored.
+ * Renames a finished temp file to its content path. Content already stored there is the same
+ * bytes (the path is their digest), so it is replaced, which leaves it as fresh as a touch would.
  */
 async function moveIntoPlace(temp: string, path: string): Promise<void> {
-  const existing = await stat(path).catch(() => null);
-  if (existing) {
-    await rm(temp, { force: true });
-    const now = new Date();
-    await utimes(path, now, now);
-    return;
+  try {
+    await rename(temp, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    await mkdir(join(path, '..'), { recursive: true });
+    await rename(temp, path);
   }
-  await mkdir(join(path, '..'), { recursive: true });
-  await rename(temp, path);
 }
 
 /** Bytes gathered before one write to a resumable upload's file. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -64,8 +64,7 @@ export class S3BlobStore implements BlobStore {
   async create(): Promise<BlobWriter> {
     this.stagingDir ??= await mkdtemp(join(tmpdir(), 'kura-s3-staging-'));
     const temp = join(this.stagingDir, randomUUID());
-    const handle = await open(temp, 'wx+');
-    return new S3BlobWriter(handle, temp, (sha256) => {
+    return new S3BlobWriter(temp, (sha256) => {
       this.keyOf(sha256);
       return this.place(sha256, () => createReadStream(temp, { highWaterMark: 1024 * 1024 }));
     });
@@ -129,8 +128,8 @@ function later(a: Date, b: Date | undefined): Date {
 
 /** A write staged in a local file until it is committed to the bucket. */
 class S3BlobWriter extends TempFileWriter {
-  constructor(handle: FileHandle, temp: string, private readonly place: (sha256: string) => Promise<void>) {
-    super(handle, temp);
+  constructor(temp: string, private readonly place: (sha256: string) => Promise<void>) {
+    super(temp);
   }
 
   async commit(sha256: string): Promise<void> {

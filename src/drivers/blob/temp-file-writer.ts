@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import type { BlobWriter } from '../../core/blobs/blob-store.js';
 
@@ -10,8 +10,9 @@ const firstBatchBytes = 64 * 1024;
 /**
  * A blob write staged in a local temporary file: appends, reads back what was written, and
  * discards it on cancel. Appended bytes are copied (the caller may reuse its chunk) and written
- * about 1 MiB at a time, one batch written while the next is gathered. Each driver decides in
- * {@link commit} where the finished file goes, after {@link settle}.
+ * about 1 MiB at a time, one batch written while the next is gathered. The file is created with
+ * the first write to it, so a small blob costs one write and a cancelled one may cost none.
+ * Each driver decides in {@link commit} where the finished file goes, after {@link close}.
  */
 export abstract class TempFileWriter implements BlobWriter {
   size = 0;
@@ -25,11 +26,17 @@ export abstract class TempFileWriter implements BlobWriter {
   /** Bytes in the file once the write in flight is done. */
   private flushed = 0;
   private writing: Promise<void> = Promise.resolve();
+  /** The temporary file, once something needed it. */
+  private opened: Promise<FileHandle> | null = null;
 
-  constructor(
-    protected readonly handle: FileHandle,
-    protected readonly temp: string,
-  ) {}
+  /** `temp` must not exist yet; it is created exclusively when first needed. */
+  constructor(protected readonly temp: string) {}
+
+  /** The temporary file, created on first use. */
+  protected file(): Promise<FileHandle> {
+    this.opened ??= open(this.temp, 'wx+');
+    return this.opened;
+  }
 
   async write(chunk: Uint8Array): Promise<void> {
     let offset = 0;
@@ -54,7 +61,8 @@ export abstract class TempFileWriter implements BlobWriter {
   async read(into: Uint8Array, length: number, position: number): Promise<number> {
     if (this.closed) throw new Error('read after commit or cancel');
     await this.settle();
-    const { bytesRead } = await this.handle.read(into, 0, Math.min(length, into.byteLength), position);
+    if (this.flushed === 0) return 0;
+    const { bytesRead } = await (await this.file()).read(into, 0, Math.min(length, into.byteLength), position);
     return bytesRead;
   }
 
@@ -63,6 +71,10 @@ export abstract class TempFileWriter implements BlobWriter {
   async cancel(): Promise<void> {
     this.batch = null;
     await this.writing.catch(() => undefined);
+    if (this.opened === null) {
+      this.closed = true;
+      return;
+    }
     await this.close().catch(() => undefined);
     await rm(this.temp, { force: true }).catch(() => undefined);
   }
@@ -73,14 +85,21 @@ export abstract class TempFileWriter implements BlobWriter {
     await this.writing;
   }
 
-  /** Closes the file (once) after writing what was appended; the temporary file stays until the subclass moves or removes it. */
-  protected async close(): Promise<void> {
+  /**
+   * Closes the file (once) after writing what was appended, `sync` first when asked; the file
+   * exists afterwards (empty for an empty blob) and stays until the subclass moves or removes it.
+   */
+  protected async close(sync = false): Promise<void> {
     if (this.closed) return;
+    let handle: FileHandle | null = null;
     try {
       await this.settle();
+      handle = await this.file();
+      if (sync) await handle.sync();
     } finally {
       this.closed = true;
-      await this.handle.close();
+      if (handle) await handle.close();
+      else await this.opened?.then((h) => h.close()).catch(() => undefined);
     }
   }
 
@@ -94,9 +113,10 @@ export abstract class TempFileWriter implements BlobWriter {
     this.batch = null;
     this.batched = 0;
     this.writing = this.writing.then(async () => {
+      const handle = await this.file();
       let written = 0;
       while (written < bytes.length) {
-        const result = await this.handle.write(bytes, written, bytes.length - written, position + written);
+        const result = await handle.write(bytes, written, bytes.length - written, position + written);
         written += result.bytesWritten;
       }
       if (buffer.length === batchBytes) this.spare = buffer;

@@ -143,7 +143,7 @@ export class ManifestPusher {
   }
 }
 
-/** A blob already in the store, handed to publishVersion as a file (nothing left to commit). */
+/** A blob already in the store, handed to publishVersion as a file: nothing left to commit, and the push touched it. */
 function storedBlob(sha256: string, size: number): StagedBlob {
   return { sha256, size, digests: {}, commit: async () => undefined, cancel: async () => undefined };
 }
