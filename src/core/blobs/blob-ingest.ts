@@ -60,6 +60,7 @@ export class BlobIngest {
 
   /** Ends the write and returns the staged blob; the bytes stay invisible until it is committed. */
   finish(): StagedBlob {
+    this.writer.ended?.();
     const sha256 = this.sha256.digest('hex');
     const digests: Partial<Record<ExtraDigest, string>> = {};
     for (const [a, h] of this.extra) digests[a] = h.digest('hex');

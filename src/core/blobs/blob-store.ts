@@ -30,6 +30,12 @@ export interface BlobWriter {
    */
   read(into: Uint8Array, length: number, position: number): Promise<number>;
   /**
+   * Says that nothing more will be written: the driver may start making the bytes durable while
+   * the caller checks them, so that {@link commit} has less left to wait for. Optional; it never
+   * makes anything visible, and a later {@link cancel} still discards everything.
+   */
+  ended?(): void;
+  /**
    * Makes the content durable and visible as `sha256`. If a blob with that digest already
    * exists, the new bytes are dropped and the existing blob is touched. The caller vouches
    * that `sha256` is the digest of what it wrote.

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, utimes, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { KuraError } from '../../core/errors/catalogue.js';
 import { isSha256Hex, isUploadId, type BlobHandle, type BlobInfo, type BlobStore, type BlobWriter, type ByteRange, type ResumableUploads, type UploadInfo } from '../../core/blobs/blob-store.js';
@@ -21,13 +21,15 @@ export class FsBlobStore implements BlobStore {
   private readonly blobsDir: string;
   private readonly uploadsDir: string;
   private readonly resumableDir: string;
+  /** Content directories (`ab/cd`) known to exist. */
+  private readonly directories = new KnownDirectories();
   readonly uploads: ResumableUploads;
 
   constructor(root: string) {
     this.blobsDir = join(root, 'sha256');
     this.uploadsDir = join(root, 'uploads');
     this.resumableDir = join(root, 'resumable');
-    this.uploads = new FsResumableUploads(this.resumableDir, (temp, sha256) => moveIntoPlace(temp, this.pathOf(sha256)));
+    this.uploads = new FsResumableUploads(this.resumableDir, (temp, sha256) => moveIntoPlace(temp, this.pathOf(sha256), this.directories));
   }
 
   async init(): Promise<this> {
@@ -43,7 +45,7 @@ export class FsBlobStore implements BlobStore {
   }
 
   async create(): Promise<BlobWriter> {
-    return new FsBlobWriter(join(this.uploadsDir, randomUUID()), (sha256) => this.pathOf(sha256));
+    return new FsBlobWriter(join(this.uploadsDir, randomUUID()), (sha256) => this.pathOf(sha256), this.directories);
   }
 
   private async openFile(sha256: string): Promise<FileHandle> {
@@ -114,14 +116,32 @@ export class FsBlobStore implements BlobStore {
 
 /** A write staged in a temp file of the blob directory, renamed into place on commit. */
 class FsBlobWriter extends TempFileWriter {
-  constructor(temp: string, private readonly target: (sha256: string) => string) {
+  constructor(temp: string, private readonly target: (sha256: string) => string, private readonly directories: KnownDirectories) {
     super(temp);
   }
 
   async commit(sha256: string): Promise<void> {
     const path = this.target(sha256);
-    await this.close(true);
-    await moveIntoPlace(this.temp, path);
+    await this.writeOut(true);
+    try {
+      await moveIntoPlace(this.temp, path, this.directories);
+    } finally {
+      await this.release();
+    }
+  }
+}
+
+/** Directories this process saw or made, so a rename into them needs no `mkdir` first; bounded. */
+class KnownDirectories {
+  private readonly known = new Set<string>();
+
+  has(dir: string): boolean {
+    return this.known.has(dir);
+  }
+
+  add(dir: string): void {
+    if (this.known.size >= 70_000) this.known.clear();
+    this.known.add(dir);
   }
 }
 
@@ -129,14 +149,17 @@ class FsBlobWriter extends TempFileWriter {
  * Renames a finished temp file to its content path. Content already stored there is the same
  * bytes (the path is their digest), so it is replaced, which leaves it as fresh as a touch would.
  */
-async function moveIntoPlace(temp: string, path: string): Promise<void> {
+async function moveIntoPlace(temp: string, path: string, directories: KnownDirectories): Promise<void> {
+  const dir = dirname(path);
+  if (!directories.has(dir)) await mkdir(dir, { recursive: true });
   try {
     await rename(temp, path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    await mkdir(join(path, '..'), { recursive: true });
+    await mkdir(dir, { recursive: true });
     await rename(temp, path);
   }
+  directories.add(dir);
 }
 
 /** Bytes gathered before one write to a resumable upload's file. */

@@ -37,6 +37,7 @@ export class MeasuredBlobStore implements BlobStore {
       write: (chunk) => writer.write(chunk),
       get size() { return writer.size; },
       read: (into, length, position) => writer.read(into, length, position),
+      ended: () => writer.ended?.(),
       commit: (sha256) => this.timed('commit', () => writer.commit(sha256)),
       cancel: () => writer.cancel(),
     };

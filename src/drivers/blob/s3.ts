@@ -132,9 +132,13 @@ class S3BlobWriter extends TempFileWriter {
     super(temp);
   }
 
+  /** The staging file is read once by the upload and then removed: nothing to sync ahead. */
+  override ended(): void {}
+
   async commit(sha256: string): Promise<void> {
     if (!isSha256Hex(sha256)) throw new KuraError('BAD_REQUEST', 'invalid blob digest');
-    await this.close();
+    await this.writeOut(false);
+    await this.release();
     try {
       await this.place(sha256);
     } finally {

@@ -10,9 +10,10 @@ const firstBatchBytes = 64 * 1024;
 /**
  * A blob write staged in a local temporary file: appends, reads back what was written, and
  * discards it on cancel. Appended bytes are copied (the caller may reuse its chunk) and written
- * about 1 MiB at a time, one batch written while the next is gathered. The file is created with
- * the first write to it, so a small blob costs one write and a cancelled one may cost none.
- * Each driver decides in {@link commit} where the finished file goes, after {@link close}.
+ * about 1 MiB at a time, one batch written while the next is gathered. The file is being created
+ * from the start, while the first bytes arrive, and {@link ended} starts syncing it while the
+ * caller checks what it wrote, so a commit is left with little to wait for. Each driver decides
+ * in {@link commit} where the finished file goes, after {@link writeOut}.
  */
 export abstract class TempFileWriter implements BlobWriter {
   size = 0;
@@ -26,16 +27,16 @@ export abstract class TempFileWriter implements BlobWriter {
   /** Bytes in the file once the write in flight is done. */
   private flushed = 0;
   private writing: Promise<void> = Promise.resolve();
-  /** The temporary file, once something needed it. */
-  private opened: Promise<FileHandle> | null = null;
+  /** The temporary file, being created since construction. */
+  private readonly opened: Promise<FileHandle>;
+  /** The fsync started by {@link ended}, and the size it covers. */
+  private syncing: { size: number; done: Promise<void> } | null = null;
 
-  /** `temp` must not exist yet; it is created exclusively when first needed. */
-  constructor(protected readonly temp: string) {}
-
-  /** The temporary file, created on first use. */
-  protected file(): Promise<FileHandle> {
-    this.opened ??= open(this.temp, 'wx+');
-    return this.opened;
+  /** `temp` must not exist yet; it is created exclusively at once. */
+  constructor(protected readonly temp: string) {
+    this.opened = open(temp, 'wx+');
+    // A failed open is thrown where the file is first needed, not reported as unhandled meanwhile.
+    this.opened.catch(() => undefined);
   }
 
   async write(chunk: Uint8Array): Promise<void> {
@@ -62,20 +63,28 @@ export abstract class TempFileWriter implements BlobWriter {
     if (this.closed) throw new Error('read after commit or cancel');
     await this.settle();
     if (this.flushed === 0) return 0;
-    const { bytesRead } = await (await this.file()).read(into, 0, Math.min(length, into.byteLength), position);
+    const { bytesRead } = await (await this.opened).read(into, 0, Math.min(length, into.byteLength), position);
     return bytesRead;
   }
 
   abstract commit(sha256: string): Promise<void>;
 
+  /** Starts writing out and syncing the file while the caller checks the bytes; {@link writeOut} waits for it. */
+  ended(): void {
+    if (this.closed || this.syncing) return;
+    const done = this.settle().then(async () => (await this.opened).sync());
+    done.catch(() => undefined);
+    this.syncing = { size: this.size, done };
+  }
+
   async cancel(): Promise<void> {
     this.batch = null;
+    this.closed = true;
     await this.writing.catch(() => undefined);
-    if (this.opened === null) {
-      this.closed = true;
-      return;
-    }
-    await this.close().catch(() => undefined);
+    await this.syncing?.done.catch(() => undefined);
+    const handle = await this.opened.catch(() => null);
+    if (!handle) return;
+    await handle.close().catch(() => undefined);
     await rm(this.temp, { force: true }).catch(() => undefined);
   }
 
@@ -86,21 +95,23 @@ export abstract class TempFileWriter implements BlobWriter {
   }
 
   /**
-   * Closes the file (once) after writing what was appended, `sync` first when asked; the file
-   * exists afterwards (empty for an empty blob) and stays until the subclass moves or removes it.
+   * Writes out what was appended, `sync`ing it when asked (or waiting for the sync {@link ended}
+   * started), and ends writing; the file stays open until {@link release}, and in place until
+   * the subclass moves or removes it.
    */
-  protected async close(sync = false): Promise<void> {
-    if (this.closed) return;
-    let handle: FileHandle | null = null;
-    try {
-      await this.settle();
-      handle = await this.file();
-      if (sync) await handle.sync();
-    } finally {
-      this.closed = true;
-      if (handle) await handle.close();
-      else await this.opened?.then((h) => h.close()).catch(() => undefined);
-    }
+  protected async writeOut(sync: boolean): Promise<void> {
+    if (this.closed) throw new Error('commit after commit or cancel');
+    await this.settle();
+    this.closed = true;
+    const handle = await this.opened;
+    const synced = this.syncing?.size === this.size ? this.syncing.done : null;
+    if (sync) await (synced ?? handle.sync());
+    else await synced?.catch(() => undefined);
+  }
+
+  /** Closes the file; a failure to close a file already written out changes nothing. */
+  protected async release(): Promise<void> {
+    await (await this.opened).close().catch(() => undefined);
   }
 
   /** Starts writing the gathered batch after the write in flight. */
@@ -113,7 +124,7 @@ export abstract class TempFileWriter implements BlobWriter {
     this.batch = null;
     this.batched = 0;
     this.writing = this.writing.then(async () => {
-      const handle = await this.file();
+      const handle = await this.opened;
       let written = 0;
       while (written < bytes.length) {
         const result = await handle.write(bytes, written, bytes.length - written, position + written);
