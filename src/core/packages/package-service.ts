@@ -16,6 +16,7 @@ import { FileQueries } from './file-queries.js';
 import { PackageMembers, type PackageMember } from './package-members.js';
 import { effectiveVisibility, hasOwnAccess, packageLabel, packageSubject, packageTarget, type PackageRecord, type VersionRecord } from './package.js';
 import { PackageQueries, toVersion } from './package-queries.js';
+import { PublishStatements } from './publish-statements.js';
 import { isUniqueViolation, retryingUniqueRace } from '../../db/unique-violation.js';
 
 export interface PublishFile {
@@ -133,6 +134,7 @@ export type PackageChangeListener = (change: PackageChange) => Promise<void>;
 /** Publishing and every other write to packages, versions and tags; each one transaction. */
 export class PackageService {
   readonly queries: PackageQueries;
+  private readonly statements: PublishStatements;
   private readonly listeners: PackageChangeListener[] = [];
   /** The files of one version with every digest of their bytes. */
   readonly files: FileQueries;
@@ -148,6 +150,7 @@ export class PackageService {
     private readonly options: PackageServiceOptions,
   ) {
     this.queries = new PackageQueries(deps.db, deps.changes, deps.packageSearch);
+    this.statements = new PublishStatements(deps.db);
     this.files = new FileQueries(deps.db);
     this.pruning = new FilePruning(deps, access);
     this.roles = new PackageMembers(deps, access, owners);
@@ -246,38 +249,26 @@ export class PackageService {
         const current = await this.queries.within(trx).find(request.format, request.owner.login, request.nameLower, true);
         if (current) {
           pkgId = current.id;
-          const taken = await trx.selectFrom('versions').select('id').where('package_id', '=', pkgId).where('version', '=', request.version).executeTakeFirst();
-          if (taken) throw versionExists(label, request.version);
+          if (await this.statements.versionTaken(trx, pkgId, request.version)) throw versionExists(label, request.version);
         } else {
           created = true;
           pkgId = await this.insertPackage(trx, request, linkRepoId, actorId, now);
         }
-        const version = await trx.insertInto('versions').values({
-          package_id: pkgId,
+        const version = await this.statements.insertVersion(trx, {
+          packageId: pkgId,
           version: request.version,
           metadata: JSON.stringify(request.metadata),
           readme: request.readme ?? null,
           description: request.description ?? null,
           license: request.license ?? null,
-          deprecated: null,
-          publisher_id: actorId,
-          download_count: 0,
-          created_at: now,
-          deleted_at: null,
-          purged_at: null,
-        }).returningAll().executeTakeFirstOrThrow();
+          publisherId: actorId,
+          createdAt: now,
+        });
         for (const file of request.files) {
-          await this.upsertBlob(trx, file.blob, now);
-          await trx.insertInto('files').values({
-            version_id: version.id,
-            name: file.name,
-            blob_sha256: file.blob.sha256,
-            size: file.blob.size,
-            content_type: file.contentType ?? null,
-            created_at: now,
-          }).execute();
+          await this.statements.upsertBlob(trx, file.blob, now);
+          await this.statements.insertFile(trx, { versionId: version.id, name: file.name, sha256: file.blob.sha256, size: file.blob.size, contentType: file.contentType ?? null }, now);
         }
-        for (const tag of request.tags ?? []) await this.upsertTag(trx, pkgId, tag, version.id, now);
+        for (const tag of request.tags ?? []) await this.statements.upsertTag(trx, pkgId, tag, version.id, now);
         await insertDependencies(trx, request.format, version.id, request.dependencies ?? []);
         if (request.withinTransaction) await request.withinTransaction(trx, { packageId: pkgId, versionId: version.id });
         await trx.updateTable('packages').set((eb) => ({
@@ -347,11 +338,11 @@ export class PackageService {
       if (version?.deletedAt) throw versionExists(label, request.version);
       const versionCreated = !version;
       if (!version) {
-        const row = await trx.insertInto('versions').values({
-          package_id: pkg.id, version: request.version, metadata: JSON.stringify(request.metadata ?? {}),
+        const row = await this.statements.insertVersion(trx, {
+          packageId: pkg.id, version: request.version, metadata: JSON.stringify(request.metadata ?? {}),
           readme: request.readme ?? null, description: request.description ?? null, license: request.license ?? null,
-          deprecated: null, publisher_id: actorId, download_count: 0, created_at: now, deleted_at: null, purged_at: null,
-        }).returningAll().executeTakeFirstOrThrow();
+          publisherId: actorId, createdAt: now,
+        });
         version = toVersion(row);
         if (request.metadata !== undefined) await insertDependencies(trx, request.format, version.id, request.dependencies ?? []);
       } else if (request.metadata !== undefined) {
@@ -365,7 +356,7 @@ export class PackageService {
         }).where('id', '=', version.id).execute();
         if (request.description) await trx.updateTable('packages').set({ description: request.description }).where('id', '=', pkg.id).execute();
       }
-      await this.upsertBlob(trx, blob, now);
+      await this.statements.upsertBlob(trx, blob, now);
       const current = await trx.selectFrom('files').select(['id', 'blob_sha256']).where('version_id', '=', version.id).where('name', '=', request.file.name).executeTakeFirst();
       let outcome: AddFileResult['outcome'] = 'created';
       if (current) {
@@ -376,10 +367,7 @@ export class PackageService {
         await trx.updateTable('files').set({ blob_sha256: blob.sha256, size: blob.size, content_type: request.file.contentType ?? null, created_at: now }).where('id', '=', current.id).execute();
         outcome = 'replaced';
       } else {
-        await trx.insertInto('files').values({
-          version_id: version.id, name: request.file.name, blob_sha256: blob.sha256, size: blob.size,
-          content_type: request.file.contentType ?? null, created_at: now,
-        }).execute();
+        await this.statements.insertFile(trx, { versionId: version.id, name: request.file.name, sha256: blob.sha256, size: blob.size, contentType: request.file.contentType ?? null }, now);
       }
       if (request.withinTransaction) await request.withinTransaction(trx, { packageId: pkg.id, versionId: version.id });
       await trx.updateTable('packages').set((eb) => ({ rev: eb('rev', '+', 1), updated_at: now, deleted_at: null })).where('id', '=', pkg.id).execute();
@@ -398,7 +386,7 @@ export class PackageService {
     const target = await this.queries.version(pkg.id, version);
     if (!target || target.deletedAt) throw new KuraError('NOT_FOUND', `${packageLabel(pkg)} has no version ${version}`);
     await this.write(pkg, principal, 'tag.set', { tag, version }, async (trx, now) => {
-      await this.upsertTag(trx, pkg.id, tag, target.id, now);
+      await this.statements.upsertTag(trx, pkg.id, tag, target.id, now);
     });
   }
 
@@ -674,29 +662,6 @@ export class PackageService {
   }
 
   /** Records a committed blob, or restarts the grace period of a known one. */
-  private async upsertBlob(trx: Tx, blob: StagedBlob, now: string): Promise<void> {
-    await trx.insertInto('blobs').values({
-      sha256: blob.sha256,
-      size: blob.size,
-      sha512: blob.digests.sha512 ?? null,
-      sha1: blob.digests.sha1 ?? null,
-      md5: blob.digests.md5 ?? null,
-      created_at: now,
-      touched_at: now,
-    }).onConflict((oc) => oc.column('sha256').doUpdateSet((eb) => ({
-      touched_at: now,
-      sha512: eb.fn.coalesce('blobs.sha512', eb.ref('excluded.sha512')),
-      sha1: eb.fn.coalesce('blobs.sha1', eb.ref('excluded.sha1')),
-      md5: eb.fn.coalesce('blobs.md5', eb.ref('excluded.md5')),
-    }))).execute();
-  }
-
-  private async upsertTag(trx: Tx, packageId: number, tag: string, versionId: number, now: string): Promise<void> {
-    await trx.insertInto('tags').values({ package_id: packageId, name: tag, version_id: versionId, updated_at: now })
-      .onConflict((oc) => oc.columns(['package_id', 'name']).doUpdateSet({ version_id: versionId, updated_at: now }))
-      .execute();
-  }
-
   /** The repository a package's metadata names, when it exists under the package's owner. */
   private async namedRepository(request: Pick<PublishRequest, 'repository' | 'owner'>) {
     if (!request.repository) return null;
