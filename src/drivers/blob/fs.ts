@@ -162,8 +162,8 @@ async function moveIntoPlace(temp: string, path: string, directories: KnownDirec
   directories.add(dir);
 }
 
-/** Bytes gathered before one write to a resumable upload's file. */
-const appendBatchBytes = 1024 * 1024;
+/** Bytes gathered before one write to a resumable upload's file: few trips through the thread pool. */
+const appendBatchBytes = 4 * 1024 * 1024;
 
 /** Writes `buffers` (`total` bytes) at `position`, finishing a short vectored write from one copy of the rest. */
 async function writeAll(handle: FileHandle, buffers: Uint8Array[], total: number, position: number): Promise<void> {
@@ -210,7 +210,7 @@ class FsResumableUploads implements ResumableUploads {
     try {
       let position = (await handle.stat()).size;
       if (position !== offset) throw new KuraError('RANGE_NOT_SATISFIABLE', `the upload has ${position} bytes; a chunk must start there, not at ${offset}`);
-      // Chunks from the network are small: gather them and write about 1 MiB at a time, one
+      // Chunks from the network are small: gather them and write about 4 MiB at a time, one
       // batch written while the next is gathered.
       let batch: Uint8Array[] = [];
       let batched = 0;
