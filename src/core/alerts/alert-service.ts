@@ -6,7 +6,8 @@ import type { CoreDeps } from '../context.js';
 import { KuraError } from '../errors/catalogue.js';
 import type { OwnerService } from '../owners/owner-service.js';
 import type { Repository } from '../repos/repository.js';
-import type { Selectable, Updateable } from 'kysely';
+import type { Kysely, Selectable, Updateable } from 'kysely';
+import { PreparedQuery } from '../../db/prepared-query.js';
 import type { AlertsTable, DbOrTx, Tx } from '../../db/schema.js';
 import { dismissReasons, firstPatchedVersion, type Alert, type AlertState, type DismissReason } from './alert.js';
 import { AlertEngine, findingKey, type AlertingAdvisory, type Finding } from './alert-engine.js';
@@ -291,11 +292,8 @@ export class AlertService {
 
   /** False when no advisory names any package and no alert is open: then no change can raise or close one. */
   private async anythingToAlert(): Promise<boolean> {
-    const [advisory, alert] = await Promise.all([
-      this.deps.db.selectFrom('advisory_packages').select('advisory_id').limit(1).executeTakeFirst(),
-      this.deps.db.selectFrom('alerts').select('id').where('state', '=', 'open').limit(1).executeTakeFirst(),
-    ]);
-    return advisory !== undefined || alert !== undefined;
+    const [advisories, alerts] = await Promise.all([anyAdvisoryPackage.execute(this.deps.db as Kysely<unknown>, {}), anyOpenAlert.execute(this.deps.db as Kysely<unknown>, {})]);
+    return advisories.length > 0 || alerts.length > 0;
   }
 
   /** Whether an advisory or a package has open alerts (with no findings, only those can change). */
@@ -364,3 +362,8 @@ export class AlertService {
     return { kind: 'repository', owner: ownerTarget(owner), repo } as const;
   }
 }
+
+/** Whether any advisory names a package; asked after every package change, so compiled once. */
+const anyAdvisoryPackage = new PreparedQuery<{ advisory_id: number }, Record<string, never>>((_param, db) => db.selectFrom('advisory_packages').select('advisory_id').limit(1));
+/** Whether any alert is open; asked after every package change, so compiled once. */
+const anyOpenAlert = new PreparedQuery<{ id: number }, Record<string, never>>((_param, db) => db.selectFrom('alerts').select('id').where('state', '=', 'open').limit(1));

@@ -1,3 +1,5 @@
+import type { Kysely } from 'kysely';
+import { PreparedQuery } from '../../db/prepared-query.js';
 import type { DbOrTx } from '../../db/schema.js';
 
 /**
@@ -35,14 +37,34 @@ export function repositoryScope(repo: { id: number; ownerId: number }): AuditSco
  * commit or roll back together. Never include secrets in `meta`.
  */
 export async function recordAudit(db: DbOrTx, entry: AuditEntry, at: Date): Promise<void> {
-  await db.insertInto('audit_log').values({
-    actor_id: entry.actorId,
+  await insertAudit.execute(db as unknown as Kysely<unknown>, {
+    actorId: entry.actorId,
     action: entry.action,
     target: entry.target,
     meta: entry.meta ? JSON.stringify(entry.meta) : null,
-    created_at: at.toISOString(),
-    owner_id: entry.ownerId ?? null,
-    repo_id: entry.repoId ?? null,
-    package_id: entry.packageId ?? null,
-  }).execute();
+    createdAt: at.toISOString(),
+    ownerId: entry.ownerId ?? null,
+    repoId: entry.repoId ?? null,
+    packageId: entry.packageId ?? null,
+  });
 }
+
+type AuditRow = {
+  actorId: number | null; action: string; target: string; meta: string | null; createdAt: string;
+  ownerId: number | null; repoId: number | null; packageId: number | null;
+};
+
+/** Every write records one of these, so the insert is compiled once. */
+const insertAudit = new PreparedQuery<never, AuditRow>((param, db) => {
+  const value = <T>(name: keyof AuditRow): T => param(name) as unknown as T;
+  return db.insertInto('audit_log').values({
+    actor_id: value('actorId'),
+    action: value('action'),
+    target: value('target'),
+    meta: value('meta'),
+    created_at: value('createdAt'),
+    owner_id: value('ownerId'),
+    repo_id: value('repoId'),
+    package_id: value('packageId'),
+  }) as never;
+});

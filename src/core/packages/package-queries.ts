@@ -141,6 +141,7 @@ class PreparedPackageQueries {
   readonly findLive: PreparedQuery<PackageRow, FindParams>;
   readonly findAny: PreparedQuery<PackageRow, FindParams>;
   readonly findById: PreparedQuery<PackageRow, { id: number }>;
+  readonly version: PreparedQuery<Selectable<VersionsTable>, { packageId: number; version: string }>;
   readonly tag: PreparedQuery<TagRow, { packageId: number; name: string }>;
   readonly ownerWithPackage: ReturnType<typeof ownerWithPackageQuery>;
 
@@ -148,6 +149,8 @@ class PreparedPackageQueries {
     this.findLive = findQuery(db, false);
     this.findAny = findQuery(db, true);
     this.findById = new PreparedQuery((param) => basePackageQuery(db).where('packages.id', '=', param('id') as unknown as number));
+    this.version = new PreparedQuery((param) => db.selectFrom('versions').selectAll()
+      .where('package_id', '=', param('packageId') as unknown as number).where('version', '=', param('version')));
     this.ownerWithPackage = ownerWithPackageQuery(db);
     this.tag = new PreparedQuery((param) => db.selectFrom('tags')
       .innerJoin('versions', 'versions.id', 'tags.version_id')
@@ -343,7 +346,7 @@ export class PackageQueries {
   }
 
   async version(packageId: number, version: string): Promise<VersionRecord | null> {
-    const row = await this.db.selectFrom('versions').selectAll().where('package_id', '=', packageId).where('version', '=', version).executeTakeFirst();
+    const [row] = await this.prepared.version.execute(this.db as Kysely<unknown>, { packageId, version });
     return row ? toVersion(row) : null;
   }
 

@@ -271,13 +271,9 @@ export class PackageService {
         for (const tag of request.tags ?? []) await this.statements.upsertTag(trx, pkgId, tag, version.id, now);
         await insertDependencies(trx, request.format, version.id, request.dependencies ?? []);
         if (request.withinTransaction) await request.withinTransaction(trx, { packageId: pkgId, versionId: version.id });
-        await trx.updateTable('packages').set((eb) => ({
-          rev: eb('rev', '+', 1),
-          updated_at: now,
-          deleted_at: null,
-          // Written only when it changes: the search index follows every write of the column.
-          ...(request.tags?.includes('latest') && current && current.description !== (request.description ?? null) ? { description: request.description ?? null } : {}),
-        })).where('id', '=', pkgId).execute();
+        // The description is written only when it changes: the search index follows every write of the column.
+        const describe = request.tags?.includes('latest') && current && current.description !== (request.description ?? null);
+        await this.statements.touchPackage(trx, pkgId, now, describe ? { description: request.description ?? null } : undefined);
         const pkg = await this.queries.within(trx).findById(pkgId);
         if (!pkg) throw new Error('package vanished inside its own transaction');
         await recordAudit(trx, {

@@ -27,6 +27,8 @@ export class PublishStatements {
   private readonly blob: PreparedQuery<never, { sha256: string; size: number; sha512: string | null; sha1: string | null; md5: string | null; now: string }>;
   private readonly file: PreparedQuery<never, { versionId: number; name: string; sha256: string; size: number; contentType: string | null; now: string }>;
   private readonly tag: PreparedQuery<never, { packageId: number; name: string; versionId: number; now: string }>;
+  private readonly touch: PreparedQuery<never, { packageId: number; now: string }>;
+  private readonly describe: PreparedQuery<never, { packageId: number; now: string; description: string | null }>;
 
   constructor(db: DbOrTx) {
     // Placeholders stand for values of any column type; they are typed as the columns they fill.
@@ -69,9 +71,21 @@ export class PublishStatements {
       content_type: v(param('contentType')),
       created_at: v(param('now')),
     }) as never);
+    this.touch = new PreparedQuery((param) => db.updateTable('packages')
+      .set((eb) => ({ rev: eb('rev', '+', 1), updated_at: v(param('now')), deleted_at: null }))
+      .where('id', '=', v<number>(param('packageId'))) as never);
+    this.describe = new PreparedQuery((param) => db.updateTable('packages')
+      .set((eb) => ({ rev: eb('rev', '+', 1), updated_at: v(param('now')), deleted_at: null, description: v(param('description')) }))
+      .where('id', '=', v<number>(param('packageId'))) as never);
     this.tag = new PreparedQuery((param) => db.insertInto('tags')
       .values({ package_id: v(param('packageId')), name: v(param('name')), version_id: v(param('versionId')), updated_at: v(param('now')) })
       .onConflict((oc) => oc.columns(['package_id', 'name']).doUpdateSet({ version_id: v(param('versionId')), updated_at: v(param('now')) })) as never);
+  }
+
+  /** Counts a change to the package (its revision and time) and brings it back if it was deleted; with `description`, sets that too. */
+  async touchPackage(trx: Tx, packageId: number, now: string, description?: { description: string | null }): Promise<void> {
+    if (description) await this.describe.execute(trx as unknown as Kysely<unknown>, { packageId, now, description: description.description });
+    else await this.touch.execute(trx as unknown as Kysely<unknown>, { packageId, now });
   }
 
   /** Whether the package has that version already (live or deleted). */

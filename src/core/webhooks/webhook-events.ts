@@ -1,3 +1,5 @@
+import type { Kysely } from 'kysely';
+import { PreparedQuery } from '../../db/prepared-query.js';
 import type { AdvisoryService } from '../advisories/advisory-service.js';
 import type { CoreDeps } from '../context.js';
 import type { OwnerService } from '../owners/owner-service.js';
@@ -142,7 +144,7 @@ export class WebhookEvents {
   }
 
   private async queuePackageEvent(change: PackageChange, event: WebhookEvent, action: string): Promise<number> {
-    if (!(await this.deps.db.selectFrom('webhooks').select('id').where('active', '=', 1).limit(1).executeTakeFirst())) return 0;
+    if ((await anyActiveWebhook.execute(this.deps.db as Kysely<unknown>, {})).length === 0) return 0;
     const queries = this.queries;
     const pkg = await queries.findById(change.packageId);
     if (!pkg) return 0;
@@ -211,3 +213,6 @@ export class WebhookEvents {
     return queueDeliveries(this.deps.db, hooks.map((h) => ({ hookId: h.id, event: 'alert', action: 'created', repoId: repo.id, payload })), this.deps.now());
   }
 }
+
+/** Whether any webhook is active; asked after every package change, so compiled once. */
+const anyActiveWebhook = new PreparedQuery<{ id: number }, Record<string, never>>((_param, db) => db.selectFrom('webhooks').select('id').where('active', '=', 1).limit(1));
