@@ -9,8 +9,6 @@ import { untrackedChanges } from './core/data-changes.js';
 import { indexEarlierVersions } from './core/packages/dependency-index.js';
 import { FsBlobStore } from './drivers/blob/fs.js';
 import { MemoryBlobStore } from './drivers/blob/memory.js';
-import { S3BlobStore } from './drivers/blob/s3.js';
-import { openPostgresDatabase } from './drivers/db/postgres.js';
 import { openSqliteDatabase, sqliteChanges } from './drivers/db/sqlite.js';
 import { sqlitePackageSearch } from './drivers/db/sqlite-package-search.js';
 import { UrlBuilder } from './delivery/url-builder.js';
@@ -52,8 +50,9 @@ export async function openCore(config: KuraConfig, now: () => Date = () => new D
   const usesDataDir = (!config.databaseUrl && config.databaseFile !== ':memory:') || config.blobDriver === 'fs';
   if (usesDataDir) await mkdir(config.dataDir, { recursive: true });
   const migrations = formats.map((f) => ({ formatId: f.id, migrations: f.migrations ?? {} }));
+  // The PostgreSQL and S3 drivers (and their client libraries) are loaded only when configured.
   const db = config.databaseUrl
-    ? await openPostgresDatabase(config.databaseUrl, migrations, {
+    ? await (await import('./drivers/db/postgres.js')).openPostgresDatabase(config.databaseUrl, migrations, {
       poolSize: config.databasePoolSize,
       onIdleError: (error) => logger?.warn({ err: error }, 'a PostgreSQL connection failed; it is replaced'),
       onQuery: metrics?.queryRan,
@@ -62,6 +61,7 @@ export async function openCore(config: KuraConfig, now: () => Date = () => new D
   let blobs: BlobStore;
   if (config.blobDriver === 'memory') blobs = new MemoryBlobStore();
   else if (config.s3) {
+    const { S3BlobStore } = await import('./drivers/blob/s3.js');
     blobs = new S3BlobStore(config.s3, { redirect: config.s3.redirect });
     await blobs.check!().catch(async (error: unknown) => {
       await db.destroy();

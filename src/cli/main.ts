@@ -13,7 +13,6 @@ import { osvEcosystems } from '../formats/catalog.js';
 import { formats } from '../formats/registry.js';
 import { createKura, openCore } from '../main.js';
 import type { Core } from '../core/core.js';
-import { migrateCommand } from './migrate-command.js';
 import { progressBar } from './progress-line.js';
 
 const usage = `Usage: kura <command> [options]
@@ -346,7 +345,8 @@ async function run(argv: string[]): Promise<number> {
         return 0;
       });
     case 'migrate':
-      return migrateCommand(values);
+      // Loaded on demand: it brings the PostgreSQL and S3 client libraries.
+      return (await import('./migrate-command.js')).migrateCommand(values);
     case 'advisory import':
       return withCore(values, async (core) => {
         const path = need(rest[0], 'FILE|DIR');
