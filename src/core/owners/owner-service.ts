@@ -1,4 +1,5 @@
-import type { Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
+import { PreparedQuery } from '../../db/prepared-query.js';
 import type { OwnersTable, Tx } from '../../db/schema.js';
 import { ownerTarget, type AccessPolicy } from '../access/access-policy.js';
 import { operator, principalUserId, type Actor } from '../access/principal.js';
@@ -228,7 +229,7 @@ export class OwnerService {
 
   /** The owner with that login (any case), or null. */
   async find(login: string): Promise<Owner | null> {
-    const row = await this.deps.db.selectFrom('owners').selectAll().where('login_lower', '=', login.toLowerCase()).executeTakeFirst();
+    const [row] = await ownerByLogin.execute(this.deps.db as Kysely<unknown>, { login: login.toLowerCase() });
     return row ? toOwner(row) : null;
   }
 
@@ -306,3 +307,6 @@ export class OwnerService {
 function notMember(user: Owner, org: Owner): KuraError {
   return new KuraError('NOT_FOUND', `${user.login} is not a member of ${org.login}`);
 }
+
+/** An owner by lower-cased login: asked by nearly every write, so compiled once. */
+const ownerByLogin = new PreparedQuery<Selectable<OwnersTable>, { login: string }>((param, db) => db.selectFrom('owners').selectAll().where('login_lower', '=', param('login')));
