@@ -90,7 +90,8 @@ export class AlertService {
   }
 
   private async drain(): Promise<void> {
-    await Promise.resolve();
+    // Starts once the answer to the request that made the change has been written.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     try {
       for (const id of this.pending) {
         this.pending.delete(id);

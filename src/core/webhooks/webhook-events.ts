@@ -118,7 +118,8 @@ export class WebhookEvents {
   }
 
   private async drain(): Promise<void> {
-    await Promise.resolve();
+    // Starts once the answer to the request that made the change has been written.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     try {
       let queued = 0;
       for (let task = this.pending.shift(); task; task = this.pending.shift()) {
