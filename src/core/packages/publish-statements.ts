@@ -2,18 +2,10 @@ import type { Kysely, Selectable } from 'kysely';
 import { PreparedQuery } from '../../db/prepared-query.js';
 import type { DbOrTx, Tx, VersionsTable } from '../../db/schema.js';
 import type { StagedBlob } from '../blobs/blob-ingest.js';
+import type { VersionRecord } from './package.js';
 
 /** The columns of a new version row. */
-export interface NewVersion {
-  packageId: number;
-  version: string;
-  metadata: string;
-  readme: string | null;
-  description: string | null;
-  license: string | null;
-  publisherId: number | null;
-  createdAt: string;
-}
+export type NewVersion = Pick<VersionRecord, 'packageId' | 'version' | 'metadata' | 'readme' | 'description' | 'license' | 'publisherId' | 'createdAt'>;
 
 type Params<T> = { [K in keyof T]: unknown };
 
