@@ -37,8 +37,9 @@ export interface BlobWriter {
   ended?(): void;
   /**
    * Makes the content durable and visible as `sha256`. If a blob with that digest already
-   * exists, the new bytes are dropped and the existing blob is touched. The caller vouches
-   * that `sha256` is the digest of what it wrote.
+   * exists, it keeps the same bytes (a driver may keep the stored copy or replace it with the new
+   * one) and counts as just written for garbage collection. The caller vouches that `sha256` is
+   * the digest of what it wrote.
    */
   commit(sha256: string): Promise<void>;
   /** Discards the bytes. Never fails. */
@@ -89,7 +90,7 @@ export interface ResumableUploads {
   read(id: string): Promise<Readable>;
   /**
    * Makes the upload's bytes the blob `sha256` and ends the upload; an existing blob with that
-   * digest is kept and touched instead. The caller vouches for the digest.
+   * digest keeps the same bytes and counts as just written. The caller vouches for the digest.
    * @throws KuraError NOT_FOUND for an unknown id.
    */
   commit(id: string, sha256: string): Promise<void>;

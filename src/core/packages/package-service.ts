@@ -657,7 +657,6 @@ export class PackageService {
     return row.id;
   }
 
-  /** Records a committed blob, or restarts the grace period of a known one. */
   /** The repository a package's metadata names, when it exists under the package's owner. */
   private async namedRepository(request: Pick<PublishRequest, 'repository' | 'owner'>) {
     if (!request.repository) return null;
