@@ -78,6 +78,21 @@ describe('sendBlob', () => {
     for (const received of bodies) assert.ok(received.equals(data));
   });
 
+  it('streams large slices at once byte for byte, whether they read 4 MiB or 1 MiB at a time', async () => {
+    failAt = Infinity;
+    const large = randomBytes(33 * 1024 * 1024 + 777);
+    body = large;
+    try {
+      const bodies = await Promise.all([0, 1, 2].map(async () => Buffer.from(await (await fetch(`${origin}/blob`)).arrayBuffer())));
+      for (const received of bodies) assert.ok(received.equals(large));
+      const res = await fetch(`${origin}/blob`, { headers: { range: 'bytes=4194000-33554500' } });
+      assert.equal(res.status, 206);
+      assert.ok(Buffer.from(await res.arrayBuffer()).equals(large.subarray(4194000, 33554501)));
+    } finally {
+      body = data;
+    }
+  });
+
   it('sends an in-memory body as it is', async () => {
     const res = await fetch(`${origin}/small`);
     assert.equal(await res.text(), 'tiny');

@@ -1,15 +1,32 @@
 /**
  * Equal-sized buffers handed out and given back, so large downloads allocate nothing per chunk:
  * a fresh buffer per chunk makes V8 run full collections for the external memory alone, which
- * halved large-download throughput. Keeps at most `maxIdle` buffers between uses.
+ * halved large-download throughput. Keeps at most `maxIdle` buffers between uses. A pool with a
+ * `maxReserved` bound lends buffers only against a reservation, which bounds the memory it holds.
  */
 export class BufferPool {
   private readonly idle: Buffer[] = [];
+  private reserved = 0;
 
   constructor(
     readonly bufferBytes: number,
     private readonly maxIdle: number,
+    private readonly maxReserved = Infinity,
   ) {}
+
+  /**
+   * Reserves `count` buffers to be out at once; false (and nothing reserved) when that would
+   * pass the pool's bound. A reservation is released whatever became of its buffers.
+   */
+  reserve(count: number): boolean {
+    if (this.reserved + count > this.maxReserved) return false;
+    this.reserved += count;
+    return true;
+  }
+
+  release(count: number): void {
+    this.reserved = Math.max(0, this.reserved - count);
+  }
 
   /** A buffer of {@link bufferBytes} with undefined content. */
   take(): Buffer {
