@@ -175,7 +175,7 @@ export async function report(inDir, outDir) {
 
   const notes = [
     `Data: ${config.packages} packages × ${config.versions} versions of ~10 KB, plus one ${config.largeBytes / 1e6} MB tarball; identical tarballs in every server.`,
-    `Load: autocannon, ${config.durationS} s per scenario after ${config.warmupS} s of warm-up, ${config.connections} connections (${config.largeConnections} for the ${config.largeBytes / 1e6} MB tarball), URLs rotated over all packages/tarballs, with the publish token (npm sends the .npmrc token with every request). MB = 10^6 bytes.`,
+    `Load: autocannon, ${config.durationS} s per scenario after ${config.warmupS} s of warm-up, ${config.connections} connections, URLs rotated over all packages/tarballs, with the publish token (npm sends the .npmrc token with every request). The ${config.largeBytes / 1e6} MB tarball: curl over ${config.largeConnections} connections for as long (autocannon's JavaScript body parsing would be the limit). MB = 10^6 bytes.`,
     `Publish: ${config.publishes} fresh versions PUT one at a time. Install: npm install of ${Math.min(config.installDeps, config.packages)} packages, empty cache, no lockfile, --prefer-online, audit off, best of ${config.installRuns}.`,
     `Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.versions.node}; servers pinned to one core, load generator and npm to another (see run.sh).`,
     ...kuras.map(logNote),

@@ -10,7 +10,7 @@
 #   BENCH_DURATION=10          seconds measured per load scenario (after BENCH_WARMUP=2 s of warm-up)
 #   BENCH_PACKAGES=200         packages seeded into each server
 #   BENCH_VERSIONS=20          versions per package
-#   BENCH_CONNECTIONS=48       concurrent connections (BENCH_LARGE_CONNECTIONS=4 for the 10 MB tarball)
+#   BENCH_CONNECTIONS=48       concurrent connections (BENCH_LARGE_CONNECTIONS=2 curls for the 10 MB tarball)
 #   BENCH_LARGE_MB=10          size of the large tarball
 #   BENCH_PUBLISHES=200        fresh versions published one at a time for the publish latency
 #   BENCH_INSTALL_DEPS=100     dependencies of the cold-install project; BENCH_INSTALL_RUNS=3
