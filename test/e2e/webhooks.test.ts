@@ -113,7 +113,11 @@ describe('webhooks from kura serve, with the npm client publishing', { timeout: 
     assert.equal((published['repository'] as { full_name: string }).full_name, 'alice/tools');
     assert.deepEqual((arrived[1]!.json!['change'] as { tag: string }).tag, 'beta');
 
-    const log = await deliveriesOf(toolsHook);
+    // The receiver has the bodies before Kura records its answers: wait for the last one.
+    const log = await pollUntil(async () => {
+      const found = await deliveriesOf(toolsHook);
+      return found.slice(0, 4).every((d) => d.state !== 'pending') ? found : undefined;
+    }, { what: 'the four deliveries recorded as answered', timeoutMs: 10_000 });
     assert.deepEqual(log.slice(0, 4).map((d) => [d.event, d.action, d.state]).reverse(), [
       ['package', 'published', 'delivered'], ['package', 'updated', 'delivered'], ['package', 'deleted', 'delivered'], ['package', 'restored', 'delivered'],
     ]);
@@ -128,9 +132,12 @@ describe('webhooks from kura serve, with the npm client publishing', { timeout: 
     assert.deepEqual(attempts.map((a) => a.status), [500, 500, 200]);
     assert.equal(new Set(attempts.map((a) => a.guid)).size, 1, 'the same delivery each time');
     assert.ok(attempts.every((a) => a.signatureValid));
-    const [latest] = await deliveriesOf(hook);
-    assert.equal(latest!.state, 'delivered');
-    assert.equal(latest!.attempts, 3);
+    const latest = await pollUntil(async () => {
+      const [found] = await deliveriesOf(hook);
+      return found && found.state !== 'pending' ? found : undefined;
+    }, { what: 'the third attempt recorded as answered', timeoutMs: 10_000 });
+    assert.equal(latest.state, 'delivered');
+    assert.equal(latest.attempts, 3);
   });
 
   it('keeps a delivery the receiver could not take across a server restart, and delivers it afterwards', async () => {
