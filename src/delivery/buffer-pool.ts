@@ -1,8 +1,9 @@
 /**
  * Equal-sized buffers handed out and given back, so large downloads allocate nothing per chunk:
  * a fresh buffer per chunk makes V8 run full collections for the external memory alone, which
- * halved large-download throughput. Keeps at most `maxIdle` buffers between uses. A pool with a
- * `maxReserved` bound lends buffers only against a reservation, which bounds the memory it holds.
+ * halved large-download throughput. Keeps at most `maxIdle` buffers between uses. With a
+ * `maxReserved` bound, callers reserve the buffers they will hold at once before taking them, so
+ * the memory the pool lends stays bounded.
  */
 export class BufferPool {
   private readonly idle: Buffer[] = [];

@@ -30,7 +30,7 @@ export interface BlobCacheLimits {
 
 const MiB = 1024 * 1024;
 
-export const defaultBlobCacheLimits: BlobCacheLimits = { smallBytes: 256 * 1024, hotBytes: 16 * MiB, budgetBytes: 64 * MiB };
+const defaultBlobCacheLimits: BlobCacheLimits = { smallBytes: 256 * 1024, hotBytes: 16 * MiB, budgetBytes: 64 * MiB };
 
 /** Downloads of uncached blobs remembered to tell a hot blob from one fetched once. */
 const rememberedMisses = 4096;

@@ -116,8 +116,8 @@ const walIndexHeaderBytes = 48;
  * The header of a WAL-mode database's index (the `-shm` file that SQLite's connections share
  * through memory): every commit, by any connection, changes it (its transaction counter, last
  * frame, checksums) before the commit returns, so a header that reads as before means no commit
- * since. Reading it is one `pread`, a tenth of what `PRAGMA data_version` costs (a read
- * transaction with its file locks). Anything unexpected (no index file, a failed read) counts as
+ * since. Reading it is one `pread`, where `PRAGMA data_version` opens a read transaction with its
+ * file locks (measured under packument load: about 8 µs of a ~75 µs request). Anything unexpected (no index file, a failed read) counts as
  * moved, so the caller falls back to `data_version`.
  */
 class WalIndexHeader {
