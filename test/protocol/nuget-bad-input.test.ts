@@ -65,6 +65,20 @@ describe('NuGet bad input: a 4xx in NuGet’s shape (text and reason phrase), no
     assert.ok(payload.length > 0 && contentType.includes('boundary'));
   });
 
+  it('refuses a multipart body that ends inside the package part with a 400, and keeps serving', async () => {
+    const truncated = (tail: string | Buffer) => () => k.app.inject({
+      method: 'PUT', url: '/nuget/alice/api/v2/package/',
+      payload: Buffer.concat([Buffer.from('--b\r\nContent-Disposition: form-data; name=package; filename=package.nupkg\r\n\r\n'), Buffer.from(tail)]),
+      headers: { 'content-type': 'multipart/form-data; boundary=b', 'x-nuget-apikey': alice },
+    });
+    await refused(truncated('PK\x03\x04 the rest never came'), 400, /multipart body/);
+    await refused(truncated(randomBytes(200_000)), 400, /multipart body/);
+    await refused(truncated(''), 400, /multipart body/);
+    const carol = (await k.user('carol')).token;
+    const res = await pushNupkg(k, 'carol', carol, await buildNupkg({ id: 'Acme.After', version: '1.0.0' }));
+    assert.equal(res.statusCode, 201, res.body);
+  });
+
   it('refuses a push into another owner’s feed', async () => {
     await refused(push(await buildNupkg(p), bob), 403, /permission/);
   });

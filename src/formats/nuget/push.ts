@@ -3,7 +3,7 @@ import busboy from 'busboy';
 import type { FastifyRequest } from 'fastify';
 import type { Principal } from '../../core/access/principal.js';
 import { ingestStream, type StagedBlob } from '../../core/blobs/blob-ingest.js';
-import { KuraError } from '../../core/errors/catalogue.js';
+import { KuraError, isKuraError } from '../../core/errors/catalogue.js';
 import type { Owner } from '../../core/owners/owner.js';
 import type { FormatContext } from '../contract.js';
 import { readNupkg, type NupkgContents, type RandomAccessSource } from './nupkg.js';
@@ -17,8 +17,13 @@ import { packageIdKey } from './package-id.js';
  */
 export function receivePackage(ctx: FormatContext, request: FastifyRequest, body: Readable): Promise<StagedBlob> {
   const maxBytes = ctx.limits.maxBodyBytes;
-  return new Promise<StagedBlob>((resolve, reject) => {
+  return new Promise<StagedBlob>((resolve, refuse) => {
     let staged: Promise<StagedBlob> | null = null;
+    /** Refuses the push; a part already staged is dropped, not left half-written. */
+    const reject = (error: unknown) => {
+      (staged as Promise<StagedBlob> | null)?.then((blob) => blob.cancel(), () => undefined);
+      refuse(error);
+    };
     let parser: busboy.Busboy;
     try {
       parser = busboy({ headers: request.headers, limits: { files: 1, parts: 10, fields: 10, fileSize: maxBytes + 1 } });
@@ -27,11 +32,16 @@ export function receivePackage(ctx: FormatContext, request: FastifyRequest, body
       return;
     }
     parser.on('file', (_name, stream) => {
+      // busboy destroys the part with an error when the body ends inside it; the error must find
+      // a listener even before the store is ready to read the part (or it ends the process).
+      stream.on('error', () => undefined);
       if (staged) {
         stream.resume();
         return;
       }
-      staged = ingestStream(ctx.blobs.store, stream, { maxBytes });
+      staged = ingestStream(ctx.blobs.store, stream, { maxBytes }).catch((error: unknown) => {
+        throw isKuraError(error) ? error : new KuraError('BAD_REQUEST', 'the multipart body ended inside the package part');
+      });
       staged.catch((error: unknown) => {
         // The part was refused (too large): stop parsing and drain the rest of the body.
         body.unpipe(parser);
@@ -42,7 +52,7 @@ export function receivePackage(ctx: FormatContext, request: FastifyRequest, body
     parser.on('error', () => reject(new KuraError('BAD_REQUEST', 'the multipart body is malformed')));
     parser.on('close', () => {
       if (!staged) reject(new KuraError('BAD_REQUEST', 'the multipart body has no package part (expected a file part holding the .nupkg)'));
-      else staged.then(resolve, reject);
+      else staged.then(resolve, refuse);
     });
     body.on('error', () => reject(new KuraError('BAD_REQUEST', 'the request body ended early')));
     body.pipe(parser);
