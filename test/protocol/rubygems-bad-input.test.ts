@@ -65,6 +65,12 @@ describe('RubyGems bad input: a clear 4xx in plain text, nothing stored', () => 
     await refused(buildGem(valid, { checksums }), 400, /metadata\.gz does not match its SHA256 in checksums\.yaml/);
   });
 
+  it('refuses a checksums.yaml with aliases or that is not a mapping, as a 400', async () => {
+    await refused(buildGem(valid, { checksums: gzipSync('---\nSHA256: &a\n  metadata.gz: x\nSHA512: *a\n') }), 400, /checksums\.yaml/);
+    await refused(buildGem(valid, { checksums: gzipSync(`---\nSHA256: ${'['.repeat(20000)}\n`) }), 400, /checksums\.yaml/);
+    await refused(buildGem(valid, { checksums: Buffer.from('not gzip') }), 400, /checksums\.yaml\.gz is not valid gzip/);
+  });
+
   it('refuses invalid names, versions and platforms', async () => {
     await refused(buildGem({ name: '../evil', version: '1.0.0' }), 400, /invalid gem name/);
     await refused(buildGem({ name: '_hidden', version: '1.0.0' }), 400, /can not begin with a period, dash, or underscore/);

@@ -91,8 +91,15 @@ export class GemInspection {
   }
 
   private verifyChecksums(gzipped: Buffer): void {
-    const doc = parseDocument(gunzipBounded(gzipped, maxChecksumsBytes, 'checksums.yaml.gz').toString('utf8'), { schema: 'failsafe' });
-    const parsed: unknown = doc.errors.length === 0 ? doc.toJS({ maxAliasCount: 0 }) : null;
+    const text = gunzipBounded(gzipped, maxChecksumsBytes, 'checksums.yaml.gz').toString('utf8');
+    let parsed: unknown = null;
+    try {
+      // No aliases: checksums.yaml is a two-level mapping of hex digests.
+      const doc = parseDocument(text, { schema: 'failsafe' });
+      parsed = doc.errors.length === 0 ? doc.toJS({ maxAliasCount: 0 }) : null;
+    } catch {
+      parsed = null;
+    }
     if (!parsed || typeof parsed !== 'object') throw new KuraError('INVALID_MANIFEST', 'checksums.yaml is not a mapping of algorithms to member digests');
     const computed = new Map([...this.digests].map(([member, d]) => [member, { SHA256: d.sha256.digest('hex'), SHA512: d.sha512.digest('hex') }]));
     for (const [algorithm, members] of Object.entries(parsed as Record<string, unknown>)) {
