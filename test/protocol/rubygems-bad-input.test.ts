@@ -71,6 +71,13 @@ describe('RubyGems bad input: a clear 4xx in plain text, nothing stored', () => 
     await refused(buildGem(valid, { checksums: Buffer.from('not gzip') }), 400, /checksums\.yaml\.gz is not valid gzip/);
   });
 
+  it('refuses a gem that holds a member twice', async () => {
+    const other = gzipSync(gemspecYaml({ name: 'other', version: '1.0.0' }));
+    await refused(buildGem(valid, { extra: [{ path: 'metadata.gz', content: other }] }), 400, /metadata\.gz twice/);
+    await refused(buildGem(valid, { checksums: null, extra: [{ path: 'metadata.gz', content: other }] }), 400, /metadata\.gz twice/);
+    await refused(buildGem(valid, { extra: [{ path: 'data.tar.gz', content: gzipSync(tarOf([])) }] }), 400, /data\.tar\.gz twice/);
+  });
+
   it('refuses invalid names, versions and platforms', async () => {
     await refused(buildGem({ name: '../evil', version: '1.0.0' }), 400, /invalid gem name/);
     await refused(buildGem({ name: '_hidden', version: '1.0.0' }), 400, /can not begin with a period, dash, or underscore/);

@@ -27,6 +27,7 @@ function isUnsafePath(path: string): boolean {
 export class GemInspection {
   private readonly parser: Parser;
   private readonly digests = new Map<string, MemberDigests>();
+  private readonly seen = new Set<string>();
   private metadata: Buffer | null = null;
   private checksums: Buffer | null = null;
   private failure: KuraError | null = null;
@@ -73,6 +74,9 @@ export class GemInspection {
   private onEntry(entry: ReadEntry): void {
     const path = entry.path;
     if (isUnsafePath(path)) this.fail(`the gem contains an unsafe path "${path}"`);
+    // RubyGems refuses a package with duplicate entries: gem install would read another member than Kura did.
+    if (this.seen.has(path)) this.fail(`the gem contains ${path} twice`);
+    this.seen.add(path);
     if (entry.type === 'SymbolicLink' || entry.type === 'Link') this.fail(`the gem contains a link "${path}"`);
     const keep = path === 'metadata.gz' ? maxMetadataBytes : path === 'checksums.yaml.gz' ? maxChecksumsBytes : 0;
     if (keep > 0 && (entry.size ?? 0) > keep) this.fail(`${path} is larger than ${keep} bytes`);
