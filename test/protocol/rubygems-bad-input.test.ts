@@ -7,10 +7,12 @@ import { buildGem, gemspecYaml, pushGem, tarOf } from '../support/gem-fixtures.j
 describe('RubyGems bad input: a clear 4xx in plain text, nothing stored', () => {
   let k: TestKura;
   let token: string;
+  let bobToken: string;
 
   before(async () => {
     k = await startTestKura({ KURA_MAX_BODY_SIZE: '1mb' });
     token = (await k.user('alice')).token;
+    bobToken = (await k.user('bob')).token;
   });
   after(() => k.close());
 
@@ -38,6 +40,27 @@ describe('RubyGems bad input: a clear 4xx in plain text, nothing stored', () => 
   it('refuses traversal and links inside the gem', async () => {
     await refused(buildGem(valid, { extra: [{ path: '../../etc/passwd', content: Buffer.from('x') }] }), 400, /unsafe path/);
     await refused(buildGem(valid, { extra: [{ path: 'evil', type: '2', linkTarget: '/etc/passwd' }] }), 400, /link/);
+  });
+
+  it('refuses a data.tar.gz that is not a gzip’d tar, or whose paths or links leave the gem', async () => {
+    const data = (members: Parameters<typeof tarOf>[0]) => gzipSync(tarOf(members));
+    const file = (path: string) => ({ path, content: Buffer.from('x') });
+    await refused(buildGem(valid, { data: data([file('../../etc/evil')]) }), 400, /data\.tar\.gz contains an unsafe path/);
+    await refused(buildGem(valid, { data: data([file('/etc/evil')]) }), 400, /data\.tar\.gz contains an unsafe path/);
+    await refused(buildGem(valid, { data: data([file('lib\\..\\..\\evil')]) }), 400, /data\.tar\.gz contains an unsafe path/);
+    await refused(buildGem(valid, { data: data([{ path: 'lib/evil', type: '2', linkTarget: '../../../etc/passwd' }]) }), 400, /link leaving the gem/);
+    await refused(buildGem(valid, { data: data([{ path: 'lib/evil', type: '2', linkTarget: '/etc/passwd' }]) }), 400, /link leaving the gem/);
+    await refused(buildGem(valid, { data: data([{ path: 'lib/evil', type: '1', linkTarget: '../outside' }]) }), 400, /link leaving the gem/);
+    await refused(buildGem(valid, { data: Buffer.from('not gzip at all') }), 400, /data\.tar\.gz is not valid gzip/);
+    await refused(buildGem(valid, { data: gzipSync(Buffer.from('not a tar archive, just text'.repeat(40))) }), 400, /data\.tar\.gz is not a valid tar/);
+    const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024), { level: 9 });
+    const started = Date.now();
+    await refused(buildGem(valid, { data: bomb }), 400, /gzip bomb/);
+    assert.ok(Date.now() - started < 3000, 'refused without inflating it all');
+    // A link that stays inside the gem is fine.
+    const linked = buildGem({ name: 'linked', version: '1.0.0' }, { data: data([file('lib/real.rb'), { path: 'lib/sub/alias.rb', type: '2', linkTarget: '../real.rb' }]) });
+    const res = await pushGem(k, 'bob', bobToken, linked);
+    assert.equal(res.statusCode, 200, res.body);
   });
 
   it('refuses missing, malformed or oversized metadata', async () => {

@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
-import { gunzipSync } from 'node:zlib';
+import { posix } from 'node:path';
+import { createGunzip, gunzipSync, type Gunzip } from 'node:zlib';
 import { parseDocument } from 'yaml';
 import { Parser, type ReadEntry } from 'tar';
 import { KuraError } from '../../core/errors/catalogue.js';
@@ -18,6 +19,84 @@ function isUnsafePath(path: string): boolean {
   return path.split(/[\\/]+/).some((segment) => segment === '..');
 }
 
+/** `data.tar.gz` may inflate to this many times its size (beyond {@link dataGraceBytes}); more is a likely bomb. */
+const maxDataRatio = 200;
+const dataGraceBytes = 16 * 1024 * 1024;
+
+/** Where a link inside the gem's files points, resolved from the link's directory; null when it escapes. */
+function linkTarget(path: string, target: string): string | null {
+  if (target.startsWith('/') || target.startsWith('\\') || /^[A-Za-z]:/.test(target) || target.includes('\0')) return null;
+  const resolved = posix.normalize(posix.join(posix.dirname(path.replace(/\\/g, '/')), target.replace(/\\/g, '/')));
+  return resolved === '..' || resolved.startsWith('../') ? null : resolved;
+}
+
+/**
+ * Reads `data.tar.gz` (the gem's files, a gzip'd tar) as it streams past: gzip and tar must be
+ * valid, and no path or link may leave the directory `gem install` unpacks into (RubyGems refuses
+ * those at install time; Kura refuses them at push). Inflation is bounded by {@link maxDataRatio}.
+ */
+class DataInspection {
+  private readonly gunzip: Gunzip;
+  private readonly parser: Parser;
+  private inflated = 0;
+  private archiveEnded = false;
+  private readonly maxInflated: number;
+  /** Why the files are refused, once known. */
+  failure: string | null = null;
+  readonly ended: Promise<void>;
+
+  constructor(compressedSize: number) {
+    this.maxInflated = Math.max(dataGraceBytes, compressedSize * maxDataRatio);
+    this.gunzip = createGunzip();
+    this.parser = new Parser({ strict: true, onReadEntry: (entry) => this.onEntry(entry) });
+    // Bytes after the end-of-archive blocks are only counted: tar would buffer them all.
+    this.parser.on('eof', () => {
+      this.archiveEnded = true;
+    });
+    this.ended = new Promise<void>((resolve) => {
+      const stop = (message: string) => {
+        this.fail(message);
+        this.gunzip.destroy();
+        resolve();
+      };
+      this.gunzip.on('error', () => stop('data.tar.gz is not valid gzip'));
+      this.parser.on('error', (error: Error) => stop(`data.tar.gz is not a valid tar archive: ${error.message}`));
+      this.gunzip.on('data', (chunk: Buffer) => {
+        this.inflated += chunk.length;
+        if (this.inflated > this.maxInflated) stop(`data.tar.gz inflates to more than ${maxDataRatio} times its size; refusing a likely gzip bomb`);
+        else if (!this.archiveEnded) this.parser.write(chunk);
+      });
+      this.gunzip.on('end', () => {
+        this.parser.end();
+        resolve();
+      });
+    });
+  }
+
+  write(chunk: Buffer): void {
+    if (!this.gunzip.destroyed && !this.gunzip.writableEnded) this.gunzip.write(chunk);
+  }
+
+  end(): void {
+    if (!this.gunzip.destroyed && !this.gunzip.writableEnded) this.gunzip.end();
+  }
+
+  private fail(message: string): void {
+    this.failure ??= message;
+  }
+
+  private onEntry(entry: ReadEntry): void {
+    const path = entry.path;
+    if (isUnsafePath(path)) this.fail(`data.tar.gz contains an unsafe path "${path}"`);
+    // A symbolic link's target is relative to its directory, a hard link's to the archive's root.
+    const from = entry.type === 'SymbolicLink' ? path : entry.type === 'Link' ? 'root' : null;
+    if (from !== null && linkTarget(from, entry.linkpath ?? '') === null) {
+      this.fail(`data.tar.gz contains a link leaving the gem "${path}" -> "${entry.linkpath ?? ''}"`);
+    }
+    entry.resume();
+  }
+}
+
 /**
  * Reads a `.gem` (a plain tar of `metadata.gz`, `data.tar.gz` and `checksums.yaml.gz`) while it
  * streams into the blob store: hashes the members, keeps the small ones, refuses links and
@@ -28,6 +107,7 @@ export class GemInspection {
   private readonly parser: Parser;
   private readonly digests = new Map<string, MemberDigests>();
   private readonly seen = new Set<string>();
+  private data: DataInspection | null = null;
   private metadata: Buffer | null = null;
   private checksums: Buffer | null = null;
   private failure: KuraError | null = null;
@@ -68,7 +148,11 @@ export class GemInspection {
     if (!this.metadata) throw new KuraError('INVALID_ARCHIVE', 'the gem has no metadata.gz');
     if (!this.digests.has('data.tar.gz')) throw new KuraError('INVALID_ARCHIVE', 'the gem has no data.tar.gz');
     if (this.checksums) this.verifyChecksums(this.checksums);
-    return parseGemspec(gunzipBounded(this.metadata, maxMetadataBytes, 'metadata.gz').toString('utf8'));
+    const spec = parseGemspec(gunzipBounded(this.metadata, maxMetadataBytes, 'metadata.gz').toString('utf8'));
+    this.data?.end();
+    await this.data?.ended;
+    if (this.data?.failure) throw new KuraError('INVALID_ARCHIVE', this.data.failure);
+    return spec;
   }
 
   private onEntry(entry: ReadEntry): void {
@@ -83,12 +167,16 @@ export class GemInspection {
     const digests = hashedMembers.has(path) ? { sha256: createHash('sha256'), sha512: createHash('sha512') } : null;
     if (digests) this.digests.set(path, digests);
     const kept: Buffer[] = [];
+    const data = path === 'data.tar.gz' && !this.data ? new DataInspection(entry.size ?? 0) : null;
+    if (data) this.data = data;
     entry.on('data', (chunk: Buffer) => {
       digests?.sha256.update(chunk);
       digests?.sha512.update(chunk);
+      data?.write(chunk);
       if (keep > 0) kept.push(chunk);
     });
     entry.on('end', () => {
+      data?.end();
       if (path === 'metadata.gz') this.metadata = Buffer.concat(kept);
       if (path === 'checksums.yaml.gz') this.checksums = Buffer.concat(kept);
     });
