@@ -121,4 +121,17 @@ describe('RubyGems bad input: a clear 4xx in plain text, nothing stored', () => 
     assert.equal(res.statusCode, 409, res.body);
     assert.match(res.body, /differing only in case/);
   });
+  it('refuses a version equal to one pushed before (1.0 and 1.0.0 are one Gem::Version), with 409', async () => {
+    const push = (version: string, platform?: string) => pushGem(k, 'bob', bobToken, buildGem({ name: 'canon', version, ...(platform ? { platform } : {}) }));
+    assert.equal((await push('1.0')).statusCode, 200);
+    for (const version of ['1.0.0', '1', '1.0.0.0']) {
+      const res = await push(version);
+      assert.equal(res.statusCode, 409, `${version}: ${res.body}`);
+      assert.match(res.body, /Repushing of gem versions is not allowed\. canon-1\.0 was pushed before/);
+    }
+    assert.equal((await push('1.0.0', 'x86_64-linux')).statusCode, 200, 'another platform is another gem');
+    assert.equal((await push('1.0.0.a')).statusCode, 200, 'a prerelease is another version');
+    const info = await k.app.inject({ url: '/rubygems/bob/info/canon', headers: { authorization: bobToken } });
+    assert.doesNotMatch(info.body, /^1\.0\.0 /m);
+  });
 });

@@ -50,9 +50,11 @@ export async function pushGem(ctx: RubygemsContext, principal: Principal, owner:
       throw new KuraError('ALREADY_EXISTS', `${owner.login} already has a gem named ${existing.name}; gem names differing only in case cannot coexist`);
     }
     if (existing) {
-      const pushed = await ctx.db.selectFrom('rubygems_gems').select('id')
-        .where('package_id', '=', existing.id).where('version', '=', spec.version).where('platform', '=', spec.platform).executeTakeFirst();
-      if (pushed) throw repushRefused(spec);
+      // Versions are compared as Gem::Version does (1.0 = 1.0.0), as rubygems.org compares canonical numbers.
+      const pushed = await ctx.db.selectFrom('rubygems_gems').select('version')
+        .where('package_id', '=', existing.id).where('platform', '=', spec.platform).execute();
+      const same = pushed.find((row) => compareGemVersions(row.version, spec.version) === 0);
+      if (same) throw repushRefused({ ...spec, version: same.version });
     }
     const versionExists = existing ? (await ctx.packages.queries.version(existing.id, spec.version)) !== null : false;
     const fileName = `${gemFullName(spec.name, spec.version, spec.platform)}.gem`;
