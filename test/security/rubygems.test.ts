@@ -21,6 +21,8 @@ securitySuite('RubyGems repository', async (k, actors) => {
     read('gem download', '/rubygems/alice/gems/secretgem-1.0.0.gem'),
     read('gem download HEAD', '/rubygems/alice/gems/secretgem-1.0.0.gem', 'HEAD'),
     read('quick gemspec', '/rubygems/alice/quick/Marshal.4.8/secretgem-1.0.0.gemspec.rz'),
+    read('dependency API', '/rubygems/alice/api/v1/dependencies?gems=secretgem'),
+    read('dependency API HEAD', '/rubygems/alice/api/v1/dependencies?gems=secretgem', 'HEAD'),
     {
       name: 'gem push of a new version', method: 'POST', url: '/rubygems/alice/api/v1/gems', needs: 'write', challenge: basic, sendToken: bare,
       headers: { 'content-type': 'application/octet-stream' }, payload: buildGem({ ...secret, version: '2.0.0' }),

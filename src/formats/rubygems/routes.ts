@@ -225,7 +225,12 @@ export async function registerRubygemsRoutes(app: FastifyInstance, ctx: Rubygems
       }
       const wanted = new Set(names.map(gemNameKey));
       const principal = await ctx.authenticate(request);
-      const parts = (await readableParts(principal, await ownerOf(principal, ownerParam(request)))).filter((p) => wanted.has(gemNameKey(p.pkg.name)));
+      const parts = (await readableParts(principal, await ownerOf(principal, ownerParam(request)))).filter((p) => wanted.has(gemNameKey(p.pkg.name)) && p.gems.length > 0);
+      // Gems the caller may not read are left out, as unknown ones are; when none is left, the
+      // answer is what a private or missing gem gets (401 with the challenge, or 404).
+      if (parts.length === 0) {
+        return ctx.access.authorize(principal, 'read', { kind: 'missing', label: `gems ${names.join(', ')}`, notFound: `These gems could not be found: ${names.join(', ')}` });
+      }
       const gems = parts.flatMap((p) => p.gems).map((g) => ({ spec: JSON.parse(g.spec) as GemSpec, platform: g.platform }));
       return reply.type('application/octet-stream').send(dependenciesBytes(gems.map(({ spec, platform }) => ({
         name: spec.name, number: spec.version, platform,
