@@ -79,6 +79,18 @@ describe('NuGet bad input: a 4xx in NuGet’s shape (text and reason phrase), no
     assert.equal(res.statusCode, 201, res.body);
   });
 
+  it('refuses a symbol push of a package that is not a symbols package', async () => {
+    const dave = (await k.user('dave')).token;
+    assert.equal((await pushNupkg(k, 'dave', dave, await buildNupkg({ id: 'Acme.Sym', version: '1.0.0' }))).statusCode, 201);
+    const before = await blobCount(k);
+    const res = await pushNupkg(k, 'dave', dave, await buildNupkg({ id: 'Acme.Sym', version: '1.0.0', description: 'other bytes' }), 'symbolpackage/');
+    assert.equal(res.statusCode, 400, res.body);
+    assert.match(res.body, /not a symbols package/);
+    assert.equal(await blobCount(k), before, 'no bytes are stored');
+    const snupkg = await k.app.inject({ url: '/nuget/dave/v3/flatcontainer/acme.sym/1.0.0/acme.sym.1.0.0.snupkg', headers: { 'x-nuget-apikey': dave } });
+    assert.equal(snupkg.statusCode, 404);
+  });
+
   it('refuses a push into another owner’s feed', async () => {
     await refused(push(await buildNupkg(p), bob), 403, /permission/);
   });

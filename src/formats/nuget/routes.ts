@@ -125,6 +125,9 @@ export async function registerNuGetRoutes(app: FastifyInstance, ctx: FormatConte
       try {
         const { nuspec } = await inspectPackage(blob);
         const { pkg } = await packageFor(request, nuspec.id, 'write');
+        if (!nuspec.packageTypes.includes('SymbolsPackage')) {
+          throw new KuraError('INVALID_MANIFEST', `'${nuspec.id} ${nuspec.version}' is not a symbols package (a .snupkg has the package type SymbolsPackage)`);
+        }
         const target = await versionOf(await views.of(pkg), nuspec.version);
         const result = await ctx.packages.addFile({
           principal, owner, name: pkg.name, nameLower: packageIdKey(pkg.name), version: target.record.version, replaceExisting: false,
