@@ -76,6 +76,19 @@ describe('RubyGems indexes', () => {
     assert.equal(tail.headers.etag, full.headers.etag, 'the ETag is the MD5 of the whole file');
   });
 
+  it('sends the SHA-256 of the whole file as Repr-Digest and Digest, also with a 206, so Bundler can check what it appends', async () => {
+    for (const url of ['/rubygems/alice/versions', '/rubygems/alice/info/widget']) {
+      const full = await get(url);
+      const digest = createHash('sha256').update(full.rawPayload).digest('base64');
+      assert.equal(full.headers['repr-digest'], `sha-256=:${digest}:`, url);
+      assert.equal(full.headers['digest'], `sha-256=${digest}`, url);
+      assert.equal(full.headers['accept-ranges'], 'bytes', url);
+      const tail = await get(url, { range: 'bytes=5-' });
+      assert.equal(tail.statusCode, 206, url);
+      assert.equal(tail.headers['repr-digest'], full.headers['repr-digest'], `${url}: the digest of the whole representation`);
+    }
+  });
+
   it('lists private gems only to callers who may read them', async () => {
     for (const url of ['/rubygems/alice/versions', '/rubygems/alice/names']) {
       assert.ok(!(await get(url)).body.includes('hidden'), `${url} anonymously`);
