@@ -108,6 +108,13 @@ describe('NuGet feed protocol (what dotnet and NuGet.exe read)', () => {
     assert.deepEqual((await json<{ data: string[] }>('/nuget/alice/v3/autocomplete?id=acme.widget&prerelease=true&semVerLevel=2.0.0')).data, ['1.0.0', '1.2.3', '2.0.0-beta.1', '2.0.0-rc+git.abc']);
   });
 
+  it('reads a repeated query parameter of search and autocomplete as its first value', async () => {
+    type Hits = { totalHits: number; data: Array<{ id: string }> };
+    assert.deepEqual((await json<Hits>('/nuget/alice/v3/search?q=widget&q=tool&take=5&take=x&prerelease=true&prerelease=false')).data.map((d) => d.id), ['Acme.Widget']);
+    assert.deepEqual((await json<{ data: string[] }>('/nuget/alice/v3/autocomplete?q=acme.w&q=zzz')).data, ['Acme.Widget']);
+    assert.deepEqual((await json<{ data: string[] }>('/nuget/alice/v3/autocomplete?id=acme.widget&id=acme.tool')).data, ['1.0.0', '1.2.3']);
+  });
+
   it('serves the README inside the package and shows facts on the API and the package page', async () => {
     assert.equal((await get('/nuget/alice/v3/readme/acme.widget/1.0.0/readme')).body, '# Widget');
     const api = await json<{ latest_version: { metadata: unknown } }>('/api/v1/users/alice/packages/nuget/Acme.Widget');

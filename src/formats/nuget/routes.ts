@@ -235,12 +235,22 @@ export async function registerNuGetRoutes(app: FastifyInstance, ctx: FormatConte
   }
 
   app.get('/:owner/v3/search', async (request, reply) => {
-    const result = searchPackages(feedUrls(request), await readableViews(request), request.query as Record<string, string | undefined>);
+    const result = searchPackages(feedUrls(request), await readableViews(request), singleValues(request.query));
     return sendJson(request, reply, result, 'private');
   });
 
   app.get('/:owner/v3/autocomplete', async (request, reply) => {
-    const result = autocomplete(await readableViews(request), request.query as Record<string, string | undefined>);
+    const result = autocomplete(await readableViews(request), singleValues(request.query));
     return sendJson(request, reply, result, 'private');
   });
+}
+
+/** A query string as one value per parameter: a repeated parameter counts with its first value. */
+function singleValues(query: unknown): Record<string, string | undefined> {
+  const values: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries((query ?? {}) as Record<string, unknown>)) {
+    const first: unknown = Array.isArray(value) ? value[0] : value;
+    if (typeof first === 'string') values[key] = first;
+  }
+  return values;
 }
