@@ -89,6 +89,15 @@ describe('RubyGems indexes', () => {
     }
   });
 
+  it('writes a quick gemspec Ruby loads whatever keys the metadata has (also one named "date")', async () => {
+    const dated = buildGem({ name: 'dated', version: '1.0.0', metadata: { date: 'last spring', source_code_uri: 'https://kura.example/alice/tools' } });
+    assert.equal((await pushGem(k, 'alice', alice, dated)).statusCode, 200);
+    const quick = await get('/rubygems/alice/quick/Marshal.4.8/dated-1.0.0.gemspec.rz');
+    assert.equal(quick.statusCode, 200);
+    const loaded = execFileSync('ruby', ['-e', 'STDIN.binmode; s = Marshal.load(Gem::Util.inflate(STDIN.read)); puts s.metadata.inspect, s.date.year'], { input: quick.rawPayload }).toString();
+    assert.equal(loaded, '{"date"=>"last spring", "source_code_uri"=>"https://kura.example/alice/tools"}\n2026\n');
+  });
+
   it('lists private gems only to callers who may read them', async () => {
     for (const url of ['/rubygems/alice/versions', '/rubygems/alice/names']) {
       assert.ok(!(await get(url)).body.includes('hidden'), `${url} anonymously`);

@@ -215,7 +215,7 @@ export async function registerRubygemsRoutes(app: FastifyInstance, ctx: Rubygems
       const { file } = request.params as { file: string };
       if (!file.endsWith('.gemspec.rz')) throw new KuraError('NOT_FOUND', `${file} is not a quick gemspec`);
       const { pkg, gem } = await readableGemFile(request, `${file.slice(0, -'.gemspec.rz'.length)}.gem`);
-      const bytes = index.quickSpec(gem, () => deflateSync(quickSpecBytes(JSON.parse(gem.spec, (key, value) => (key === 'date' ? new Date(value as string) : value)) as GemSpec)));
+      const bytes = index.quickSpec(gem, () => deflateSync(quickSpecBytes(storedSpec(gem.spec))));
       return sendIndexFile(request, reply, bytes, 'application/octet-stream', effectiveVisibility(pkg));
     },
   });
@@ -244,6 +244,12 @@ export async function registerRubygemsRoutes(app: FastifyInstance, ctx: Rubygems
       }))));
     },
   });
+}
+
+/** A specification as stored at push (JSON), with its date a Date again (only the top-level one: metadata keys are the gem's). */
+function storedSpec(json: string): GemSpec {
+  const spec = JSON.parse(json) as Omit<GemSpec, 'date'> & { date: string };
+  return { ...spec, date: new Date(spec.date) };
 }
 
 const versionLabel = (spec: Pick<GemSpec, 'version' | 'platform'>) => (spec.platform === 'ruby' ? spec.version : `${spec.version}-${spec.platform}`);
