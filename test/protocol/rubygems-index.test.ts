@@ -76,6 +76,16 @@ describe('RubyGems indexes', () => {
     assert.equal(tail.headers.etag, full.headers.etag, 'the ETag is the MD5 of the whole file');
   });
 
+  it('answers 304 to the ETag as Bundler 2.5 sends it back (bare, weak, or in a list), also with a Range', async () => {
+    const full = await get('/rubygems/alice/versions');
+    const bare = String(full.headers.etag).replace(/"/g, '');
+    for (const value of [bare, `W/${String(full.headers.etag)}`, `"other", ${String(full.headers.etag)}`, '*']) {
+      const res = await get('/rubygems/alice/versions', { 'if-none-match': value, range: `bytes=${full.rawPayload.length - 1}-` });
+      assert.equal(res.statusCode, 304, value);
+    }
+    assert.equal((await get('/rubygems/alice/versions', { 'if-none-match': '"0123"' })).statusCode, 200);
+  });
+
   it('sends the SHA-256 of the whole file as Repr-Digest and Digest, also with a 206, so Bundler can check what it appends', async () => {
     for (const url of ['/rubygems/alice/versions', '/rubygems/alice/info/widget']) {
       const full = await get(url);

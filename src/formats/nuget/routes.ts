@@ -8,6 +8,7 @@ import { effectiveVisibility, packageSubject, type PackageRecord } from '../../c
 import { accepting, noBody, type AcceptedBodies } from '../../delivery/accepted-bodies.js';
 import { sendBlob } from '../../delivery/blob-response.js';
 import { prepareRange, startsAtFirstByte } from '../../delivery/byte-range.js';
+import { ifNoneMatch } from '../../delivery/conditional.js';
 import type { FormatContext } from '../contract.js';
 import { pointLatestTag } from '../shared/latest-tag.js';
 import { compareNuGetVersions, isPrereleaseNuGet, normalizeNuGetVersion } from './nuget-version.js';
@@ -178,7 +179,7 @@ export async function registerNuGetRoutes(app: FastifyInstance, ctx: FormatConte
       reply.header('etag', `"${stored.sha256}"`);
       reply.header('cache-control', `${effectiveVisibility(pkg)}, max-age=31536000, immutable`);
       reply.type(file.endsWith('.nuspec') ? 'application/xml' : 'application/octet-stream');
-      if (request.headers['if-none-match'] === `"${stored.sha256}"`) return reply.status(304).send();
+      if (ifNoneMatch(request.headers['if-none-match'], `"${stored.sha256}"`)) return reply.status(304).send();
       const range = prepareRange(request, reply, stored.size);
       if (request.method === 'HEAD') return reply.send();
       if (stored === v.nupkg && startsAtFirstByte(range)) ctx.downloads.record(v.record.id);

@@ -9,6 +9,7 @@ import { effectiveVisibility, packageSubject, type PackageRecord } from '../../c
 import { accepting, type AcceptedBodies } from '../../delivery/accepted-bodies.js';
 import { sendBlob } from '../../delivery/blob-response.js';
 import { prepareRange, startsAtFirstByte } from '../../delivery/byte-range.js';
+import { ifNoneMatch } from '../../delivery/conditional.js';
 import { dependenciesBytes } from './dependency-api.js';
 import { quickSpecBytes } from './gem-marshal.js';
 import { GemIndex, namesFile, specsFile, versionsFile, type PackageIndex, type SpecsKind } from './gem-index.js';
@@ -113,7 +114,7 @@ export async function registerRubygemsRoutes(app: FastifyInstance, ctx: Rubygems
     reply.header('cache-control', `${visibility}, max-age=0, must-revalidate`);
     reply.header('vary', 'Authorization');
     reply.type(type);
-    if (request.headers['if-none-match'] === etag) return reply.status(304).send();
+    if (ifNoneMatch(request.headers['if-none-match'], etag)) return reply.status(304).send();
     const range = prepareRange(request, reply, bytes.length);
     if (request.method === 'HEAD') return reply.send();
     return sendBlob(reply, range ? bytes.subarray(range.start, range.end + 1) : bytes);
@@ -200,7 +201,7 @@ export async function registerRubygemsRoutes(app: FastifyInstance, ctx: Rubygems
       reply.header('etag', `"${gem.sha256}"`);
       reply.header('cache-control', `${effectiveVisibility(pkg)}, max-age=31536000, immutable`);
       reply.type('application/octet-stream');
-      if (request.headers['if-none-match'] === `"${gem.sha256}"`) return reply.status(304).send();
+      if (ifNoneMatch(request.headers['if-none-match'], `"${gem.sha256}"`)) return reply.status(304).send();
       const range = prepareRange(request, reply, gem.size);
       if (request.method === 'HEAD') return reply.send();
       if (startsAtFirstByte(range)) ctx.downloads.record(gem.versionId);
