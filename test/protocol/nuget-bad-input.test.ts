@@ -61,6 +61,9 @@ describe('NuGet bad input: a 4xx in NuGet’s shape (text and reason phrase), no
     await refused(() => k.app.inject({ method: 'PUT', url: '/nuget/alice/api/v2/package/', payload: fieldOnly, headers: { 'content-type': 'multipart/form-data; boundary=b', 'x-nuget-apikey': alice } }), 400, /no package part/);
     const big = await buildNupkg(p, { 'lib/noise.bin': randomBytes(5 * 1024 * 1024) });
     await refused(push(big), 413, /exceeds|limit/);
+    // A declared length well over the limit is refused before the body is read.
+    const huge = await buildNupkg(p, { 'lib/noise.bin': randomBytes(6 * 1024 * 1024) });
+    await refused(push(huge), 413, /^the push \(\d+ bytes\) exceeds the limit of 4194304 bytes/);
     const { payload, contentType } = multipart(nupkg);
     assert.ok(payload.length > 0 && contentType.includes('boundary'));
   });

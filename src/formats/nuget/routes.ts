@@ -20,6 +20,8 @@ import { autocomplete, searchPackages } from './search.js';
 import { serviceIndex } from './service-index.js';
 
 const apiKeyHeader = 'x-nuget-apikey';
+/** What a push's multipart envelope (boundaries, part headers) may add to the package's size. */
+const multipartAllowance = 64 * 1024;
 const nugetOrder = { compare: compareNuGetVersions, isPrerelease: isPrereleaseNuGet };
 /** NuGet.exe and dotnet push the package as the file part of a multipart form (a PUT, so never a cross-site form). */
 const pushBodies: AcceptedBodies = { types: ['multipart/form-data'], what: 'a push with the package as a file part' };
@@ -98,6 +100,10 @@ export async function registerNuGetRoutes(app: FastifyInstance, ctx: FormatConte
     const principal = await caller(request);
     const owner = await ownerOf(principal, params(request)['owner']!);
     await ctx.access.authorize(principal, 'write', { kind: 'new-package', owner, repo: 'pending', label: `packages of ${owner.login}` });
+    const declared = Number(request.headers['content-length']);
+    if (Number.isFinite(declared) && declared > ctx.limits.maxBodyBytes + multipartAllowance) {
+      throw new KuraError('PAYLOAD_TOO_LARGE', `the push (${declared} bytes) exceeds the limit of ${ctx.limits.maxBodyBytes} bytes for a package`);
+    }
     return { principal, owner, blob: await receivePackage(ctx, request, body(request)) };
   }
 
