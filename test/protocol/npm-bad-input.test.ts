@@ -130,6 +130,28 @@ describe('npm publish rejects bad input with a clear 4xx and stores nothing', ()
     await assertNothingStored('@alice/claimed');
   });
 
+  it('refuses dist-tags that are semver ranges or not URL-safe, in a publish and in dist-tag add', async () => {
+    for (const tag of ['1', '1.x', 'x', 'v2', '^1.0.0', '1.0.0', '../evil', 'a b', '']) {
+      const tarball = await buildTarball({ name: '@alice/tagged', version: '1.0.0' });
+      const res = await put('@alice/tagged', publishBody('@alice/tagged', '1.0.0', tarball, { tag }));
+      assert.equal(res.statusCode, 400, `${JSON.stringify(tag)}: ${res.body}`);
+      assert.equal(res.json().code, 'INVALID_NAME');
+      assert.match(res.json().error, /dist-tag/);
+    }
+    await assertNothingStored('@alice/tagged');
+
+    const tarball = await buildTarball({ name: '@alice/tagged', version: '1.0.0' });
+    assert.equal((await put('@alice/tagged', publishBody('@alice/tagged', '1.0.0', tarball, { tag: 'next' }))).statusCode, 201);
+    for (const tag of ['1', '1.x', 'x', 'X', 'v1', '1.2', '1.0.0']) {
+      const res = await k.inject({ method: 'PUT', url: `/npm/-/package/@alice%2ftagged/dist-tags/${tag}`, token, payload: '"1.0.0"', headers: { 'content-type': 'application/json' } });
+      assert.equal(res.statusCode, 400, `${tag}: ${res.body}`);
+      assert.equal(res.json().code, 'INVALID_NAME');
+      assert.match(res.json().error, /semver range/);
+    }
+    const pkg = (await k.core.packages.queries.find('npm', 'alice', '@alice/tagged'))!;
+    assert.deepEqual((await k.core.packages.queries.tags(pkg.id)).map((t) => t.name).sort(), ['next']);
+  });
+
   it('refuses a publish into a scope that has no owner', async () => {
     const tarball = await buildTarball({ name: '@nobody/thing', version: '1.0.0' });
     const res = await put('@nobody/thing', publishBody('@nobody/thing', '1.0.0', tarball));
