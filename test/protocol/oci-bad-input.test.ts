@@ -181,6 +181,24 @@ describe('container registry: bad input is refused in the OCI dialect and stores
     assert.equal((await pushManifest(k, token, 'alice/app', `_${'t'.repeat(127)}`, image.manifest)).statusCode, 201);
   });
 
+  it('refuses to delete a manifest that a live index lists (409), and deletes it once the index is gone', async () => {
+    const image = imageFixture({ layers: ['listed child'] });
+    assert.equal((await pushImage(k, token, 'alice/multi', image, 'child')).statusCode, 201);
+    const index = indexFixture([{ digest: image.digest, size: image.manifest.length, platform: { os: 'linux', architecture: 'amd64' } }]);
+    assert.equal((await pushManifest(k, token, 'alice/multi', 'all', index.data, ociIndexType)).statusCode, 201);
+
+    const refused = await k.inject({ method: 'DELETE', url: `/v2/alice/multi/manifests/${image.digest}`, token });
+    assert.equal(refused.statusCode, 409, refused.body);
+    assert.equal(ociCode(refused), 'DENIED');
+    assert.match(refused.body, new RegExp(index.digest));
+    const child = await k.inject({ method: 'GET', url: `/v2/alice/multi/manifests/${image.digest}`, token, headers: { accept: ociManifestType } });
+    assert.equal(child.statusCode, 200, 'the index still resolves to its child');
+
+    assert.equal((await k.inject({ method: 'DELETE', url: `/v2/alice/multi/manifests/${index.digest}`, token })).statusCode, 202);
+    assert.equal((await k.inject({ method: 'DELETE', url: `/v2/alice/multi/manifests/${image.digest}`, token })).statusCode, 202);
+    assert.equal((await k.inject({ method: 'GET', url: `/v2/alice/multi/manifests/${image.digest}`, token })).statusCode, 404);
+  });
+
   it('answers UNSUPPORTED for a method an endpoint lacks', async () => {
     const res = await k.inject({ method: 'PATCH', url: '/v2/alice/app/manifests/v1', token });
     assert.equal(res.statusCode, 405);
