@@ -134,12 +134,29 @@ describe('parsePublishBody', () => {
         assert.deepEqual(await failure(`{"_attachments":{"a.tgz":{"data":"${data}"},"b.tgz":{"data":"not*base64"}}}`, mode), { code: 'INVALID_ARCHIVE', open: 0 });
       });
 
+      it('refuses base64 with padding inside it or a length no encoder writes, keeping nothing', async () => {
+        const data = tarball.toString('base64');
+        for (const broken of [`QQ==${data}`, `${data.slice(0, 40)}=${data.slice(41)}`, `${data}A`, `${data}===`]) {
+          assert.deepEqual(await failure(`{"_attachments":{"a.tgz":{"data":"${broken}"}}}`, mode), { code: 'INVALID_ARCHIVE', open: 0 }, broken.slice(0, 50));
+        }
+        const unpadded = data.replace(/=+$/, '');
+        const { parsed } = await parse(`{"_attachments":{"a.tgz":{"data":"${unpadded}"}}}`, mode);
+        assert.equal(parsed.attachments.get('a.tgz')?.blob.size, tarball.length, 'padding may be left out');
+      });
+
       it('refuses a body over the size limit', async () => {
         const data = tarball.toString('base64');
         assert.deepEqual(await failure(`{"_attachments":{"a.tgz":{"data":"${data}"}}}`, mode, 200), { code: 'PAYLOAD_TOO_LARGE', open: 0 });
       });
     });
   }
+
+  it('refuses padding followed by more data in a large attachment decoded in batches', async () => {
+    const half = Buffer.alloc(300_001, 9).toString('base64');
+    const body = JSON.stringify({ name: 'x', _attachments: { 'x.tgz': { data: `${half}${half}` } } });
+    assert.ok(half.endsWith('='));
+    for (const mode of modes) assert.deepEqual(await failure(body, mode, 4 << 20), { code: 'INVALID_ARCHIVE', open: 0 }, mode.label);
+  });
 
   it('streams a body larger than the whole-body size', async () => {
     const big = Buffer.alloc(wholeBodyBytes + 1000, 7);

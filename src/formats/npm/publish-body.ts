@@ -368,10 +368,18 @@ function isKuraError(error: unknown): error is KuraError {
 /** Base64 characters gathered before decoding (about 256 KiB of bytes): few large writes, not many small ones. */
 const base64BatchChars = 344_064;
 
-/** Decodes base64 arriving in arbitrary pieces, in large batches; invalid characters fail the upload. */
+/**
+ * Decodes base64 arriving in arbitrary pieces, in large batches. What no encoder writes fails the
+ * upload: characters outside the alphabet, padding (`=`) anywhere but at the very end, more than
+ * two of it, or a length that leaves a single character over. Padding may be left out.
+ */
 class Base64Decoder {
   private pending: string[] = [];
   private pendingChars = 0;
+  /** Characters decoded so far (whitespace aside). */
+  private decodedChars = 0;
+  /** Whether padding was seen: the data must end there. */
+  private padded = false;
 
   /** Takes more text; returns decoded bytes once a batch is full, else an empty buffer. */
   push(text: string): Buffer {
@@ -387,11 +395,18 @@ class Base64Decoder {
 
   private drain(final: boolean): Buffer {
     const all = this.pending.join('').replace(/\s+/g, '');
-    if (!/^[A-Za-z0-9+/=]*$/.test(all)) throw new KuraError('INVALID_ARCHIVE', 'attachment data is not valid base64');
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(all) || (this.padded && all.length > 0)) invalidBase64();
+    if (all.endsWith('=')) this.padded = true;
     const usable = final ? all.length : all.length - (all.length % 4);
     const carry = all.slice(usable);
     this.pending = carry ? [carry] : [];
     this.pendingChars = carry.length;
+    this.decodedChars += usable;
+    if (final && (this.decodedChars % 4 === 1 || (this.padded && this.decodedChars % 4 !== 0))) invalidBase64();
     return Buffer.from(all.slice(0, usable), 'base64');
   }
+}
+
+function invalidBase64(): never {
+  throw new KuraError('INVALID_ARCHIVE', 'attachment data is not valid base64');
 }
