@@ -122,6 +122,17 @@ describe('npm publish rejects bad input with a clear 4xx and stores nothing', ()
     await assertNothingStored('@alice/json');
   });
 
+  it('refuses a document nested thousands of levels deep with 400, not a server error', async () => {
+    for (const depth of [5_000, 25_000]) {
+      const tarball = await buildTarball({ name: '@alice/deep', version: '1.0.0' });
+      const body = JSON.stringify(publishBody('@alice/deep', '1.0.0', tarball)).replace('"access":null', `"access":null,"deep":${'['.repeat(depth)}${']'.repeat(depth)}`);
+      const res = await put('@alice/deep', body);
+      assert.equal(res.statusCode, 400, `${depth}: ${res.body}`);
+      assert.equal(res.json().code, 'INVALID_MANIFEST');
+    }
+    await assertNothingStored('@alice/deep');
+  });
+
   it('refuses a tarball whose package.json names another package', async () => {
     const tarball = await buildTarball({ name: '@alice/other', version: '1.0.0' });
     const res = await put('@alice/claimed', publishBody('@alice/claimed', '1.0.0', tarball));

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import type { BlobStore, BlobWriter } from '../../core/blobs/blob-store.js';
-import { parsePublishBody, wholeBodyBytes, type ParsedBody } from './publish-body.js';
+import { maxDocumentDepth, parsePublishBody, wholeBodyBytes, type ParsedBody } from './publish-body.js';
 
 /** A store of staged writes only (all a body parser uses), counting writers neither committed nor cancelled. */
 function countingStore(): { store: BlobStore; open: () => number } {
@@ -142,6 +142,17 @@ describe('parsePublishBody', () => {
         const unpadded = data.replace(/=+$/, '');
         const { parsed } = await parse(`{"_attachments":{"a.tgz":{"data":"${unpadded}"}}}`, mode);
         assert.equal(parsed.attachments.get('a.tgz')?.blob.size, tarball.length, 'padding may be left out');
+      });
+
+      it('refuses a document nested deeper than npm metadata ever is, keeping nothing', async () => {
+        for (const depth of [maxDocumentDepth + 1, 20_000]) {
+          const nested = `${'['.repeat(depth)}${']'.repeat(depth)}`;
+          const data = tarball.toString('base64');
+          assert.deepEqual(await failure(`{"name":"x","deep":${nested},"_attachments":{"a.tgz":{"data":"${data}"}}}`, mode), { code: 'INVALID_MANIFEST', open: 0 }, `depth ${depth}`);
+        }
+        const nested = `${'{"a":'.repeat(maxDocumentDepth - 1)}1${'}'.repeat(maxDocumentDepth - 1)}`;
+        const { parsed } = await parse(`{"deep":${nested}}`, mode);
+        assert.ok(parsed.document['deep']);
       });
 
       it('refuses a body over the size limit', async () => {
