@@ -133,6 +133,17 @@ describe('npm publish rejects bad input with a clear 4xx and stores nothing', ()
     await assertNothingStored('@alice/deep');
   });
 
+  it('answers a quick audit of a very deep or oddly shaped dependency tree without a server error', async () => {
+    const depth = 20_000;
+    const deep = `{"dependencies":${'{"@alice/dep":{"version":"1.0.0","dependencies":'.repeat(depth)}{}${'}}'.repeat(depth)}}`;
+    for (const body of [deep, '{"dependencies":{"a":"1.0.0","b":{"version":7,"dependencies":"x"},"c":null,"d":{"version":"1.0.0","dependencies":[1]}}}', '{"dependencies":5}', '[]']) {
+      const res = await k.inject({ method: 'POST', url: '/npm/-/npm/v1/security/audits/quick', token, payload: body, headers: { 'content-type': 'application/json' } });
+      assert.equal(res.statusCode, 200, `${body.slice(0, 80)}: ${res.body}`);
+    }
+    const res = await k.inject({ method: 'POST', url: '/npm/-/npm/v1/security/audits/quick', token, payload: deep, headers: { 'content-type': 'application/json' } });
+    assert.equal(res.json().metadata.dependencies, 1);
+  });
+
   it('refuses a tarball whose package.json names another package', async () => {
     const tarball = await buildTarball({ name: '@alice/other', version: '1.0.0' });
     const res = await put('@alice/claimed', publishBody('@alice/claimed', '1.0.0', tarball));
