@@ -122,12 +122,56 @@ describe('npm publish rejects bad input with a clear 4xx and stores nothing', ()
     await assertNothingStored('@alice/json');
   });
 
+  it('refuses a document nested thousands of levels deep with 400, not a server error', async () => {
+    for (const depth of [5_000, 25_000]) {
+      const tarball = await buildTarball({ name: '@alice/deep', version: '1.0.0' });
+      const body = JSON.stringify(publishBody('@alice/deep', '1.0.0', tarball)).replace('"access":null', `"access":null,"deep":${'['.repeat(depth)}${']'.repeat(depth)}`);
+      const res = await put('@alice/deep', body);
+      assert.equal(res.statusCode, 400, `${depth}: ${res.body}`);
+      assert.equal(res.json().code, 'INVALID_MANIFEST');
+    }
+    await assertNothingStored('@alice/deep');
+  });
+
+  it('answers a quick audit of a very deep or oddly shaped dependency tree without a server error', async () => {
+    const depth = 20_000;
+    const deep = `{"dependencies":${'{"@alice/dep":{"version":"1.0.0","dependencies":'.repeat(depth)}{}${'}}'.repeat(depth)}}`;
+    for (const body of [deep, '{"dependencies":{"a":"1.0.0","b":{"version":7,"dependencies":"x"},"c":null,"d":{"version":"1.0.0","dependencies":[1]}}}', '{"dependencies":5}', '[]']) {
+      const res = await k.inject({ method: 'POST', url: '/npm/-/npm/v1/security/audits/quick', token, payload: body, headers: { 'content-type': 'application/json' } });
+      assert.equal(res.statusCode, 200, `${body.slice(0, 80)}: ${res.body}`);
+    }
+    const res = await k.inject({ method: 'POST', url: '/npm/-/npm/v1/security/audits/quick', token, payload: deep, headers: { 'content-type': 'application/json' } });
+    assert.equal(res.json().metadata.dependencies, 1);
+  });
+
   it('refuses a tarball whose package.json names another package', async () => {
     const tarball = await buildTarball({ name: '@alice/other', version: '1.0.0' });
     const res = await put('@alice/claimed', publishBody('@alice/claimed', '1.0.0', tarball));
     assert.equal(res.statusCode, 400, res.body);
     assert.equal(res.json().code, 'INVALID_MANIFEST');
     await assertNothingStored('@alice/claimed');
+  });
+
+  it('refuses dist-tags that are semver ranges or not URL-safe, in a publish and in dist-tag add', async () => {
+    for (const tag of ['1', '1.x', 'x', 'v2', '^1.0.0', '1.0.0', '../evil', 'a b', '']) {
+      const tarball = await buildTarball({ name: '@alice/tagged', version: '1.0.0' });
+      const res = await put('@alice/tagged', publishBody('@alice/tagged', '1.0.0', tarball, { tag }));
+      assert.equal(res.statusCode, 400, `${JSON.stringify(tag)}: ${res.body}`);
+      assert.equal(res.json().code, 'INVALID_NAME');
+      assert.match(res.json().error, /dist-tag/);
+    }
+    await assertNothingStored('@alice/tagged');
+
+    const tarball = await buildTarball({ name: '@alice/tagged', version: '1.0.0' });
+    assert.equal((await put('@alice/tagged', publishBody('@alice/tagged', '1.0.0', tarball, { tag: 'next' }))).statusCode, 201);
+    for (const tag of ['1', '1.x', 'x', 'X', 'v1', '1.2', '1.0.0']) {
+      const res = await k.inject({ method: 'PUT', url: `/npm/-/package/@alice%2ftagged/dist-tags/${tag}`, token, payload: '"1.0.0"', headers: { 'content-type': 'application/json' } });
+      assert.equal(res.statusCode, 400, `${tag}: ${res.body}`);
+      assert.equal(res.json().code, 'INVALID_NAME');
+      assert.match(res.json().error, /semver range/);
+    }
+    const pkg = (await k.core.packages.queries.find('npm', 'alice', '@alice/tagged'))!;
+    assert.deepEqual((await k.core.packages.queries.tags(pkg.id)).map((t) => t.name).sort(), ['next']);
   });
 
   it('refuses a publish into a scope that has no owner', async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Readable } from 'node:stream';
 import type { LightMyRequestResponse } from 'fastify';
 import { startTestKura, type TestKura } from '../support/harness.js';
 import { blob, imageFixture, indexFixture, ociIndexType, ociManifestType, pushBlob, pushImage, pushManifest, sha256Digest } from '../support/oci-fixtures.js';
@@ -180,6 +181,24 @@ describe('container registry: bad input is refused in the OCI dialect and stores
     assert.equal((await pushManifest(k, token, 'alice/app', `_${'t'.repeat(127)}`, image.manifest)).statusCode, 201);
   });
 
+  it('refuses to delete a manifest that a live index lists (409), and deletes it once the index is gone', async () => {
+    const image = imageFixture({ layers: ['listed child'] });
+    assert.equal((await pushImage(k, token, 'alice/multi', image, 'child')).statusCode, 201);
+    const index = indexFixture([{ digest: image.digest, size: image.manifest.length, platform: { os: 'linux', architecture: 'amd64' } }]);
+    assert.equal((await pushManifest(k, token, 'alice/multi', 'all', index.data, ociIndexType)).statusCode, 201);
+
+    const refused = await k.inject({ method: 'DELETE', url: `/v2/alice/multi/manifests/${image.digest}`, token });
+    assert.equal(refused.statusCode, 409, refused.body);
+    assert.equal(ociCode(refused), 'DENIED');
+    assert.match(refused.body, new RegExp(index.digest));
+    const child = await k.inject({ method: 'GET', url: `/v2/alice/multi/manifests/${image.digest}`, token, headers: { accept: ociManifestType } });
+    assert.equal(child.statusCode, 200, 'the index still resolves to its child');
+
+    assert.equal((await k.inject({ method: 'DELETE', url: `/v2/alice/multi/manifests/${index.digest}`, token })).statusCode, 202);
+    assert.equal((await k.inject({ method: 'DELETE', url: `/v2/alice/multi/manifests/${image.digest}`, token })).statusCode, 202);
+    assert.equal((await k.inject({ method: 'GET', url: `/v2/alice/multi/manifests/${image.digest}`, token })).statusCode, 404);
+  });
+
   it('answers UNSUPPORTED for a method an endpoint lacks', async () => {
     const res = await k.inject({ method: 'PATCH', url: '/v2/alice/app/manifests/v1', token });
     assert.equal(res.statusCode, 405);
@@ -190,5 +209,57 @@ describe('container registry: bad input is refused in the OCI dialect and stores
     const bad = await k.inject({ method: 'GET', url: `/v2/alice/app/blobs/${unknown.digest}`, token, headers: { range: 'bytes=5-9' } });
     assert.equal(bad.statusCode, 416);
     assert.equal(bad.headers['content-range'], 'bytes */1');
+  });
+});
+
+describe('container registry: blob uploads obey KURA_MAX_BODY_SIZE', () => {
+  let k: TestKura;
+  let token: string;
+  before(async () => {
+    k = await startTestKura({ KURA_MAX_BODY_SIZE: '64kb' });
+    token = (await k.user('alice')).token;
+  });
+  after(() => k.close());
+
+  const octets = { 'content-type': 'application/octet-stream' };
+  const big = Buffer.alloc(100_000, 7);
+
+  it('refuses a monolithic upload over the limit with 413 SIZE_INVALID, storing nothing', async () => {
+    const res = await k.inject({ method: 'POST', url: `/v2/alice/app/blobs/uploads/?digest=${sha256Digest(big)}`, token, headers: octets, payload: big });
+    assert.equal(res.statusCode, 413, res.body);
+    assert.equal(ociCode(res), 'SIZE_INVALID');
+    assert.equal(await storedBlobCount(k), 0);
+    assert.equal((await k.inject({ method: 'HEAD', url: `/v2/alice/app/blobs/${sha256Digest(big)}`, token })).statusCode, 404);
+  });
+
+  it('refuses a chunked upload that grows past the limit, whether one chunk or several, and drops the session', async () => {
+    for (const chunks of [[big], [big.subarray(0, 40_000), big.subarray(40_000)]]) {
+      const start = await k.inject({ method: 'POST', url: '/v2/alice/app/blobs/uploads/', token });
+      const location = String(start.headers['location']);
+      let last = start;
+      for (const chunk of chunks) {
+        last = await k.inject({ method: 'PATCH', url: location, token, headers: octets, payload: chunk });
+        if (last.statusCode !== 202) break;
+      }
+      assert.equal(last.statusCode, 413, last.body);
+      assert.equal(ociCode(last), 'SIZE_INVALID');
+      assert.equal((await k.inject({ method: 'GET', url: location, token })).statusCode, 404, 'the upload is gone');
+    }
+    const start = await k.inject({ method: 'POST', url: '/v2/alice/app/blobs/uploads/', token });
+    const streamed = await k.app.inject({
+      method: 'PUT', url: `${String(start.headers['location'])}?digest=${sha256Digest(big)}`,
+      headers: { authorization: `Bearer ${token}`, ...octets, 'transfer-encoding': 'chunked' },
+      payload: Readable.from((function* () {
+        for (let i = 0; i < big.length; i += 16384) yield big.subarray(i, i + 16384);
+      })()),
+    });
+    assert.equal(streamed.statusCode, 413, streamed.body);
+    assert.equal(await storedBlobCount(k), 0);
+    assert.equal(await k.core.deps.db.selectFrom('blobs').select('sha256').execute().then((rows) => rows.length), 0);
+  });
+
+  it('accepts a blob within the limit', async () => {
+    const small = blob(Buffer.alloc(60_000, 1));
+    assert.equal((await pushBlob(k, token, 'alice/app', small)).statusCode, 201);
   });
 });

@@ -38,6 +38,16 @@ describe('package search', () => {
     assert.deepEqual(await npmSearch('100x'), ['@alice/snakexcase']);
   });
 
+  it('reads a repeated or odd query parameter as its first value, never as a server error', async () => {
+    const repeated = await k.inject({ method: 'GET', url: '/npm/-/v1/search?text=snake_case&text=100x&size=1&size=2&from=0&from=1' });
+    assert.equal(repeated.statusCode, 200, repeated.body);
+    assert.deepEqual((repeated.json() as { objects: Array<{ package: { name: string } }> }).objects.map((o) => o.package.name), ['@alice/snake_case']);
+    for (const query of ['text[a]=b', 'text=&size=abc&from=-3', 'size=1e9']) {
+      const res = await k.inject({ method: 'GET', url: `/npm/-/v1/search?${query}` });
+      assert.equal(res.statusCode, 200, `${query}: ${res.body}`);
+    }
+  });
+
   it('finds the same on the web home page', async () => {
     const res = await k.inject({ method: 'GET', url: '/?q=snake_case' });
     assert.equal(res.statusCode, 200);

@@ -25,6 +25,7 @@ export const errorCatalogue = {
   ALREADY_EXISTS: { status: 409, summary: 'A user, organization, repository or token with that name, or a webhook with that URL, already exists.' },
   VERSION_EXISTS: { status: 409, summary: 'The version was published before (perhaps since deleted); versions are immutable.' },
   LAST_OWNER: { status: 409, summary: 'The change would leave an organization without an owner.' },
+  IN_USE: { status: 409, summary: 'The target is still needed by something that refers to it (a manifest an image index lists); remove that first.' },
   RESTORE_EXPIRED: { status: 410, summary: 'The deleted item is past its restore window.' },
   PAYLOAD_TOO_LARGE: { status: 413, summary: 'The body exceeds the configured size limit.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: 'The body’s content type is not accepted here.' },

@@ -1,3 +1,4 @@
+import semver from 'semver';
 import validateName from 'validate-npm-package-name';
 import { KuraError } from '../../core/errors/catalogue.js';
 import { rememberParses } from '../shared/remembered-parses.js';
@@ -41,4 +42,22 @@ export function packagePath(name: NpmName): string {
 /** The tarball file name npm expects for a version. */
 export function tarballFileName(name: NpmName, version: string): string {
   return `${name.bare}-${version}.tgz`;
+}
+
+const distTagPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/**
+ * Checks a dist-tag name, as npm does: URL-safe (letters, digits, `.`, `_`, `-`, up to 64,
+ * starting with a letter or digit) and not a valid semver range (`1`, `1.x`, `x`, `v2`,
+ * `1.0.0`), which `npm install NAME@TAG` would read as a range instead of the tag.
+ * @throws KuraError INVALID_NAME naming the broken rule.
+ */
+export function parseDistTag(tag: string): string {
+  if (!distTagPattern.test(tag)) {
+    throw new KuraError('INVALID_NAME', `invalid dist-tag "${tag.slice(0, 80)}": use up to 64 letters, digits, ".", "_" and "-", starting with a letter or digit`);
+  }
+  if (semver.validRange(tag) !== null) {
+    throw new KuraError('INVALID_NAME', `invalid dist-tag "${tag}": a tag cannot be a valid semver range, or npm install NAME@${tag} would read it as one`);
+  }
+  return tag;
 }

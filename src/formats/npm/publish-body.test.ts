@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import type { BlobStore, BlobWriter } from '../../core/blobs/blob-store.js';
-import { parsePublishBody, wholeBodyBytes, type ParsedBody } from './publish-body.js';
+import { maxDocumentDepth, parsePublishBody, wholeBodyBytes, type ParsedBody } from './publish-body.js';
 
 /** A store of staged writes only (all a body parser uses), counting writers neither committed nor cancelled. */
 function countingStore(): { store: BlobStore; open: () => number } {
@@ -134,12 +134,40 @@ describe('parsePublishBody', () => {
         assert.deepEqual(await failure(`{"_attachments":{"a.tgz":{"data":"${data}"},"b.tgz":{"data":"not*base64"}}}`, mode), { code: 'INVALID_ARCHIVE', open: 0 });
       });
 
+      it('refuses base64 with padding inside it or a length no encoder writes, keeping nothing', async () => {
+        const data = tarball.toString('base64');
+        for (const broken of [`QQ==${data}`, `${data.slice(0, 40)}=${data.slice(41)}`, `${data}A`, `${data}===`]) {
+          assert.deepEqual(await failure(`{"_attachments":{"a.tgz":{"data":"${broken}"}}}`, mode), { code: 'INVALID_ARCHIVE', open: 0 }, broken.slice(0, 50));
+        }
+        const unpadded = data.replace(/=+$/, '');
+        const { parsed } = await parse(`{"_attachments":{"a.tgz":{"data":"${unpadded}"}}}`, mode);
+        assert.equal(parsed.attachments.get('a.tgz')?.blob.size, tarball.length, 'padding may be left out');
+      });
+
+      it('refuses a document nested deeper than npm metadata ever is, keeping nothing', async () => {
+        for (const depth of [maxDocumentDepth + 1, 20_000]) {
+          const nested = `${'['.repeat(depth)}${']'.repeat(depth)}`;
+          const data = tarball.toString('base64');
+          assert.deepEqual(await failure(`{"name":"x","deep":${nested},"_attachments":{"a.tgz":{"data":"${data}"}}}`, mode), { code: 'INVALID_MANIFEST', open: 0 }, `depth ${depth}`);
+        }
+        const nested = `${'{"a":'.repeat(maxDocumentDepth - 1)}1${'}'.repeat(maxDocumentDepth - 1)}`;
+        const { parsed } = await parse(`{"deep":${nested}}`, mode);
+        assert.ok(parsed.document['deep']);
+      });
+
       it('refuses a body over the size limit', async () => {
         const data = tarball.toString('base64');
         assert.deepEqual(await failure(`{"_attachments":{"a.tgz":{"data":"${data}"}}}`, mode, 200), { code: 'PAYLOAD_TOO_LARGE', open: 0 });
       });
     });
   }
+
+  it('refuses padding followed by more data in a large attachment decoded in batches', async () => {
+    const half = Buffer.alloc(300_001, 9).toString('base64');
+    const body = JSON.stringify({ name: 'x', _attachments: { 'x.tgz': { data: `${half}${half}` } } });
+    assert.ok(half.endsWith('='));
+    for (const mode of modes) assert.deepEqual(await failure(body, mode, 4 << 20), { code: 'INVALID_ARCHIVE', open: 0 }, mode.label);
+  });
 
   it('streams a body larger than the whole-body size', async () => {
     const big = Buffer.alloc(wholeBodyBytes + 1000, 7);

@@ -37,6 +37,17 @@ export interface ParseOptions<T> {
  */
 export const wholeBodyBytes = 256 * 1024;
 
+/**
+ * How deeply a publish document may nest. A packument's deepest fields (conditional `exports`,
+ * nested `overrides`) stay within a few dozen levels; thousands would only exhaust the stack of
+ * whatever reads the stored metadata later.
+ */
+export const maxDocumentDepth = 64;
+
+function tooDeep(): KuraError {
+  return new KuraError('INVALID_MANIFEST', `the document nests deeper than ${maxDocumentDepth} levels`);
+}
+
 type Container = { kind: 'object'; value: Record<string, unknown>; key: string | null } | { kind: 'array'; value: unknown[] };
 
 /**
@@ -44,7 +55,7 @@ type Container = { kind: 'object'; value: Record<string, unknown>; key: string |
  * hashed on the way (sha256, sha512, sha1), and everything else is assembled into a plain object
  * (objects without prototype below the root). A body larger than `wholeBodyBytes` streams:
  * memory stays bounded by one chunk plus `maxMetadataBytes` however large the tarball is.
- * @throws KuraError MALFORMED_JSON, PAYLOAD_TOO_LARGE; staged blobs are cancelled on failure.
+ * @throws KuraError MALFORMED_JSON, PAYLOAD_TOO_LARGE, INVALID_MANIFEST (nested too deeply); staged blobs are cancelled on failure.
  */
 export async function parsePublishBody<T>(source: Readable, store: BlobStore, options: ParseOptions<T>): Promise<ParsedBody<T>> {
   const head = await readHead(source, Math.min(options.wholeBodyBytes ?? wholeBodyBytes, options.maxBodyBytes, options.maxMetadataBytes));
@@ -87,7 +98,7 @@ async function parseWhole<T>(body: Buffer, store: BlobStore, options: ParseOptio
     throw new KuraError('MALFORMED_JSON', 'the request body is not valid JSON');
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new KuraError('MALFORMED_JSON', 'the request body must be a JSON object');
-  const root = withoutPrototypes(parsed) as Record<string, unknown>;
+  const root = withoutPrototypes(parsed, 1) as Record<string, unknown>;
   const attachments = new Map<string, Attachment<T>>();
   const described = root['_attachments'];
   if (described !== null && typeof described === 'object' && !Array.isArray(described)) {
@@ -115,12 +126,17 @@ async function parseWhole<T>(body: Buffer, store: BlobStore, options: ParseOptio
   return withDescriptions(root, attachments);
 }
 
-/** JSON's objects rebuilt without a prototype, as the streaming parser builds them. */
-function withoutPrototypes(value: unknown): unknown {
+/**
+ * JSON's objects rebuilt without a prototype, as the streaming parser builds them; `depth` is the
+ * nesting of `value` (the root is 1).
+ * @throws KuraError INVALID_MANIFEST past {@link maxDocumentDepth}
+ */
+function withoutPrototypes(value: unknown, depth: number): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(withoutPrototypes);
+  if (depth > maxDocumentDepth) throw tooDeep();
+  if (Array.isArray(value)) return value.map((item) => withoutPrototypes(item, depth + 1));
   const copy = Object.create(null) as Record<string, unknown>;
-  for (const [key, item] of Object.entries(value as Record<string, unknown>)) copy[key] = withoutPrototypes(item);
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) copy[key] = withoutPrototypes(item, depth + 1);
   return copy;
 }
 
@@ -251,12 +267,14 @@ async function parseStreaming<T>(head: readonly Buffer[], source: Readable, stor
       for await (const token of tokens as AsyncIterable<{ name: string; value?: unknown }>) {
         switch (token.name) {
           case 'startObject': {
+            if (stack.length >= maxDocumentDepth) throw tooDeep();
             const container: Container = { kind: 'object', value: Object.create(null) as Record<string, unknown>, key: null };
             place(container.value, true);
             stack.push(container);
             break;
           }
           case 'startArray': {
+            if (stack.length >= maxDocumentDepth) throw tooDeep();
             const container: Container = { kind: 'array', value: [] };
             place(container.value, true);
             stack.push(container);
@@ -368,10 +386,18 @@ function isKuraError(error: unknown): error is KuraError {
 /** Base64 characters gathered before decoding (about 256 KiB of bytes): few large writes, not many small ones. */
 const base64BatchChars = 344_064;
 
-/** Decodes base64 arriving in arbitrary pieces, in large batches; invalid characters fail the upload. */
+/**
+ * Decodes base64 arriving in arbitrary pieces, in large batches. What no encoder writes fails the
+ * upload: characters outside the alphabet, padding (`=`) anywhere but at the very end, more than
+ * two of it, or a length that leaves a single character over. Padding may be left out.
+ */
 class Base64Decoder {
   private pending: string[] = [];
   private pendingChars = 0;
+  /** Characters decoded so far (whitespace aside). */
+  private decodedChars = 0;
+  /** Whether padding was seen: the data must end there. */
+  private padded = false;
 
   /** Takes more text; returns decoded bytes once a batch is full, else an empty buffer. */
   push(text: string): Buffer {
@@ -387,11 +413,18 @@ class Base64Decoder {
 
   private drain(final: boolean): Buffer {
     const all = this.pending.join('').replace(/\s+/g, '');
-    if (!/^[A-Za-z0-9+/=]*$/.test(all)) throw new KuraError('INVALID_ARCHIVE', 'attachment data is not valid base64');
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(all) || (this.padded && all.length > 0)) invalidBase64();
+    if (all.endsWith('=')) this.padded = true;
     const usable = final ? all.length : all.length - (all.length % 4);
     const carry = all.slice(usable);
     this.pending = carry ? [carry] : [];
     this.pendingChars = carry.length;
+    this.decodedChars += usable;
+    if (final && (this.decodedChars % 4 === 1 || (this.padded && this.decodedChars % 4 !== 0))) invalidBase64();
     return Buffer.from(all.slice(0, usable), 'base64');
   }
+}
+
+function invalidBase64(): never {
+  throw new KuraError('INVALID_ARCHIVE', 'attachment data is not valid base64');
 }

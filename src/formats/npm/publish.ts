@@ -6,7 +6,7 @@ import type { Owner } from '../../core/owners/owner.js';
 import type { PublishGrant, PublishResult } from '../../core/packages/package-service.js';
 import type { FormatPackages, NoTables } from '../contract.js';
 import type { Attachment } from './publish-body.js';
-import { tarballFileName, type NpmName } from './names.js';
+import { parseDistTag, tarballFileName, type NpmName } from './names.js';
 import type { TarballFacts } from './tarball.js';
 
 export interface NpmPublishInput {
@@ -27,7 +27,7 @@ const asRecord = (value: unknown): Record<string, unknown> | null =>
  * Validates an npm publish document against its one attachment and publishes the version:
  * names agree (URL, document, version, tarball's package.json), the version is semver, the
  * tarball is a safe gzip'd tar whose sha512/sha1 match `dist.integrity`/`dist.shasum`.
- * @throws KuraError NAME_MISMATCH, INVALID_VERSION, INVALID_MANIFEST, INVALID_ARCHIVE, DIGEST_MISMATCH, plus access and VERSION_EXISTS from the core
+ * @throws KuraError NAME_MISMATCH, INVALID_VERSION, INVALID_MANIFEST, INVALID_ARCHIVE, DIGEST_MISMATCH, INVALID_NAME (a dist-tag), plus access and VERSION_EXISTS from the core
  */
 export async function publishNpmVersion(input: NpmPublishInput): Promise<PublishResult> {
   const { document, attachments, name } = input;
@@ -96,7 +96,7 @@ export async function publishNpmVersion(input: NpmPublishInput): Promise<Publish
   };
 
   const distTags = asRecord(document['dist-tags']) ?? {};
-  const tags = Object.entries(distTags).filter(([, v]) => v === version).map(([tag]) => tag);
+  const tags = Object.entries(distTags).filter(([, v]) => v === version).map(([tag]) => parseDistTag(tag));
   return input.packages.publishVersion({
     principal: input.principal,
     grant: input.grant,

@@ -1,4 +1,5 @@
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
 import { KuraError } from '../../core/errors/catalogue.js';
 
@@ -20,11 +21,20 @@ export function isUnsafeArchivePath(path: string): boolean {
 }
 
 /**
+ * The most an npm tarball may decompress to. It bounds the work a small upload can cause (gzip
+ * reaches ratios of 1000:1); real packages stay far below it.
+ */
+export const maxUnpackedBytes = 2 * 1024 ** 3;
+
+/**
  * Reads an npm tarball (gzip'd tar) as it streams: checks that it is gzip and tar, that no entry
  * path escapes (absolute, `..`, drive letters), and extracts package.json and the README.
+ * Decompression stops at the archive's end (anything after it is ignored, never inflated) and at
+ * `maxUnpackedBytes`.
  * @throws KuraError INVALID_ARCHIVE, INVALID_MANIFEST
  */
-export async function inspectTarball(stream: Readable): Promise<TarballFacts> {
+export async function inspectTarball(stream: Readable, options: { maxUnpackedBytes?: number } = {}): Promise<TarballFacts> {
+  const limit = options.maxUnpackedBytes ?? maxUnpackedBytes;
   let packageJsonText: string | null = null;
   let readme: string | null = null;
   let readmeFilename: string | null = null;
@@ -67,7 +77,26 @@ export async function inspectTarball(stream: Readable): Promise<TarballFacts> {
   });
 
   await new Promise<void>((resolve, reject) => {
+    const gunzip = createGunzip();
+    let inflated = 0;
+    const counted = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        inflated += chunk.byteLength;
+        if (inflated > limit) callback(new KuraError('INVALID_ARCHIVE', `the tarball decompresses to more than ${limit} bytes`));
+        else callback(null, chunk);
+      },
+    });
+    /** Stops inflating: what is left of the upload is read and dropped. */
+    const detach = () => {
+      stream.unpipe(gunzip);
+      gunzip.unpipe(counted);
+      counted.unpipe(parser);
+      gunzip.destroy();
+      counted.destroy();
+      stream.resume();
+    };
     const fail = (error: unknown) => {
+      detach();
       stream.destroy();
       reject(error instanceof KuraError ? error : new KuraError('INVALID_ARCHIVE', `the tarball is not a valid gzip'd tar archive${error instanceof Error ? `: ${error.message}` : ''}`));
     };
@@ -76,12 +105,20 @@ export async function inspectTarball(stream: Readable): Promise<TarballFacts> {
       if (!sawGzip) fail(new KuraError('INVALID_ARCHIVE', 'the tarball is not gzip-compressed'));
     });
     stream.on('error', fail);
+    gunzip.on('error', fail);
+    counted.on('error', fail);
     parser.on('error', fail);
+    // The end-of-archive blocks: the entries are all read, so nothing after them is inflated
+    // (the parser would keep every later byte in one growing buffer).
+    parser.once('eof', () => setImmediate(() => {
+      detach();
+      parser.end();
+    }));
     parser.on('end', () => {
       stream.resume();
       resolve();
     });
-    stream.pipe(parser);
+    stream.pipe(gunzip).pipe(counted).pipe(parser);
   });
 
   if (unsafe) throw new KuraError('INVALID_ARCHIVE', `the tarball contains an unsafe path "${unsafe}"`);

@@ -108,6 +108,16 @@ export class ManifestIndex {
     }));
   }
 
+  /** The digests of the live indexes of a package that list manifest `digest`. */
+  async listedBy(packageId: number, digest: string): Promise<string[]> {
+    const rows = await this.db.selectFrom('container_manifests')
+      .select(['version_id', 'digest', 'children'])
+      .where('package_id', '=', packageId).where('children', 'like', `%"${digest}"%`)
+      .execute();
+    const live = await this.ctx.packages.queries.liveVersionIds(rows.map((r) => r.version_id));
+    return rows.filter((r) => live.has(r.version_id) && (JSON.parse(r.children) as string[]).includes(digest)).map((r) => r.digest);
+  }
+
   /**
    * Untagged live manifests of a package created before `before` that no live index lists and
    * whose subject (if any) is gone: what a cleanup of untagged manifests may delete.

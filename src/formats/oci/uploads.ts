@@ -2,6 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { jobImageAudit, type ImageAudit } from './audit.js';
 import type { ImageKey } from './blob-links.js';
 import type { Digest } from './digests.js';
+import type { KuraError } from '../../core/errors/catalogue.js';
 import { ociError } from './errors.js';
 import type { ContainerContext, ContainerTx } from './tables.js';
 
@@ -15,6 +16,11 @@ export interface UploadSession extends ImageKey {
 interface HashState {
   size: number;
   sha256: Hash;
+}
+
+/** The error for a blob larger than the configured body limit (413, SIZE_INVALID). */
+export function blobTooLarge(maxBytes: number): KuraError {
+  return ociError('SIZE_INVALID', `the blob exceeds the limit of ${maxBytes} bytes`, { limit: maxBytes }, 'PAYLOAD_TOO_LARGE');
 }
 
 /** Uploads idle longer than this are reaped. */
@@ -57,10 +63,11 @@ export class UploadSessions {
 
   /**
    * Appends `source` at `offset` (the session's size when the client sent no Content-Range),
-   * hashing on the way. Resolves to the new size.
-   * @throws KuraError RANGE_NOT_SATISFIABLE when `offset` is not where the upload ends; BLOB_UPLOAD_UNKNOWN
+   * hashing on the way. Resolves to the new size. A blob may not grow past `maxBytes`: the
+   * append stops there and the caller is expected to drop the session.
+   * @throws KuraError RANGE_NOT_SATISFIABLE when `offset` is not where the upload ends; BLOB_UPLOAD_UNKNOWN; PAYLOAD_TOO_LARGE (SIZE_INVALID)
    */
-  append(session: UploadSession, offset: number | null, source: AsyncIterable<Uint8Array>): Promise<number> {
+  append(session: UploadSession, offset: number | null, source: AsyncIterable<Uint8Array>, maxBytes: number): Promise<number> {
     return this.serialized(session.id, async () => {
       const stored = await this.ctx.blobs.store.uploads.size(session.id);
       if (stored === null) throw ociError('BLOB_UPLOAD_UNKNOWN', `no blob upload ${session.id} in progress`, { uuid: session.id });
@@ -68,8 +75,11 @@ export class UploadSessions {
       if (start !== stored) throw ociError('BLOB_UPLOAD_INVALID', `the upload has ${stored} bytes; the next chunk must start at ${stored}, not ${start}`, { size: stored }, 'RANGE_NOT_SATISFIABLE');
       const state = await this.hashState(session.id, stored);
       this.hashes.delete(session.id);
+      let total = stored;
       const hashing = (async function* () {
         for await (const chunk of source) {
+          total += chunk.byteLength;
+          if (total > maxBytes) throw blobTooLarge(maxBytes);
           state.sha256.update(chunk);
           yield chunk;
         }

@@ -75,15 +75,7 @@ export function registerAuditRoutes(app: FastifyInstance, { ctx }: NpmRoutesCont
   });
 
   app.post('/-/npm/v1/security/audits/quick', accepting(auditBodies), async (request) => {
-    const doc = (await auditBody(request)) as { dependencies?: Record<string, { version?: string }> } | null;
-    const wanted = new Map<string, string[]>();
-    const walk = (deps: Record<string, { version?: string; dependencies?: Record<string, unknown> }> | undefined) => {
-      for (const [name, dep] of Object.entries(deps ?? {})) {
-        if (dep?.version) wanted.set(name, [...(wanted.get(name) ?? []), dep.version]);
-        walk(dep?.dependencies as Record<string, { version?: string }> | undefined);
-      }
-    };
-    walk(doc?.dependencies);
+    const wanted = installedVersions(await auditBody(request));
     const byName = await advisoriesFor(request, wanted);
     const advisories: Record<string, unknown> = {};
     const counts = { info: 0, low: 0, moderate: 0, high: 0, critical: 0 };
@@ -96,4 +88,31 @@ export function registerAuditRoutes(app: FastifyInstance, { ctx }: NpmRoutesCont
     }
     return { actions: [], advisories, muted: [], metadata: { vulnerabilities: counts, dependencies: wanted.size, devDependencies: 0, optionalDependencies: 0, totalDependencies: wanted.size } };
   });
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The versions a quick audit's dependency tree (`{dependencies: {NAME: {version, dependencies}}}`,
+ * nested as node_modules are) says are installed, by package name. Walked with a list rather than
+ * recursion, so no depth of nesting exhausts the stack; entries of another shape are skipped.
+ */
+function installedVersions(doc: unknown): Map<string, string[]> {
+  const wanted = new Map<string, string[]>();
+  const pending: unknown[] = [isObject(doc) ? doc['dependencies'] : undefined];
+  while (pending.length > 0) {
+    const deps = pending.pop();
+    if (!isObject(deps)) continue;
+    for (const [name, dep] of Object.entries(deps)) {
+      if (!isObject(dep)) continue;
+      const version = dep['version'];
+      if (typeof version === 'string' && version !== '') {
+        const versions = wanted.get(name);
+        if (!versions) wanted.set(name, [version]);
+        else if (!versions.includes(version)) versions.push(version);
+      }
+      pending.push(dep['dependencies']);
+    }
+  }
+  return wanted;
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { KuraError } from '../../../core/errors/catalogue.js';
 import { accepting, jsonBody, noBody } from '../../../delivery/accepted-bodies.js';
+import { parseDistTag } from '../names.js';
 import { authorizedPackage, bodyOf, distTagPath, readSmallJson, type NpmRoutesContext } from './npm-routes-context.js';
 
 /** `npm dist-tag ls/add/rm`: `/-/package/NAME/dist-tags[/TAG]`. */
@@ -16,8 +17,9 @@ export function registerDistTagRoutes(app: FastifyInstance, nc: NpmRoutesContext
   });
 
   app.put('/-/package/*', accepting(jsonBody), async (request, reply) => {
-    const { name, tag } = distTagPath(request.url);
-    if (!tag) throw new KuraError('BAD_REQUEST', 'PUT /-/package/NAME/dist-tags/TAG with the version as a JSON string');
+    const { name, tag: sent } = distTagPath(request.url);
+    if (!sent) throw new KuraError('BAD_REQUEST', 'PUT /-/package/NAME/dist-tags/TAG with the version as a JSON string');
+    const tag = parseDistTag(sent);
     const { pkg, principal } = await authorizedPackage(nc, request, name, 'write');
     const version = await readSmallJson(bodyOf(request));
     if (typeof version !== 'string') throw new KuraError('BAD_REQUEST', 'the body must be the version as a JSON string, e.g. "1.0.0"');

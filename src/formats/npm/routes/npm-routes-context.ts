@@ -60,7 +60,10 @@ export function rawPath(url: string, prefix: string): string {
   return path.startsWith(prefix) ? path.slice(prefix.length) : path.replace(/^\/+/, '');
 }
 
-/** Parses `/npm/-/package/NAME/dist-tags[/TAG]`. @throws KuraError NOT_FOUND, BAD_REQUEST, INVALID_NAME */
+/**
+ * Parses `/npm/-/package/NAME/dist-tags[/TAG]`; the tag as sent (a tag being set is checked with
+ * `parseDistTag`, one being removed only has to exist). @throws KuraError NOT_FOUND, BAD_REQUEST, INVALID_NAME
+ */
 export function distTagPath(url: string): { name: NpmName; tag: string | null } {
   const rest = rawPath(url, '/npm/-/package/');
   const match = /^(.+?)\/dist-tags(?:\/([^/]+))?\/?$/.exec(rest);
@@ -73,7 +76,5 @@ export function distTagPath(url: string): { name: NpmName; tag: string | null } 
   } catch {
     throw new KuraError('BAD_REQUEST', 'malformed percent-encoding');
   }
-  if (tag !== null && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(tag)) throw new KuraError('BAD_REQUEST', `invalid dist-tag "${tag}"`);
-  if (tag !== null && /^v?\d+\.\d+\.\d+/.test(tag)) throw new KuraError('BAD_REQUEST', `a dist-tag cannot look like a version ("${tag}")`);
   return { name: parseNpmName(decoded), tag };
 }

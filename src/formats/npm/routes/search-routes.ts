@@ -7,10 +7,10 @@ import type { NpmRoutesContext } from './npm-routes-context.js';
 export function registerSearchRoutes(app: FastifyInstance, { ctx, cache }: NpmRoutesContext): void {
   app.get('/-/v1/search', async (request) => {
     const principal = await ctx.authenticate(request);
-    const query = request.query as { text?: string; size?: string; from?: string };
-    const size = Math.min(Math.max(Number(query.size) || 20, 1), 250);
-    const from = Math.max(Number(query.from) || 0, 0);
-    const text = (query.text ?? '').trim();
+    const query = request.query as Record<string, unknown>;
+    const size = Math.min(Math.max(Number(first(query['size'])) || 20, 1), 250);
+    const from = Math.max(Number(first(query['from'])) || 0, 0);
+    const text = first(query['text']).trim();
     const candidates = await ctx.packages.queries.search('npm', text, 1000);
     const visible: PackageRecord[] = [];
     for (const pkg of candidates) if (await ctx.access.permits(principal, 'read', packageSubject(pkg))) visible.push(pkg);
@@ -38,4 +38,10 @@ export function registerSearchRoutes(app: FastifyInstance, { ctx, cache }: NpmRo
     }));
     return { objects, total: visible.length, time: new Date().toUTCString() };
   });
+}
+
+/** A query parameter's first value as text: a repeated one (`?text=a&text=b`) gives its first, anything else but text none. */
+function first(value: unknown): string {
+  const one = Array.isArray(value) ? value[0] : value;
+  return typeof one === 'string' ? one : '';
 }

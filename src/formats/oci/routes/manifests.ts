@@ -87,7 +87,10 @@ export async function putManifest(rc: RegistryContext, request: FastifyRequest, 
     .send();
 }
 
-/** DELETE `/v2/NAME/manifests/REFERENCE`: a tag is removed; a digest deletes the manifest version (restorable). */
+/**
+ * DELETE `/v2/NAME/manifests/REFERENCE`: a tag is removed; a digest deletes the manifest version
+ * (restorable), unless a live index of the image lists it (409 DENIED: the index would break).
+ */
 export async function deleteManifest(rc: RegistryContext, request: FastifyRequest, reply: FastifyReply, name: string, reference: string) {
   const { caller, image } = await authorizedTarget(rc, request, name, 'delete');
   const ref = parseReference(reference);
@@ -99,6 +102,10 @@ export async function deleteManifest(rc: RegistryContext, request: FastifyReques
   } else {
     const version = await rc.ctx.packages.queries.version(pkg.id, ref.digest.text);
     if (!version || version.deletedAt) throw ociError('MANIFEST_UNKNOWN', `manifest ${reference} is not in ${image.name.full}`, { reference });
+    const indexes = await rc.index.listedBy(pkg.id, ref.digest.text);
+    if (indexes.length > 0) {
+      throw ociError('DENIED', `manifest ${reference} is listed by the index ${indexes.join(', ')} of ${image.name.full}; delete the index first`, { indexes }, 'IN_USE');
+    }
     await rc.ctx.packages.deleteVersion(caller.principal, pkg, version);
   }
   return reply.status(202).header('content-length', 0).send();

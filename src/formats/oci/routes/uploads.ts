@@ -1,13 +1,14 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ingestStream } from '../../../core/blobs/blob-ingest.js';
+import { isKuraError } from '../../../core/errors/catalogue.js';
 import { imageAudit, type ImageAudit } from '../audit.js';
 import type { ImageKey, LinkedBlob } from '../blob-links.js';
 import { parseDigest, requireDigest, type Digest } from '../digests.js';
 import { ociError } from '../errors.js';
 import { parseImageName } from '../names.js';
 import { containerFormat, type RegistryCaller } from '../access.js';
-import type { UploadSession } from '../uploads.js';
-import { authorizedTarget, drainBody, hasBody, queryValue, requestBody, type RegistryContext } from './registry-context.js';
+import { blobTooLarge, type UploadSession } from '../uploads.js';
+import { authorizedTarget, drainBody, hasBody, queryValue, requestBody, type RegistryContext, type Target } from './registry-context.js';
 
 /** How many images holding a digest a mount without `from` looks at. */
 const mountCandidates = 20;
@@ -75,7 +76,12 @@ export async function startUpload(rc: RegistryContext, request: FastifyRequest, 
     }
   } else if (digestParam !== undefined) {
     const digest = requireDigest(digestParam, 'the digest parameter');
-    const staged = await ingestStream(rc.ctx.blobs.store, requestBody(request), { extraDigests: digest.algorithm === 'sha512' ? ['sha512'] : [] });
+    const maxBytes = rc.ctx.limits.maxBodyBytes;
+    if (declaredLength(request) > maxBytes) throw blobTooLarge(maxBytes);
+    const staged = await ingestStream(rc.ctx.blobs.store, requestBody(request), { extraDigests: digest.algorithm === 'sha512' ? ['sha512'] : [], maxBytes })
+      .catch((error: unknown) => {
+        throw isKuraError(error) && error.code === 'PAYLOAD_TOO_LARGE' ? blobTooLarge(maxBytes) : error;
+      });
     const actual = digest.algorithm === 'sha256' ? staged.sha256 : staged.digests.sha512;
     if (actual !== digest.hex) {
       await staged.cancel();
@@ -132,14 +138,40 @@ async function mountBlob(rc: RegistryContext, caller: RegistryCaller, target: Im
   return source;
 }
 
+/** The request's Content-Length, 0 when it has none. */
+function declaredLength(request: FastifyRequest): number {
+  const length = Number(request.headers['content-length']);
+  return Number.isFinite(length) ? length : 0;
+}
+
+/**
+ * Appends the request's chunk to `session` within the body size limit; a blob that would grow
+ * past it can never complete, so its session is dropped with its bytes.
+ * @throws KuraError PAYLOAD_TOO_LARGE (SIZE_INVALID), plus what {@link UploadSessions.append} throws
+ */
+async function appendChunk(rc: RegistryContext, request: FastifyRequest, target: Target, session: UploadSession): Promise<number> {
+  const maxBytes = rc.ctx.limits.maxBodyBytes;
+  const start = chunkStart(request);
+  try {
+    if (session.size + declaredLength(request) > maxBytes) throw blobTooLarge(maxBytes);
+    return await rc.uploads.append(session, start, requestBody(request), maxBytes);
+  } catch (error) {
+    if (isKuraError(error) && error.code === 'PAYLOAD_TOO_LARGE') {
+      await rc.uploads.cancel(session, imageAudit(rc.ctx, target.caller.principal, target.image));
+    }
+    throw error;
+  }
+}
+
 /** PATCH `/v2/NAME/blobs/uploads/ID`: appends a chunk (Content-Range must continue the upload). */
 export async function patchUpload(rc: RegistryContext, request: FastifyRequest, reply: FastifyReply, name: string, id: string) {
-  const { image, key } = await authorizedTarget(rc, request, name, 'push');
+  const target = await authorizedTarget(rc, request, name, 'push');
+  const { image, key } = target;
   const session = await rc.uploads.find(key, id);
   try {
-    const start = chunkStart(request);
-    session.size = await rc.uploads.append(session, start, requestBody(request));
+    session.size = await appendChunk(rc, request, target, session);
   } catch (error) {
+    if (isKuraError(error) && error.code === 'PAYLOAD_TOO_LARGE') throw error;
     reply.header('location', uploadLocation(image.name.full, session.id)).header('range', rangeHeader(session.size)).header('docker-upload-uuid', session.id);
     throw error;
   }
@@ -148,10 +180,11 @@ export async function patchUpload(rc: RegistryContext, request: FastifyRequest, 
 
 /** PUT `/v2/NAME/blobs/uploads/ID?digest=`: appends an optional last chunk and completes the blob. */
 export async function finishUpload(rc: RegistryContext, request: FastifyRequest, reply: FastifyReply, name: string, id: string) {
-  const { caller, image, key } = await authorizedTarget(rc, request, name, 'push');
+  const target = await authorizedTarget(rc, request, name, 'push');
+  const { caller, image, key } = target;
   const session = await rc.uploads.find(key, id);
   const digest = requireDigest(queryValue(request, 'digest'), 'the digest parameter');
-  if (hasBody(request)) session.size = await rc.uploads.append(session, chunkStart(request), requestBody(request));
+  if (hasBody(request)) session.size = await appendChunk(rc, request, target, session);
   await rc.uploads.finish(session, digest, imageAudit(rc.ctx, caller.principal, image), (trx, blob) => rc.links.link(key, digest, blob, trx));
   return sendCreated(reply, image.name.full, digest.text);
 }
