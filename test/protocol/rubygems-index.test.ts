@@ -156,6 +156,14 @@ describe('RubyGems indexes', () => {
     assert.equal((await get('/rubygems/alice/gems/widget-9.9.9.gem', { authorization: bob })).statusCode, 404);
   });
 
+  it('ignores bytes after the end of a gem’s tar archive, as RubyGems’ reader does, and serves the gem as pushed', async () => {
+    const padded = Buffer.concat([buildGem({ name: 'padded', version: '1.0.0' }), Buffer.alloc(2 * 1024 * 1024, 0), Buffer.from('trailing bytes')]);
+    const res = await pushGem(k, 'bob', bob, padded);
+    assert.equal(res.statusCode, 200, res.body);
+    assert.match((await get('/rubygems/bob/info/padded', { authorization: bob })).body, /^1\.0\.0 \|checksum:/m);
+    assert.ok((await get('/rubygems/bob/gems/padded-1.0.0.gem', { authorization: bob })).rawPayload.equals(padded));
+  });
+
   it('yank takes a version out of every index at once, and the number stays taken', async () => {
     const wrongPlatform = await k.app.inject({
       method: 'DELETE', url: '/rubygems/alice/api/v1/gems/yank', payload: 'gem_name=widget&version=2.0.0.pre&platform=java',

@@ -112,10 +112,18 @@ export class GemInspection {
   private checksums: Buffer | null = null;
   private failure: KuraError | null = null;
   private sawFirstChunk = false;
+  /**
+   * Past the end-of-archive blocks. Later bytes are ignored, as RubyGems' tar reader ignores them,
+   * and never parsed: tar would keep them all in one buffer grown by copying at each chunk.
+   */
+  private archiveEnded = false;
   private readonly ended: Promise<void>;
 
   constructor() {
     this.parser = new Parser({ strict: true, onReadEntry: (entry) => this.onEntry(entry) });
+    this.parser.on('eof', () => {
+      this.archiveEnded = true;
+    });
     this.ended = new Promise<void>((resolve) => {
       this.parser.on('error', (error: Error) => {
         this.failure ??= new KuraError('INVALID_ARCHIVE', `the gem is not a valid tar archive: ${error.message}`);
@@ -132,7 +140,7 @@ export class GemInspection {
       if (chunk.length >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b) this.fail('a .gem is a plain tar archive, not a gzip file');
     }
     if (this.failure) throw this.failure;
-    this.parser.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    if (!this.archiveEnded) this.parser.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     if (this.failure) throw this.failure;
   }
 
