@@ -69,6 +69,7 @@ const options = {
   'base-url': { type: 'string' },
   'log-level': { type: 'string' },
   'max-body-size': { type: 'string' },
+  'max-blob-size': { type: 'string' },
   'blob-driver': { type: 'string' },
   database: { type: 'string' },
   'database-url': { type: 'string' },

@@ -12,6 +12,8 @@ export interface KuraConfig {
   /** Public base URL for absolute links (tarball URLs); null derives it from each request's Host. */
   baseUrl: string | null;
   maxBodyBytes: number;
+  /** Largest container blob (a layer), pushed whole or in chunks. */
+  maxBlobBytes: number;
   logLevel: string;
   blobDriver: 'fs' | 'memory' | 's3';
   /** The bucket when `blobDriver` is `s3`, else null. */
@@ -62,6 +64,7 @@ export const settings: readonly Setting[] = [
   { key: 'port', flag: 'port', env: 'KURA_PORT', default: '8080', describe: 'Port to listen on (0 picks a free one).' },
   { key: 'baseUrl', flag: 'base-url', env: 'KURA_BASE_URL', default: '', describe: 'Public URL for absolute links; empty uses the request’s Host and X-Forwarded-Proto.' },
   { key: 'maxBodyBytes', flag: 'max-body-size', env: 'KURA_MAX_BODY_SIZE', default: '256mb', describe: 'Largest accepted upload body (b, kb, mb, gb).' },
+  { key: 'maxBlobBytes', flag: 'max-blob-size', env: 'KURA_MAX_BLOB_SIZE', default: '10gb', describe: 'Largest container blob (an image layer), pushed whole or in chunks; other uploads obey the body limit.' },
   { key: 'logLevel', flag: 'log-level', env: 'KURA_LOG_LEVEL', default: 'info', describe: 'pino log level: fatal, error, warn, info, debug, trace, silent.' },
   { key: 'blobDriver', flag: 'blob-driver', env: 'KURA_BLOB_DRIVER', default: 'fs', describe: 'Blob storage: fs (DATA/blobs), s3 (a bucket, see KURA_S3_*) or memory.' },
   { key: 's3Endpoint', env: 'KURA_S3_ENDPOINT', default: '', describe: 'S3 endpoint URL (`http://127.0.0.1:8333`); empty uses AWS for the region.' },
@@ -170,6 +173,7 @@ export function loadConfig(flags: Record<string, string | undefined> = {}, env: 
     port: parseInteger('port', get('port'), 0),
     baseUrl: baseUrl || null,
     maxBodyBytes: parseSize(get('maxBodyBytes')),
+    maxBlobBytes: parseSize(get('maxBlobBytes')),
     logLevel: get('logLevel'),
     blobDriver,
     s3: blobDriver === 's3' ? s3Settings(get) : null,

@@ -87,8 +87,11 @@ export interface FormatContext<Tables = NoTables> {
   now(): Date;
   /** Where the format's caches count hits and misses (named `<format id>.<cache>`). */
   caches: CacheLookups;
-  /** Limits every format applies to uploads. */
-  limits: { maxBodyBytes: number };
+  /**
+   * Limits on uploads: `maxBodyBytes` for a request's body (a package, a file), `maxBlobBytes`
+   * for a blob that may be pushed in several requests (a container layer).
+   */
+  limits: { maxBodyBytes: number; maxBlobBytes: number };
   /** The format's settings (its `settings`), parsed. */
   settings: Readonly<Record<string, unknown>>;
   urls: UrlBuilder;

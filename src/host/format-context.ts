@@ -47,7 +47,7 @@ export function createFormatContext<Tables>(format: AnyPackageFormat, deps: Form
     db: core.deps.db as unknown as Kysely<Tables>,
     audit: (db, entry) => recordAudit(db as unknown as DbOrTx, entry, core.deps.now()),
     now: core.deps.now,
-    limits: { maxBodyBytes: config.maxBodyBytes },
+    limits: { maxBodyBytes: config.maxBodyBytes, maxBlobBytes: config.maxBlobBytes },
     settings: parseFormatSettings(format.settings ?? [], config.formatEnvironment),
     urls: deps.urls,
     logger: deps.logger.child({ format: format.id }),

@@ -76,7 +76,7 @@ export async function startUpload(rc: RegistryContext, request: FastifyRequest, 
     }
   } else if (digestParam !== undefined) {
     const digest = requireDigest(digestParam, 'the digest parameter');
-    const maxBytes = rc.ctx.limits.maxBodyBytes;
+    const maxBytes = rc.ctx.limits.maxBlobBytes;
     if (declaredLength(request) > maxBytes) throw blobTooLarge(maxBytes);
     const staged = await ingestStream(rc.ctx.blobs.store, requestBody(request), { extraDigests: digest.algorithm === 'sha512' ? ['sha512'] : [], maxBytes })
       .catch((error: unknown) => {
@@ -150,7 +150,7 @@ function declaredLength(request: FastifyRequest): number {
  * @throws KuraError PAYLOAD_TOO_LARGE (SIZE_INVALID), plus what {@link UploadSessions.append} throws
  */
 async function appendChunk(rc: RegistryContext, request: FastifyRequest, target: Target, session: UploadSession): Promise<number> {
-  const maxBytes = rc.ctx.limits.maxBodyBytes;
+  const maxBytes = rc.ctx.limits.maxBlobBytes;
   const start = chunkStart(request);
   try {
     if (session.size + declaredLength(request) > maxBytes) throw blobTooLarge(maxBytes);
