@@ -191,6 +191,34 @@ describe('RubyGems indexes', () => {
     assert.match((await get('/rubygems/alice/info/widget')).body, /^2\.0\.0\.pre /m, 'a restored version is back in the indexes');
   });
 
+  it('yank of one platform’s gem keeps the version’s other gems, as on rubygems.org; the last one takes the version', async () => {
+    const ruby = buildGem({ name: 'native', version: '3.0.0' });
+    const linux = buildGem({ name: 'native', version: '3.0.0', platform: 'x86_64-linux' });
+    for (const gem of [ruby, linux]) assert.equal((await pushGem(k, 'bob', bob, gem)).statusCode, 200);
+    const yank = (payload: string) => k.app.inject({
+      method: 'DELETE', url: '/rubygems/bob/api/v1/gems/yank', payload,
+      headers: { authorization: bob, 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    const linuxYank = await yank('gem_name=native&version=3.0.0&platform=x86_64-linux');
+    assert.equal(linuxYank.statusCode, 200, linuxYank.body);
+    assert.equal(linuxYank.body, 'Successfully deleted gem: native (3.0.0-x86_64-linux)');
+    const info = (await get('/rubygems/bob/info/native', { authorization: bob })).body;
+    assert.match(info, /^3\.0\.0 /m, 'the ruby gem stays listed');
+    assert.doesNotMatch(info, /x86_64-linux/);
+    assert.match((await get('/rubygems/bob/versions', { authorization: bob })).body, /^native 3\.0\.0 /m);
+    assert.equal((await get('/rubygems/bob/gems/native-3.0.0-x86_64-linux.gem', { authorization: bob })).statusCode, 404);
+    assert.ok((await get('/rubygems/bob/gems/native-3.0.0.gem', { authorization: bob })).rawPayload.equals(ruby));
+    assert.equal((await yank('gem_name=native&version=3.0.0&platform=x86_64-linux')).statusCode, 404, 'a yanked gem cannot be yanked again');
+    assert.equal((await pushGem(k, 'bob', bob, linux)).statusCode, 409, 'nor pushed again');
+
+    const rubyYank = await yank('gem_name=native&version=3.0.0');
+    assert.equal(rubyYank.statusCode, 200, rubyYank.body);
+    assert.equal(rubyYank.body, 'Successfully deleted gem: native (3.0.0)');
+    assert.doesNotMatch((await get('/rubygems/bob/info/native', { authorization: bob })).body, /3\.0\.0/);
+    const pkg = (await k.core.packages.queries.find('rubygems', 'bob', 'native'))!;
+    assert.ok((await k.core.packages.queries.version(pkg.id, '3.0.0'))?.deletedAt, 'the last gem took the version with it');
+  });
+
   it('shows gem facts and install snippets in the REST API and on the package page', async () => {
     const res = await get('/api/v1/users/alice/packages/rubygems/widget');
     assert.equal(res.statusCode, 200, res.body);

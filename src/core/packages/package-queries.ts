@@ -415,6 +415,22 @@ export class PackageQueries {
     return live;
   }
 
+  /** The names of the files of each live version among `versionIds` (a version with no file is absent). */
+  async liveFileNames(versionIds: readonly number[]): Promise<Map<number, Set<string>>> {
+    const live = new Map<number, Set<string>>();
+    for (let i = 0; i < versionIds.length; i += 500) {
+      const rows = await this.db.selectFrom('files').innerJoin('versions', 'versions.id', 'files.version_id')
+        .select(['files.version_id', 'files.name'])
+        .where('files.version_id', 'in', versionIds.slice(i, i + 500)).where('versions.deleted_at', 'is', null).execute();
+      for (const row of rows) {
+        let names = live.get(row.version_id);
+        if (!names) live.set(row.version_id, (names = new Set()));
+        names.add(row.name);
+      }
+    }
+    return live;
+  }
+
   /**
    * A value that changes whenever any package of `ownerId` in `format` changes: a write to it
    * (every write bumps its revision), a new or deleted package, or a change of its effective

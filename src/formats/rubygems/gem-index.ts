@@ -37,7 +37,8 @@ const cachedPackages = 20_000;
 /**
  * The RubyGems indexes of an owner, assembled from per-package parts: a push or yank changes one
  * package's revision, so only that package's part is rendered again (one query), whatever the
- * number of gems the owner has. Liveness comes from core (a yanked version is a deleted one).
+ * number of gems the owner has. Liveness comes from core: a yanked version is a deleted one, and
+ * a gem yanked for one platform of a version that keeps others has lost its file.
  */
 export class GemIndex {
   private readonly cache = new Map<number, PackageIndex>();
@@ -95,9 +96,10 @@ export class GemIndex {
   private async render(packages: readonly PackageRecord[]): Promise<void> {
     const rows = await this.ctx.db.selectFrom('rubygems_gems').selectAll()
       .where('package_id', 'in', packages.map((p) => p.id)).orderBy('id').execute();
-    const live = await this.ctx.packages.queries.liveVersionIds(rows.map((r) => r.version_id));
+    // A gem is listed while its version is live and its file is there (a platform's yank removes the file).
+    const live = await this.ctx.packages.queries.liveFileNames([...new Set(rows.map((r) => r.version_id))]);
     for (const pkg of packages) {
-      const gems = rows.filter((r) => r.package_id === pkg.id && live.has(r.version_id)).map((r): IndexedGem => ({
+      const gems = rows.filter((r) => r.package_id === pkg.id && live.get(r.version_id)?.has(r.file_name)).map((r): IndexedGem => ({
         id: r.id, versionId: r.version_id, fileName: r.file_name, name: r.name, version: r.version, platform: r.platform,
         prerelease: r.prerelease === 1, sha256: r.sha256, size: Number(r.size), info: r.info, spec: r.spec,
       }));

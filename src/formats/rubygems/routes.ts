@@ -145,14 +145,15 @@ export async function registerRubygemsRoutes(app: FastifyInstance, ctx: Rubygems
     const stored = await ctx.packages.queries.version(pkg.id, version);
     await ctx.access.authorize(principal, 'delete', packageSubject(pkg));
     if (!stored || stored.deletedAt) throw new KuraError('NOT_FOUND', `The version ${version} of ${name} does not exist or was already yanked.`);
-    const platform = form.get('platform');
-    if (platform && platform !== 'ruby') {
-      const pushed = await ctx.db.selectFrom('rubygems_gems').select('id').where('version_id', '=', stored.id).where('platform', '=', platform).executeTakeFirst();
-      if (!pushed) throw new KuraError('NOT_FOUND', `The version ${version} of ${name} has no ${platform} gem.`);
-    }
-    // A yank takes the whole version (every platform's gem) out of the indexes, restorably.
-    await ctx.packages.deleteVersion(principal, pkg, stored);
-    return reply.type('text/plain; charset=utf-8').send(`Successfully deleted gem: ${name} (${version})`);
+    // As on rubygems.org, a yank names one platform's gem (ruby when none is given).
+    const platform = form.get('platform') || 'ruby';
+    const listed = (await index.part(pkg)).gems.filter((g) => g.versionId === stored.id);
+    const gem = listed.find((g) => g.platform === platform);
+    if (!gem) throw new KuraError('NOT_FOUND', `The version ${version} of ${name} has no ${platform} gem, or it was already yanked.`);
+    // The version's last gem takes the version with it, restorably; otherwise that gem's file goes.
+    if (listed.length === 1) await ctx.packages.deleteVersion(principal, pkg, stored);
+    else await ctx.packages.removeFiles(principal, pkg, stored, [gem.fileName]);
+    return reply.type('text/plain; charset=utf-8').send(`Successfully deleted gem: ${name} (${platform === 'ruby' ? version : `${version}-${platform}`})`);
   });
 
   app.route({ method: ['GET', 'HEAD'], url: '/:owner', handler: ownerRoot });
