@@ -92,6 +92,46 @@ describe('REST API /api/v1', () => {
     assert.equal((await k.inject({ method: 'GET', url: '/api/v1/user', token: body.token })).statusCode, 401);
   });
 
+  it('never lets a token restricted to one repository mint a token that reaches further', async () => {
+    await k.core.repos.create({ fullName: 'acme/elsewhere', visibility: 'private' });
+    const restricted = await k.token('alice', ['admin'], { repo: 'acme/public' });
+    const tokens = async () => (await k.core.tokens.list((await k.core.owners.requireUser('alice')).id)).length;
+    const before = await tokens();
+    const unrestricted = await k.inject({ method: 'POST', url: '/api/v1/user/tokens', token: restricted, payload: { scopes: ['admin'] } });
+    assert.equal(unrestricted.statusCode, 403, unrestricted.body);
+    assert.equal(unrestricted.json().error.code, 'FORBIDDEN');
+    assert.match(unrestricted.json().error.message, /restricted to one repository/);
+    const other = await k.inject({ method: 'POST', url: '/api/v1/user/tokens', token: restricted, payload: { scopes: ['read:packages'], repository: 'acme/elsewhere' } });
+    assert.equal(other.statusCode, 404, 'other repositories do not exist for the restricted token');
+    assert.equal(other.json().error.message, 'repository acme/elsewhere not found');
+    await k.core.repos.create({ fullName: 'acme/open-elsewhere' });
+    const otherPublic = await k.inject({ method: 'POST', url: '/api/v1/user/tokens', token: restricted, payload: { scopes: ['write:packages'], repository: 'acme/open-elsewhere' } });
+    assert.equal(otherPublic.statusCode, 404, 'nor does a public one');
+    assert.equal(await tokens(), before, 'no token was created');
+    const same = await k.inject({ method: 'POST', url: '/api/v1/user/tokens', token: restricted, payload: { scopes: ['read:packages'], repository: 'acme/public' } });
+    assert.equal(same.statusCode, 201, 'a token for the same repository may be made');
+    assert.equal(same.json().repository_id, (await k.core.repos.require('acme/public')).id);
+  });
+
+  it('changes the caller’s own settings only with a password or an unrestricted admin-scoped token', async () => {
+    const change = (headers: Record<string, string>, visibility: string) => k.inject({ method: 'PATCH', url: '/api/v1/user', headers, payload: { default_package_visibility: visibility } });
+    const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+    const setting = async () => (await k.core.owners.requireUser('alice')).publicPackagesByDefault;
+    const readOnly = await change(bearer(await k.token('alice', ['read:packages'])), 'public');
+    assert.equal(readOnly.statusCode, 403, readOnly.body);
+    assert.equal(readOnly.json().error.code, 'MISSING_SCOPE');
+    const publisher = await change(bearer(alice), 'public');
+    assert.equal(publisher.statusCode, 403, 'write:packages is not enough either');
+    const restricted = await change(bearer(await k.token('alice', ['admin'], { repo: 'acme/public' })), 'public');
+    assert.equal(restricted.statusCode, 403, restricted.body);
+    assert.equal(await setting(), false, 'nothing changed');
+    const admin = await change(bearer(await k.token('alice', ['admin'])), 'public');
+    assert.equal(admin.statusCode, 200, admin.body);
+    const password = await change({ authorization: `Basic ${Buffer.from('alice:correct horse battery').toString('base64')}` }, 'private');
+    assert.equal(password.statusCode, 200, password.body);
+    assert.equal(await setting(), false);
+  });
+
   it('takes JSON or no body on writes: a form or text/plain with cached Basic credentials gets 415 unread, and bodiless restores work', async () => {
     const basic = `Basic ${Buffer.from('alice:correct horse battery').toString('base64')}`;
     const tokens = async () => (await k.inject({ method: 'GET', url: '/api/v1/user/tokens', headers: { authorization: basic } })).json().length as number;

@@ -10,7 +10,7 @@ const scopeList = 'read:packages, write:packages, delete:packages or admin';
 const newToken = Type.Object({
   name: Type.Optional(Type.String({ description: 'what the token is for' })),
   scopes: Type.Union([Type.Array(Type.String()), Type.String()], { description: `${scopeList}: a list, or one string separated by commas` }),
-  expires_in: Type.Optional(Type.String({ description: 'a lifetime such as `30d`, `12h` or `1y`; without it the token does not expire' })),
+  expires_in: Type.Optional(Type.String({ description: 'a lifetime such as `30d`, `12h` or `2w` (m, h, d or w); without it the token does not expire' })),
   repository: Type.Optional(Type.String({ description: 'OWNER/NAME: restricts the token to one repository the caller can read' })),
 });
 
