@@ -132,6 +132,16 @@ describe('REST API /api/v1', () => {
     assert.equal(await setting(), false);
   });
 
+  it('refuses a token lifetime too long to be a date with 400', async () => {
+    const basic = `Basic ${Buffer.from('alice:correct horse battery').toString('base64')}`;
+    for (const expires of ['99999999999999999999d', '9999999999w']) {
+      const res = await k.inject({ method: 'POST', url: '/api/v1/user/tokens', headers: { authorization: basic }, payload: { scopes: ['read:packages'], expires_in: expires } });
+      assert.equal(res.statusCode, 400, `${expires}: ${res.body}`);
+      assert.equal(res.json().error.code, 'BAD_REQUEST');
+      assert.match(res.json().error.message, /expir/);
+    }
+  });
+
   it('takes JSON or no body on writes: a form or text/plain with cached Basic credentials gets 415 unread, and bodiless restores work', async () => {
     const basic = `Basic ${Buffer.from('alice:correct horse battery').toString('base64')}`;
     const tokens = async () => (await k.inject({ method: 'GET', url: '/api/v1/user/tokens', headers: { authorization: basic } })).json().length as number;
