@@ -32,6 +32,21 @@ describe('signing in through the web UI', () => {
     assert.equal((await visitor.get('/settings/tokens')).statusCode, 303, 'still signed in');
   });
 
+  it('goes back only to a path of this site after signing in: never to another site, however the path is disguised', async () => {
+    // Browsers drop tabs and newlines from a Location, so "/\t/evil.example" would be "//evil.example".
+    const hostile = ['//evil.example', '/\\evil.example', 'https://evil.example/', '/\t/evil.example', '/\t\\evil.example', '/\r\n/evil.example', '/\u0000/evil.example', '/\u007f/x', '\t//evil.example'];
+    for (const next of hostile) {
+      const visitor = new WebVisitor(k);
+      const page = await visitor.get(`/login?next=${encodeURIComponent(next)}`);
+      assert.equal(page.statusCode, 200, `${JSON.stringify(next)}: ${page.body.slice(0, 200)}`);
+      const res = await visitor.postForm('/login', { login: 'alice', password, next }, { origin: 'https://kura.example' });
+      assert.equal(res.statusCode, 303, `${JSON.stringify(next)}: ${res.body.slice(0, 200)}`);
+      assert.equal(res.headers.location, '/', JSON.stringify(next));
+      const again = await visitor.get(`/login?next=${encodeURIComponent(next)}`);
+      assert.equal(again.headers.location, '/', `signed in already: ${JSON.stringify(next)}`);
+    }
+  });
+
   it('answers 429 with Retry-After once an account has failed five times, even for the right password', async () => {
     const visitor = new WebVisitor(k);
     await visitor.get('/login');
