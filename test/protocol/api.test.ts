@@ -142,6 +142,27 @@ describe('REST API /api/v1', () => {
     }
   });
 
+  it('reads ids in paths as decimal digits only: 0x1, 1e0, 01 or +1 name nothing, and revoke nothing', async () => {
+    const admin = await k.token('alice', ['admin']);
+    const { token: victim, record } = await k.core.tokens.create({ userId: (await k.core.owners.requireUser('alice')).id, scopes: ['read:packages'] });
+    const victimId = record.id;
+    const hook = await k.inject({ method: 'POST', url: '/api/v1/orgs/acme/hooks', token: admin, payload: { config: { url: 'https://ci.example.com/hook' } } });
+    assert.equal(hook.statusCode, 201, hook.body);
+    const hookId = hook.json().id as number;
+    const [version] = (await k.inject({ method: 'GET', url: '/api/v1/orgs/acme/packages/npm/open/versions', token: alice })).json();
+    for (const disguise of [(n: number) => `0x${n.toString(16)}`, (n: number) => `${n}e0`, (n: number) => `0${n}`, (n: number) => `%2B${n}`, (n: number) => `%20${n}`, (n: number) => `${n}.0`]) {
+      const revoke = await k.inject({ method: 'DELETE', url: `/api/v1/user/tokens/${disguise(victimId)}`, token: admin });
+      assert.equal(revoke.statusCode, 404, `token ${disguise(victimId)}: ${revoke.body}`);
+      const hookGet = await k.inject({ method: 'GET', url: `/api/v1/orgs/acme/hooks/${disguise(hookId)}`, token: admin });
+      assert.equal(hookGet.statusCode, 404, `hook ${disguise(hookId)}`);
+      const versionGet = await k.inject({ method: 'GET', url: `/api/v1/orgs/acme/packages/npm/open/versions/${disguise(version.id)}`, token: alice });
+      assert.equal(versionGet.statusCode, 404, `version ${disguise(version.id)}`);
+    }
+    assert.equal((await k.inject({ method: 'GET', url: '/api/v1/user', token: victim })).statusCode, 200, 'the token still works');
+    assert.equal((await k.inject({ method: 'GET', url: `/api/v1/orgs/acme/hooks/${hookId}`, token: admin })).statusCode, 200);
+    assert.equal((await k.inject({ method: 'DELETE', url: `/api/v1/user/tokens/${victimId}`, token: admin })).statusCode, 204);
+  });
+
   it('takes JSON or no body on writes: a form or text/plain with cached Basic credentials gets 415 unread, and bodiless restores work', async () => {
     const basic = `Basic ${Buffer.from('alice:correct horse battery').toString('base64')}`;
     const tokens = async () => (await k.inject({ method: 'GET', url: '/api/v1/user/tokens', headers: { authorization: basic } })).json().length as number;

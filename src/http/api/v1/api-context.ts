@@ -22,6 +22,14 @@ export interface ApiDeps {
   urls: UrlBuilder;
 }
 
+/**
+ * A numeric id from a path, as Kura writes them (decimal digits, no sign, no leading zero), or
+ * null: `0x1`, `1e0`, ` 1` or `01` name nothing rather than the record 1.
+ */
+export function pathId(text: string | undefined): number | null {
+  return text !== undefined && /^[1-9]\d{0,14}$/.test(text) ? Number(text) : null;
+}
+
 /** Whose packages a path names: a user's (`/users/U`), an organization's (`/orgs/O`) or the caller's own (`/user`). */
 export type OwnerScope = 'users' | 'orgs' | 'user';
 /** A package path's parts; `owner` is absent under `/user` (the caller). */
@@ -86,7 +94,8 @@ export class ApiContext {
 
   /** A version of `pkg` by id (deleted ones included, purged ones not). @throws KuraError NOT_FOUND */
   async version(pkg: PackageRecord, id: string): Promise<VersionRecord> {
-    const version = /^\d{1,15}$/.test(id) ? await this.deps.core.packages.queries.versionById(Number(id)) : null;
+    const versionId = pathId(id);
+    const version = versionId !== null ? await this.deps.core.packages.queries.versionById(versionId) : null;
     if (!version || version.packageId !== pkg.id || version.purgedAt) throw new KuraError('NOT_FOUND', `version ${id} not found`);
     return version;
   }

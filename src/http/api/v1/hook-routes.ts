@@ -4,7 +4,7 @@ import type { Principal } from '../../../core/access/principal.js';
 import type { Delivery, DeliveryDetail } from '../../../core/webhooks/delivery.js';
 import type { HookScope, WebhookInput } from '../../../core/webhooks/webhook.js';
 import { hookPath, presentHook } from '../../../core/webhooks/webhook-payloads.js';
-import type { ApiContext } from './api-context.js';
+import { pathId, type ApiContext } from './api-context.js';
 import { access, operation } from './operations.js';
 import { pageQuery } from './pagination.js';
 import { repoParams } from './repository-routes.js';
@@ -56,8 +56,7 @@ function presentDeliveryDetail(delivery: DeliveryDetail, url: string) {
 
 /** An id from the path; anything but a positive integer names nothing (core answers NOT_FOUND once access is decided). */
 function idParam(value: string | undefined): number {
-  const id = Number(value);
-  return Number.isSafeInteger(id) && id > 0 ? id : 0;
+  return pathId(value) ?? 0;
 }
 
 const configInput = Type.Object({

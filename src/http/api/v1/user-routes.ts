@@ -1,7 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { parseExpiresIn } from '../../../core/tokens/token-service.js';
-import type { ApiContext } from './api-context.js';
+import { KuraError } from '../../../core/errors/catalogue.js';
+import { pathId, type ApiContext } from './api-context.js';
 import { access, operation } from './operations.js';
 import { presentOwner, presentToken } from './presenters.js';
 import { ListOf, NoContent, PathParams, Ref } from './schemas.js';
@@ -68,7 +69,9 @@ export function registerUserRoutes(api: FastifyInstance, ac: ApiContext): void {
   }), async (request, reply) => {
     const principal = await ac.user(request);
     const { id } = request.params as { id: string };
-    await core.tokens.revoke(Number(id), principal.user.id, principal.user.id);
+    const tokenId = pathId(id);
+    if (tokenId === null) throw new KuraError('NOT_FOUND', `no token with id ${id}`);
+    await core.tokens.revoke(tokenId, principal.user.id, principal.user.id);
     return reply.status(204).send();
   });
 }
