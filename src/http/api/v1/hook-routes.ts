@@ -62,7 +62,7 @@ function idParam(value: string | undefined): number {
 const configInput = Type.Object({
   url: Type.Optional(Type.String({ description: 'an http or https URL; required to create one' })),
   content_type: Type.Optional(StringEnum(['json'] as const)),
-  secret: Type.Optional(Nullable(Type.String({ maxLength: 1024, description: 'signs deliveries (`X-Kura-Signature-256`); null or empty removes it' }))),
+  secret: Type.Optional(Nullable(Type.String({ maxLength: 1024, description: 'signs deliveries (`X-Kura-Signature-256` and GitHub’s `X-Hub-Signature-256`); null or empty removes it' }))),
   insecure_ssl: Type.Optional(Type.Unsafe<'0' | '1' | 0 | 1>({ type: ['string', 'integer'], enum: ['0', '1', 0, 1], description: '`1` skips certificate checks' })),
 }, { description: 'fields left out keep their values' });
 const eventNames = (description: string) => Type.Optional(Type.Array(Type.String(), { minItems: 1, description }));
