@@ -163,6 +163,28 @@ describe('REST API /api/v1', () => {
     assert.equal((await k.inject({ method: 'DELETE', url: `/api/v1/user/tokens/${victimId}`, token: admin })).statusCode, 204);
   });
 
+  it('refuses a field a body does not declare with 400 naming it, and changes nothing; GitHub’s own fields are accepted and ignored', async () => {
+    const admin = await k.token('alice', ['admin']);
+    const refusals: Array<[string, string, unknown, string]> = [
+      ['PATCH', '/api/v1/repos/acme/private', { visibilty: 'public' }, '"visibilty"'],
+      ['PATCH', '/api/v1/orgs/acme/packages/npm/closed', { visiblity: 'public' }, '"visiblity"'],
+      ['POST', '/api/v1/orgs/acme/hooks', { config: { url: 'https://ci.example.com/x', secert: 's' } }, '"config.secert"'],
+      ['POST', '/api/v1/user/tokens', { scopes: ['read:packages'], expires: '1d' }, '"expires"'],
+      ['PUT', '/api/v1/repos/acme/private/collaborators/bob', { role: 'admin' }, '"role"'],
+    ];
+    for (const [method, url, payload, field] of refusals) {
+      const res = await k.inject({ method: method as 'PATCH', url, token: admin, payload: payload as object });
+      assert.equal(res.statusCode, 400, `${method} ${url}: ${res.body}`);
+      assert.equal(res.json().error.code, 'BAD_REQUEST');
+      assert.ok(res.json().error.message.startsWith(`${field} is not a field`), res.json().error.message);
+    }
+    assert.equal((await k.core.repos.require('acme/private')).visibility, 'private');
+    assert.equal((await k.inject({ method: 'GET', url: '/api/v1/orgs/acme/packages/npm/closed' })).statusCode, 401, 'still private');
+    assert.equal((await k.inject({ method: 'GET', url: '/api/v1/repos/acme/private/collaborators/bob', token: admin })).statusCode, 404, 'bob got no role');
+    const github = await k.inject({ method: 'PATCH', url: '/api/v1/repos/acme/public', token: admin, payload: { description: 'tools', has_issues: false, homepage: 'https://example.com' } });
+    assert.equal(github.statusCode, 200, github.body);
+  });
+
   it('takes JSON or no body on writes: a form or text/plain with cached Basic credentials gets 415 unread, and bodiless restores work', async () => {
     const basic = `Basic ${Buffer.from('alice:correct horse battery').toString('base64')}`;
     const tokens = async () => (await k.inject({ method: 'GET', url: '/api/v1/user/tokens', headers: { authorization: basic } })).json().length as number;

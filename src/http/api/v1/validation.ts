@@ -57,6 +57,11 @@ export function describeError(error: ErrorObject | undefined, part: string): str
   if (!error) return `the request's ${part} is invalid`;
   const path = error.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (error.keyword === 'required') path.push(String((error.params as { missingProperty: string }).missingProperty));
+  if (error.keyword === 'additionalProperties') {
+    path.push(String((error.params as { additionalProperty: string }).additionalProperty));
+    const known = Object.keys((error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
+    return `"${path.join('.')}" is not a field ${part === 'body' ? 'of this body' : `of the ${part}`}${known.length > 0 ? ` (known: ${known.join(', ')})` : ''}`;
+  }
   if (path.length === 0) return part === 'body' ? `the body must be ${typeWords[String((error.params as { type?: string }).type)] === 'an object' ? 'a JSON object' : 'valid'}` : `the ${part} is invalid`;
   const name = `"${path.join('.')}"`;
   const schema = (error.parentSchema ?? {}) as { type?: string | string[]; minimum?: number; maximum?: number; minLength?: number; maxLength?: number; format?: string };
