@@ -185,6 +185,27 @@ describe('REST API /api/v1', () => {
     assert.equal(github.statusCode, 200, github.body);
   });
 
+  it('answers a private package or repository the caller may not see exactly as a missing one, however its name is spelt', async () => {
+    const same = async (template: string, hidden: string, missing: string, token?: string) => {
+      const a = await k.inject({ method: 'GET', url: template.replace('{}', encodeURIComponent(hidden)), token });
+      const b = await k.inject({ method: 'GET', url: template.replace('{}', encodeURIComponent(missing)), token });
+      assert.equal(a.statusCode, b.statusCode, `${template}: ${hidden} / ${missing}`);
+      assert.equal(a.headers['www-authenticate'], b.headers['www-authenticate']);
+      // The bodies differ only by the name asked for.
+      assert.equal(a.body.replaceAll(hidden, 'NAME'), b.body.replaceAll(missing, 'NAME'), `${a.body} / ${b.body}`);
+    };
+    for (const token of [bob, undefined]) {
+      for (const [hidden, missing] of [['closed', 'nothing'], ['CLOSED', 'NOTHING'], ['@acme/closed', '@acme/nothing'], ['@ACME/Closed', '@ACME/Nothing']]) {
+        await same('/api/v1/orgs/acme/packages/npm/{}', hidden!, missing!, token);
+        await same('/api/v1/orgs/acme/packages/npm/{}/versions', hidden!, missing!, token);
+      }
+      for (const [hidden, missing] of [['private', 'nothing'], ['PRIVATE', 'NOTHING']]) {
+        await same('/api/v1/repos/acme/{}', hidden!, missing!, token);
+        await same('/api/v1/repos/acme/{}/packages', hidden!, missing!, token);
+      }
+    }
+  });
+
   it('takes JSON or no body on writes: a form or text/plain with cached Basic credentials gets 415 unread, and bodiless restores work', async () => {
     const basic = `Basic ${Buffer.from('alice:correct horse battery').toString('base64')}`;
     const tokens = async () => (await k.inject({ method: 'GET', url: '/api/v1/user/tokens', headers: { authorization: basic } })).json().length as number;
