@@ -206,6 +206,26 @@ describe('REST API /api/v1', () => {
     }
   });
 
+  it('refuses a deeply nested or huge value of the wrong type with a short 400, before authenticating, and keeps serving', async () => {
+    const deep = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+    const bodies = [
+      `{"description":${deep(100_000)}}`,
+      `{"config":{"url":${deep(100_000)}}}`,
+      JSON.stringify({ description: ['x'.repeat(500_000)] }),
+      JSON.stringify({ default_package_visibility: 'p'.repeat(500_000) }),
+    ];
+    const urls = ['/api/v1/repos/acme/public', '/api/v1/orgs/acme/hooks', '/api/v1/repos/acme/public', '/api/v1/user'];
+    for (const [i, payload] of bodies.entries()) {
+      for (const token of [undefined, alice]) {
+        const res = await k.inject({ method: urls[i]!.endsWith('hooks') ? 'POST' : 'PATCH', url: urls[i]!, token, headers: { 'content-type': 'application/json' }, payload });
+        assert.equal(res.statusCode, 400, `${urls[i]}: ${res.body.slice(0, 300)}`);
+        assert.equal(res.json().error.code, 'BAD_REQUEST');
+        assert.ok(res.body.length < 1000, `the answer does not echo the value (${res.body.length} bytes)`);
+      }
+    }
+    assert.equal((await k.inject({ method: 'GET', url: '/api/v1/user', token: alice })).statusCode, 200, 'still serving');
+  });
+
   it('takes JSON or no body on writes: a form or text/plain with cached Basic credentials gets 415 unread, and bodiless restores work', async () => {
     const basic = `Basic ${Buffer.from('alice:correct horse battery').toString('base64')}`;
     const tokens = async () => (await k.inject({ method: 'GET', url: '/api/v1/user/tokens', headers: { authorization: basic } })).json().length as number;
