@@ -226,6 +226,24 @@ describe('REST API /api/v1', () => {
     assert.equal((await k.inject({ method: 'GET', url: '/api/v1/user', token: alice })).statusCode, 200, 'still serving');
   });
 
+  it('refuses a NUL character in body text with 400 naming the field, storing nothing (PostgreSQL cannot store one)', async () => {
+    const admin = await k.token('alice', ['admin']);
+    const cases: Array<[string, string, string, string]> = [
+      ['PATCH', '/api/v1/repos/acme/public', '{"description":"tools\\u0000"}', '"description"'],
+      ['POST', '/api/v1/user/tokens', '{"name":"ci\\u0000","scopes":["read:packages"]}', '"name"'],
+      ['POST', '/api/v1/orgs/acme/hooks', '{"config":{"url":"https://ci.example.com/x","secret":"a\\u0000b"}}', '"config.secret"'],
+      ['POST', '/api/v1/repos/acme/public/security-advisories', '{"summary":"s","description":"d","vulnerabilities":[{"package":{"ecosystem":"npm","name":"@acme/open\\u0000"},"vulnerable_version_range":"<1.0.0"}]}', '"vulnerabilities.0.package.name"'],
+      ['PATCH', '/api/v1/repos/acme/public', '{"description\\u0000":"x"}', 'a field name'],
+    ];
+    for (const [method, url, payload, field] of cases) {
+      const res = await k.inject({ method: method as 'PATCH', url, token: admin, headers: { 'content-type': 'application/json' }, payload });
+      assert.equal(res.statusCode, 400, `${url}: ${res.body}`);
+      assert.equal(res.json().error.code, 'BAD_REQUEST');
+      assert.ok(res.json().error.message.includes(field), res.json().error.message);
+    }
+    assert.equal((await k.core.repos.require('acme/public')).description?.includes('\u0000') ?? false, false);
+  });
+
   it('takes JSON or no body on writes: a form or text/plain with cached Basic credentials gets 415 unread, and bodiless restores work', async () => {
     const basic = `Basic ${Buffer.from('alice:correct horse battery').toString('base64')}`;
     const tokens = async () => (await k.inject({ method: 'GET', url: '/api/v1/user/tokens', headers: { authorization: basic } })).json().length as number;
