@@ -132,6 +132,23 @@ describe('security: the web UI\'s forms', () => {
     assert.deepEqual(await storedState(k), before, 'a refused form changed something');
   });
 
+  it('refuses a form with a NUL character in any field (400), changing nothing', async () => {
+    const before = await storedState(k);
+    const stranger = new WebVisitor(k);
+    await stranger.get('/login');
+    for (const form of forms) {
+      const actor = form.anonymous ? stranger : alice;
+      await actor.get(form.anonymous ? '/login' : '/settings/tokens');
+      const poisoned = Object.fromEntries(Object.entries(form.fields).map(([name, value]) => [name, [value].flat().map((v) => `${v}\u0000`)]));
+      for (const fields of [...(Object.keys(poisoned).length > 0 ? [poisoned] : []), { ...form.fields, note: 'a\u0000b' }]) {
+        const res = await actor.postForm(form.url, fields);
+        assert.equal(res.statusCode, 400, `${form.name}: ${res.statusCode}`);
+        assert.match(String(res.headers['content-type']), /^text\/html/);
+      }
+    }
+    assert.deepEqual(await storedState(k), before, 'a refused form changed something');
+  });
+
   it('answers another signed-in user 404 on forms aimed at alice\'s things, changing nothing', async () => {
     const before = await storedState(k);
     for (const form of forms.filter((f) => f.private)) {
