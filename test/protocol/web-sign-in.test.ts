@@ -62,4 +62,21 @@ describe('signing in through the web UI', () => {
     assert.match(locked.body, /<p class="error" role="alert">/);
     assert.ok(!locked.headers['set-cookie']?.toString().includes('kura_session='), 'a locked account got a session');
   });
+  it('counts failed sign-ins by the connecting address: X-Forwarded-For is believed only from a proxy on a loopback or private address', async () => {
+    for (let i = 0; i < 22; i++) await k.user(`sprayed${i}`, { password });
+    const attempt = async (visitor: WebVisitor, n: number, remoteAddress: string) => {
+      const body = new URLSearchParams({ csrf: visitor.csrf, login: `sprayed${n}`, password: 'wrong password' }).toString();
+      return (await visitor.send({ method: 'POST', url: '/login', payload: body, remoteAddress, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': `198.51.100.${n}` } })).statusCode;
+    };
+    const direct = new WebVisitor(k);
+    await direct.get('/login');
+    const spoofed: number[] = [];
+    for (let n = 0; n < 21; n++) spoofed.push(await attempt(direct, n, '203.0.113.7'));
+    assert.equal(spoofed.at(-1), 429, `a client on a public address cannot pass as others: ${spoofed.join(',')}`);
+    const proxied = new WebVisitor(k);
+    await proxied.get('/login');
+    const behindProxy: number[] = [];
+    for (let n = 0; n < 21; n++) behindProxy.push(await attempt(proxied, n, '10.0.0.2'));
+    assert.ok(behindProxy.every((code) => code === 401), `clients behind a private proxy are told apart: ${behindProxy.join(',')}`);
+  });
 });
