@@ -244,6 +244,15 @@ describe('REST API /api/v1', () => {
     assert.equal((await k.core.repos.require('acme/public')).description?.includes('\u0000') ?? false, false);
   });
 
+  it('refuses a token name longer than the tokens page allows (100 characters) with 400', async () => {
+    const basic = `Basic ${Buffer.from('alice:correct horse battery').toString('base64')}`;
+    const long = await k.inject({ method: 'POST', url: '/api/v1/user/tokens', headers: { authorization: basic }, payload: { name: 'n'.repeat(101), scopes: ['read:packages'] } });
+    assert.equal(long.statusCode, 400, long.body);
+    assert.match(long.json().error.message, /name is longer than 100 characters/);
+    const fits = await k.inject({ method: 'POST', url: '/api/v1/user/tokens', headers: { authorization: basic }, payload: { name: 'ü'.repeat(100), scopes: ['read:packages'] } });
+    assert.equal(fits.statusCode, 201, fits.body);
+  });
+
   it('takes JSON or no body on writes: a form or text/plain with cached Basic credentials gets 415 unread, and bodiless restores work', async () => {
     const basic = `Basic ${Buffer.from('alice:correct horse battery').toString('base64')}`;
     const tokens = async () => (await k.inject({ method: 'GET', url: '/api/v1/user/tokens', headers: { authorization: basic } })).json().length as number;

@@ -73,6 +73,7 @@ export class TokenService {
     if (input.expiresAt && input.expiresAt.getTime() <= now.getTime()) throw new KuraError('BAD_REQUEST', 'the expiry must be in the future');
     const token = generateToken();
     const name = input.name?.trim() || `token ${now.toISOString().slice(0, 19)}`;
+    if ([...name].length > maxTokenNameLength) throw new KuraError('BAD_REQUEST', `the token's name is longer than ${maxTokenNameLength} characters`);
     const row = await this.deps.db.transaction().execute(async (trx) => {
       const inserted = await trx.insertInto('tokens').values({
         user_id: input.userId,
@@ -163,6 +164,9 @@ export class TokenService {
     };
   }
 }
+
+/** The longest name a token may have (the tokens page's field takes as much). */
+export const maxTokenNameLength = 100;
 
 /** The latest expiry a token can have: the end of year 9999 (later times are not four-digit ISO 8601 years). */
 const latestExpiry = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
