@@ -253,6 +253,18 @@ describe('REST API /api/v1', () => {
     assert.equal(fits.statusCode, 201, fits.body);
   });
 
+  it('names a refused repository or login without repeating a huge one whole', async () => {
+    const admin = await k.token('alice', ['admin']);
+    for (const [url, payload] of [['/api/v1/user/repos', { name: 'a'.repeat(500_000) }], ['/api/v1/user/tokens', { scopes: ['read:packages'], repository: `acme/${'b'.repeat(500_000)}` }]] as const) {
+      const res = await k.inject({ method: 'POST', url, token: admin, payload });
+      assert.equal(res.statusCode, 400, url);
+      assert.equal(res.json().error.code, 'INVALID_NAME');
+      assert.ok(res.body.length < 1000, `${url}: ${res.body.length} bytes`);
+    }
+    const short = await k.inject({ method: 'POST', url: '/api/v1/user/repos', token: admin, payload: { name: 'no spaces' } });
+    assert.equal(short.json().error.message, 'invalid repository name "no spaces": use 1-100 letters, digits, ".", "_" or "-"');
+  });
+
   it('takes JSON or no body on writes: a form or text/plain with cached Basic credentials gets 415 unread, and bodiless restores work', async () => {
     const basic = `Basic ${Buffer.from('alice:correct horse battery').toString('base64')}`;
     const tokens = async () => (await k.inject({ method: 'GET', url: '/api/v1/user/tokens', headers: { authorization: basic } })).json().length as number;
