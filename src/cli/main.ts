@@ -294,8 +294,10 @@ async function run(argv: string[]): Promise<number> {
       });
     case 'token revoke':
       return withCore(values, async (core) => {
-        const id = Number(need(rest[0], 'ID'));
-        if (!Number.isInteger(id)) throw new UsageError('ID must be a number (see kura token list)');
+        const text = need(rest[0], 'ID');
+        // Decimal digits only: `0x1` or `1e0` must not revoke token 1.
+        if (!/^[1-9]\d{0,14}$/.test(text)) throw new UsageError('ID must be a number (see kura token list)');
+        const id = Number(text);
         await core.tokens.revoke(id);
         say(`revoked token ${id}`);
         return 0;

@@ -9,12 +9,18 @@ import { guardWriteBodies } from '../delivery/accepted-bodies.js';
 import type { UrlBuilder } from '../delivery/url-builder.js';
 import type { FormatCatalog } from '../formats/catalog.js';
 import type { FormatContext } from '../formats/contract.js';
-import { registerWeb } from '../web/routes.js';
+import { registerWeb, type WebErrorPage } from '../web/routes.js';
 import { apiPrefix, registerApiV1 } from './api/v1/routes.js';
 import type { ApiDescription } from './api/v1/openapi.js';
 import type { Authenticator } from './authenticate.js';
 import { toKuraError } from './error-mapping.js';
 import { RequestLog } from './request-log.js';
+
+/** Whether a request's path is the REST API's (`/api`, `/api/…`), whose errors are JSON. */
+function isApiPath(url: string): boolean {
+  const path = url.split('?')[0]!;
+  return path === '/api' || path.startsWith('/api/');
+}
 
 export interface AppDeps {
   core: Core;
@@ -34,11 +40,15 @@ export interface AppDeps {
  * tests can `inject()` and `kura serve` can `listen()` the same thing.
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  /** The web UI's status page, once the pages are registered. */
+  let webErrorPage: WebErrorPage | undefined;
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     logController: new RequestLog(deps.logger),
     bodyLimit: deps.config.maxBodyBytes,
-    trustProxy: true,
+    // X-Forwarded-For names the client only when a proxy on a loopback or private address sends
+    // it: a client connecting directly cannot pick the address sign-in throttling counts.
+    trustProxy: 'loopback, linklocal, uniquelocal',
     return503OnClosing: true,
     routerOptions: { maxParamLength: 1000, caseSensitive: true, ignoreDuplicateSlashes: false },
     // Errors raised before routing (a malformed URL) are rendered by the format that owns the path.
@@ -47,6 +57,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const kuraError = toKuraError(error, request);
       const format = deps.formats.all.find((f) => request.url === f.mountPath || request.url.startsWith(`${f.mountPath}/`));
       if (format) return format.renderError(kuraError, request, reply);
+      if (webErrorPage && !isApiPath(request.url)) return webErrorPage(kuraError, request, reply);
       return reply.status(kuraError.status).send({ error: { code: kuraError.code, message: kuraError.message } });
     },
   });
@@ -67,8 +78,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (kuraError.status === 401) reply.header('www-authenticate', 'Bearer realm="kura"');
     return reply.status(kuraError.status).send({ error: { code: kuraError.code, message: kuraError.message } });
   });
+  // Paths no route knows: the REST API's error shape under /api, the web UI's 404 page elsewhere
+  // (each format's mount answers its own).
   app.setNotFoundHandler((request, reply) => {
-    return reply.status(404).send({ error: { code: 'NOT_FOUND', message: `no route for ${request.method} ${request.url.split('?')[0]}` } });
+    const notFound = new KuraError('NOT_FOUND', `no route for ${request.method} ${request.url.split('?')[0]}`);
+    if (webErrorPage && !isApiPath(request.url)) return webErrorPage(notFound, request, reply);
+    return reply.status(404).send({ error: { code: notFound.code, message: notFound.message } });
   });
 
   registerMetrics(app, deps.metrics, formats.all, deps.core.deps);
@@ -87,7 +102,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     api = registerApiV1(scope, { core: deps.core, formats, formatContexts: deps.formatContexts, authenticate, urls });
   }, { prefix: apiPrefix });
   const apiDocument = () => api!.document();
-  await app.register(async (web) => registerWeb(web, { core: deps.core, formats, formatContexts: deps.formatContexts, authenticate, urls, apiDocument }, { sessionMaxDays: deps.config.sessionMaxDays }));
+  await app.register(async (web) => {
+    webErrorPage = await registerWeb(web, { core: deps.core, formats, formatContexts: deps.formatContexts, authenticate, urls, apiDocument }, { sessionMaxDays: deps.config.sessionMaxDays });
+  });
 
   for (const format of formats.all) {
     const ctx = deps.formatContexts.get(format.id);

@@ -2,12 +2,37 @@ import { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyR
 import { symbols, type Logger } from 'pino';
 
 const tokenInText = /kura_[0-9A-Za-z]{36}/g;
+/** Query parameters whose values are credentials, whatever they look like (`token`, `access_token`, `password`, `api_key`, `client_secret`…). */
+const secretParameter = /token|passw|secret|api[-_]?key|^key$|^auth|credential|signature/i;
 
-/** A request as the log shows it: method, URL with any token in it masked, host and peer. */
+/** A query string with the values of credential-like parameters masked. */
+function maskQuery(query: string): string {
+  return query.split('&').map((pair) => {
+    const eq = pair.indexOf('=');
+    if (eq === -1) return pair;
+    let name = pair.slice(0, eq);
+    try {
+      name = decodeURIComponent(name.replace(/\+/g, ' '));
+    } catch {
+      // A name that does not decode is judged as sent.
+    }
+    return secretParameter.test(name) ? `${pair.slice(0, eq)}=[redacted]` : pair;
+  }).join('&');
+}
+
+/** A URL as the log shows it: Kura tokens anywhere, npm's logout path and credential-like query parameters masked. */
+function maskUrl(url: string): string {
+  const masked = url.replace(tokenInText, 'kura_[redacted]');
+  const q = masked.indexOf('?');
+  const path = (q === -1 ? masked : masked.slice(0, q)).replace(/(\/-\/user\/token\/)[^/?]+/, '$1[redacted]');
+  return q === -1 ? path : `${path}?${maskQuery(masked.slice(q + 1))}`;
+}
+
+/** A request as the log shows it: method, URL with any secret in it masked, host and peer. */
 export function serializeRequest(request: { method?: string; url?: string; headers?: Record<string, unknown>; ip?: string; socket?: { remoteAddress?: string } }) {
   return {
     method: request.method,
-    url: request.url?.replace(tokenInText, 'kura_[redacted]').replace(/(\/-\/user\/token\/)[^/?]+/, '$1[redacted]'),
+    url: request.url === undefined ? undefined : maskUrl(request.url),
     host: request.headers?.['host'],
     remoteAddress: request.ip ?? request.socket?.remoteAddress,
   };

@@ -21,8 +21,13 @@ export function signature(secret: string, body: Buffer): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
-/** The headers of one delivery request. */
+/**
+ * The headers of one delivery request. The signature goes out as Kura's `X-Kura-Signature-256`
+ * and as GitHub's `X-Hub-Signature-256` (the same value), so receivers written for GitHub's
+ * webhooks check it unchanged.
+ */
 export function deliveryHeaders(delivery: ClaimedDelivery, body: Buffer): Record<string, string> {
+  const signed = delivery.hook.secret ? signature(delivery.hook.secret, body) : null;
   return {
     'content-type': 'application/json',
     'user-agent': 'Kura-Hookshot/1',
@@ -31,7 +36,7 @@ export function deliveryHeaders(delivery: ClaimedDelivery, body: Buffer): Record
     'x-kura-hook-id': String(delivery.hookId),
     'x-kura-hook-installation-target-type': delivery.hook.targetType,
     ...(delivery.hook.targetId !== null ? { 'x-kura-hook-installation-target-id': String(delivery.hook.targetId) } : {}),
-    ...(delivery.hook.secret ? { 'x-kura-signature-256': signature(delivery.hook.secret, body) } : {}),
+    ...(signed ? { 'x-kura-signature-256': signed, 'x-hub-signature-256': signed } : {}),
   };
 }
 

@@ -37,8 +37,11 @@ declare module 'fastify' {
 export function guardForms(scope: FastifyInstance): void {
   scope.removeAllContentTypeParsers();
   scope.addContentTypeParser(formType, { parseAs: 'string', bodyLimit: formBodyLimit }, (_request, body, done) => {
-    const form: FormFields = {};
+    // Fields are looked up by name: no inherited ones (`constructor`, `__proto__`) to confuse them with.
+    const form = Object.create(null) as FormFields;
     for (const [key, value] of new URLSearchParams(body as string)) {
+      // No text Kura stores may hold U+0000 (PostgreSQL refuses it).
+      if (key.includes('\u0000') || value.includes('\u0000')) return done(new KuraError('BAD_REQUEST', 'A field of the form holds a NUL character, which no field may contain.'), undefined);
       const seen = form[key];
       form[key] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
     }

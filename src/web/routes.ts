@@ -1,5 +1,5 @@
 import fastifyCookie from '@fastify/cookie';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { KuraError } from '../core/errors/catalogue.js';
 import { assets, contentSecurityPolicy } from './assets.js';
 import { guardForms } from './forms.js';
@@ -28,19 +28,19 @@ export interface WebOptions {
  * Every page carries a strict Content-Security-Policy and may not be framed; every form is
  * checked for its CSRF token before it is acted on.
  */
-export async function registerWeb(app: FastifyInstance, deps: WebDeps, options: WebOptions): Promise<void> {
+export async function registerWeb(app: FastifyInstance, deps: WebDeps, options: WebOptions): Promise<WebErrorPage> {
   await app.register(fastifyCookie);
   guardForms(app);
 
   app.addHook('onSend', async (_request, reply, payload) => {
-    reply.header('content-security-policy', contentSecurityPolicy);
-    reply.header('x-frame-options', 'DENY');
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'same-origin');
+    pageHeaders(reply);
     return payload;
   });
 
-  app.setErrorHandler(async (error, request, reply) => {
+  const errorPage: WebErrorPage = async (error, request, reply) => {
+    // Outside the pages' scope (a path no route knows) cookies are not parsed yet: read them here.
+    request.cookies ??= fastifyCookie.fastifyCookie.parse(request.headers.cookie ?? '');
+    pageHeaders(reply);
     const kuraError = error instanceof KuraError ? error : null;
     const status = kuraError?.status ?? (typeof (error as { statusCode?: unknown }).statusCode === 'number' && (error as { statusCode: number }).statusCode < 500 ? (error as { statusCode: number }).statusCode : 500);
     if (status >= 500) reply.log.error({ err: error }, 'web page failed');
@@ -59,7 +59,8 @@ export async function registerWeb(app: FastifyInstance, deps: WebDeps, options: 
     if (status === 429 && typeof kuraError?.detail?.['retryAfterSeconds'] === 'number') reply.header('retry-after', String(kuraError.detail['retryAfterSeconds']));
     return reply.status(shown).type('text/html; charset=utf-8').header('cache-control', 'no-store')
       .send(statusPage(visitor, shown, message, shown === 401 ? signInPath(request.headers.referer ? safeReferer(request.headers.referer, visitor.baseUrl) : '/') : undefined));
-  });
+  };
+  app.setErrorHandler(errorPage);
 
   for (const asset of Object.values(assets)) {
     app.get(asset.path, async (_request, reply) => reply.type(asset.type).header('cache-control', 'public, max-age=31536000, immutable').send(asset.body));
@@ -71,6 +72,22 @@ export async function registerWeb(app: FastifyInstance, deps: WebDeps, options: 
   registerOrganizationRoutes(app, deps);
   registerBrowseRoutes(app, deps);
   registerPackageSettingsRoutes(app, deps);
+  return errorPage;
+}
+
+/**
+ * Renders an error as the web UI's status page (with the headers every page has): the pages'
+ * own error handler, and what the HTTP app answers for paths no route knows outside the REST API
+ * and the formats' mounts, so a browser gets the same 404 page everywhere.
+ */
+export type WebErrorPage = (error: unknown, request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
+
+/** The headers every page is sent with: a strict Content-Security-Policy, no framing, no sniffing. */
+function pageHeaders(reply: FastifyReply): void {
+  reply.header('content-security-policy', contentSecurityPolicy);
+  reply.header('x-frame-options', 'DENY');
+  reply.header('x-content-type-options', 'nosniff');
+  reply.header('referrer-policy', 'same-origin');
 }
 
 /** The path of a same-site `Referer`, to come back to after signing in; '/' for anything else. */

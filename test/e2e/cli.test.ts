@@ -47,6 +47,12 @@ describe('the kura command beside a running server', () => {
     assert.match(list, /ci\tread:packages,write:packages\tactive\texpires 20/);
     assert.ok(!list.includes(token), 'listing never shows the token');
     const id = list.split('\t')[0]!;
+    for (const disguised of [`0x${Number(id).toString(16)}`, `${id}e0`, `0${id}`, `${id}.0`]) {
+      const refusedId = await kura.cli(['token', 'revoke', disguised]);
+      assert.equal(refusedId.code, 2, `${disguised}: ${refusedId.stdout}${refusedId.stderr}`);
+      assert.match(refusedId.stderr, /^kura: ID must be a number/);
+      assert.equal((await whoami()).status, 200, `${disguised} revoked nothing`);
+    }
     assert.match(await kura.cliOk(['token', 'revoke', id]), new RegExp(`revoked token ${id}`));
     const refused = await whoami();
     assert.equal(refused.status, 401);

@@ -32,4 +32,24 @@ describe('logging', () => {
       await kura.close();
     }
   });
+  it('masks credentials of any shape in query strings, also on the debug level\'s arrival lines', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+    const config = loadConfig({}, { KURA_DATABASE: ':memory:', KURA_BLOB_DRIVER: 'memory', KURA_DATA_DIR: '/nonexistent-kura-test-dir' });
+    const kura = await createKura(config, { logger: createLogger('debug', sink) });
+    try {
+      // Passwords and other services' tokens pasted into a query string: not shaped like a Kura token.
+      const secret = 'PlainPasswordInAUrl';
+      await kura.app.inject({ method: 'GET', url: `/api/v1/user?password=${secret}&access_token=${secret}1&Token=${secret}2&api_key=${secret}3&client_secret=${secret}4&per_page=7` });
+      await kura.app.inject({ method: 'GET', url: `/api/v1/user?%74oken=${secret}5&passwd=${secret}6` });
+      await kura.app.inject({ method: 'GET', url: `/npm/@alice%2fx?_authToken=${secret}7` });
+      const log = lines.join('');
+      assert.match(log, /"msg":"incoming request"/, 'arrivals are logged at debug');
+      assert.ok(!log.includes(secret), `secrets in query strings are masked: ${log}`);
+      const urls = lines.map((line) => (JSON.parse(line) as { req?: { url?: string } }).req?.url).filter(Boolean);
+      assert.ok(urls.includes('/api/v1/user?password=[redacted]&access_token=[redacted]&Token=[redacted]&api_key=[redacted]&client_secret=[redacted]&per_page=7'), `other parameters stay readable: ${urls.join(' ')}`);
+    } finally {
+      await kura.close();
+    }
+  });
 });

@@ -32,6 +32,26 @@ describe('signing in through the web UI', () => {
     assert.equal((await visitor.get('/settings/tokens')).statusCode, 303, 'still signed in');
   });
 
+  it('goes back only to a path of this site after signing in: never to another site, however the path is disguised', async () => {
+    // Browsers drop tabs and newlines from a Location, so "/\t/evil.example" would be "//evil.example".
+    const hostile = ['//evil.example', '/\\evil.example', 'https://evil.example/', '/\t/evil.example', '/\t\\evil.example', '/\r\n/evil.example', '/\u0000/evil.example', '/\u007f/x', '\t//evil.example'];
+    for (const next of hostile) {
+      const visitor = new WebVisitor(k);
+      const page = await visitor.get(`/login?next=${encodeURIComponent(next)}`);
+      assert.equal(page.statusCode, 200, `${JSON.stringify(next)}: ${page.body.slice(0, 200)}`);
+      if (next.includes('\u0000')) {
+        // A form may not carry a NUL at all.
+        assert.equal((await visitor.postForm('/login', { login: 'alice', password, next }, { origin: 'https://kura.example' })).statusCode, 400);
+        continue;
+      }
+      const res = await visitor.postForm('/login', { login: 'alice', password, next }, { origin: 'https://kura.example' });
+      assert.equal(res.statusCode, 303, `${JSON.stringify(next)}: ${res.body.slice(0, 200)}`);
+      assert.equal(res.headers.location, '/', JSON.stringify(next));
+      const again = await visitor.get(`/login?next=${encodeURIComponent(next)}`);
+      assert.equal(again.headers.location, '/', `signed in already: ${JSON.stringify(next)}`);
+    }
+  });
+
   it('answers 429 with Retry-After once an account has failed five times, even for the right password', async () => {
     const visitor = new WebVisitor(k);
     await visitor.get('/login');
@@ -41,5 +61,22 @@ describe('signing in through the web UI', () => {
     assert.match(String(locked.headers['retry-after']), /^\d+$/);
     assert.match(locked.body, /<p class="error" role="alert">/);
     assert.ok(!locked.headers['set-cookie']?.toString().includes('kura_session='), 'a locked account got a session');
+  });
+  it('counts failed sign-ins by the connecting address: X-Forwarded-For is believed only from a proxy on a loopback or private address', async () => {
+    for (let i = 0; i < 22; i++) await k.user(`sprayed${i}`, { password });
+    const attempt = async (visitor: WebVisitor, n: number, remoteAddress: string) => {
+      const body = new URLSearchParams({ csrf: visitor.csrf, login: `sprayed${n}`, password: 'wrong password' }).toString();
+      return (await visitor.send({ method: 'POST', url: '/login', payload: body, remoteAddress, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': `198.51.100.${n}` } })).statusCode;
+    };
+    const direct = new WebVisitor(k);
+    await direct.get('/login');
+    const spoofed: number[] = [];
+    for (let n = 0; n < 21; n++) spoofed.push(await attempt(direct, n, '203.0.113.7'));
+    assert.equal(spoofed.at(-1), 429, `a client on a public address cannot pass as others: ${spoofed.join(',')}`);
+    const proxied = new WebVisitor(k);
+    await proxied.get('/login');
+    const behindProxy: number[] = [];
+    for (let n = 0; n < 21; n++) behindProxy.push(await attempt(proxied, n, '10.0.0.2'));
+    assert.ok(behindProxy.every((code) => code === 401), `clients behind a private proxy are told apart: ${behindProxy.join(',')}`);
   });
 });

@@ -343,6 +343,14 @@ describe('webhooks: events, signatures, retries and the delivery log', () => {
     assert.equal(arrivals.length, 3);
     assert.equal(new Set(arrivals.map((r) => r.guid)).size, 1, 'every attempt carries the same delivery id');
     assert.ok(verifySignature('open sesame', Buffer.from(JSON.stringify(detail.request.payload)), sent['x-kura-signature-256']), 'the logged signature matches the logged body');
+    for (const arrival of arrivals) {
+      // GitHub's header too, so receivers written for GitHub's webhooks check Kura's unchanged.
+      const hub = arrival.headers['x-hub-signature-256'];
+      assert.equal(typeof hub, 'string', 'X-Hub-Signature-256 is sent');
+      assert.equal(hub, arrival.headers['x-kura-signature-256']);
+      assert.ok(verifySignature('open sesame', arrival.body, hub as string), 'X-Hub-Signature-256 signs the exact body');
+    }
+    assert.equal(sent['x-hub-signature-256'], sent['x-kura-signature-256'], 'the log shows both');
   });
 
   it('gives a delivery up 24 hours after its first attempt', async () => {

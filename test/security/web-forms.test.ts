@@ -132,6 +132,23 @@ describe('security: the web UI\'s forms', () => {
     assert.deepEqual(await storedState(k), before, 'a refused form changed something');
   });
 
+  it('refuses a form with a NUL character in any field (400), changing nothing', async () => {
+    const before = await storedState(k);
+    const stranger = new WebVisitor(k);
+    await stranger.get('/login');
+    for (const form of forms) {
+      const actor = form.anonymous ? stranger : alice;
+      await actor.get(form.anonymous ? '/login' : '/settings/tokens');
+      const poisoned = Object.fromEntries(Object.entries(form.fields).map(([name, value]) => [name, [value].flat().map((v) => `${v}\u0000`)]));
+      for (const fields of [...(Object.keys(poisoned).length > 0 ? [poisoned] : []), { ...form.fields, note: 'a\u0000b' }]) {
+        const res = await actor.postForm(form.url, fields);
+        assert.equal(res.statusCode, 400, `${form.name}: ${res.statusCode}`);
+        assert.match(String(res.headers['content-type']), /^text\/html/);
+      }
+    }
+    assert.deepEqual(await storedState(k), before, 'a refused form changed something');
+  });
+
   it('answers another signed-in user 404 on forms aimed at alice\'s things, changing nothing', async () => {
     const before = await storedState(k);
     for (const form of forms.filter((f) => f.private)) {
@@ -150,8 +167,33 @@ describe('security: the web UI\'s forms', () => {
     }
   });
 
+  it('answers paths no route knows with the same HTML 404 page, and keeps JSON errors for the REST API', async () => {
+    const known = await k.inject({ method: 'GET', url: '/nobody' });
+    assert.equal(known.statusCode, 404);
+    for (const url of ['/a/b/c/d', '/alice/-/packages/npm', '/alice/-/x/y/z', '/new/x/y', '/settings/tokens/1/x/y']) {
+      for (const visitor of [alice, null]) {
+        const res = visitor ? await visitor.get(url) : await k.inject({ method: 'GET', url });
+        assert.equal(res.statusCode, 404, url);
+        assert.match(String(res.headers['content-type']), /^text\/html/, url);
+        assert.match(res.body, /There is nothing here, or you may not see it\./, url);
+        assert.equal(res.headers['content-security-policy'], known.headers['content-security-policy'], url);
+        assert.equal(res.headers['cache-control'], 'no-store', url);
+      }
+    }
+    const signedIn = await alice.get('/a/b/c/d');
+    assert.match(signedIn.body, /Sign out/, 'the visitor stays signed in on the 404 page');
+    const badUrl = await k.inject({ method: 'GET', url: '/%zz/x' });
+    assert.equal(badUrl.statusCode, 400);
+    assert.match(String(badUrl.headers['content-security-policy']), /default-src 'none'/);
+    for (const url of ['/api/v1/nothing', '/api/v1/user/x/y', '/api/v1/%zz']) {
+      const res = await k.inject({ method: 'GET', url });
+      assert.match(String(res.headers['content-type']), /^application\/json/, url);
+      assert.deepEqual(Object.keys(res.json().error).sort(), ['code', 'message'], url);
+    }
+  });
+
   it('sends every page with a Content-Security-Policy that allows no inline script, and forbids framing', async () => {
-    for (const url of ['/', '/login', '/alice', '/settings/tokens']) {
+    for (const url of ['/', '/login', '/alice', '/settings/tokens', '/nobody', '/a/b/c/d', '/alice/-/packages/npm', '/alice/-/nothing', '/new/x/y', '/%zz/x', '/-/static/none.css']) {
       const res = await alice.get(url);
       assert.match(String(res.headers['content-security-policy']), /script-src 'self'/, url);
       assert.match(String(res.headers['content-security-policy']), /frame-ancestors 'none'/, url);

@@ -139,6 +139,12 @@ describe('AccessPolicy', () => {
     assert.equal(await code(policy.authorizeTokenCreation(as(carol, ['admin']), privateRepo)), 'ok');
     assert.equal(await code(policy.authorizeTokenCreation(as(bob, ['admin']), privateRepo)), 'NOT_FOUND');
     assert.equal(await code(policy.authorizeTokenCreation(anonymous, null)), 'UNAUTHENTICATED');
+    const restricted: Principal = { kind: 'user', user: carol, scopes: new Set(['admin']), repoId: 100, tokenId: 7 };
+    const publicRepo = { owner: aliceOwner, repo: { id: 101, fullName: 'alice/open', visibility: 'public' as const } };
+    assert.equal(await code(policy.authorizeTokenCreation(restricted, 'pending')), 'ok');
+    assert.equal(await code(policy.authorizeTokenCreation(restricted, null)), 'FORBIDDEN');
+    assert.equal(await code(policy.authorizeTokenCreation(restricted, publicRepo)), 'NOT_FOUND');
+    assert.equal(await code(policy.authorizeTokenCreation(restricted, privateRepo)), 'ok');
   });
 
   it('hides a repository’s admins-only items (draft advisories) from everyone else, and lets admins manage them', async () => {

@@ -213,19 +213,38 @@ export class AccessPolicy {
   }
 
   /**
-   * Allows creating a personal access token, restricted to `repo` when given: with a password,
-   * or with a token that has the `admin` scope; a restriction must name a repository the user
-   * may read.
-   * @throws KuraError UNAUTHENTICATED, MISSING_SCOPE, NOT_FOUND (the repository)
+   * Allows creating a personal access token, restricted to `repo` when given (null: a token for
+   * everything the user may reach): with a password, or with a token that has the `admin` scope;
+   * a restriction must name a repository the user may read. A token restricted to one repository
+   * only makes tokens restricted to that same repository, so it never reaches further than itself.
+   * `'pending'` checks only what is known before the restriction is looked up.
+   * @throws KuraError UNAUTHENTICATED, MISSING_SCOPE, FORBIDDEN (an unrestricted token asked with a restricted one), NOT_FOUND (the repository)
    */
-  async authorizeTokenCreation(principal: Principal, repo: { owner: OwnerTarget; repo: RepoTarget } | null): Promise<void> {
+  async authorizeTokenCreation(principal: Principal, repo: { owner: OwnerTarget; repo: RepoTarget } | null | 'pending'): Promise<void> {
     if (principal.kind !== 'user') throw new KuraError('UNAUTHENTICATED', 'authentication required to create a token');
     if (principal.tokenId !== null && !principal.scopes.has('admin')) {
       throw new KuraError('MISSING_SCOPE', 'creating tokens needs a password or a token with the admin scope');
     }
-    if (repo && !roleAtLeast(await this.repoRole(principal, repo.owner, repo.repo), 'read') && repo.repo.visibility !== 'public') {
+    if (repo === 'pending') return;
+    if (principal.repoId !== null && repo === null) {
+      throw new KuraError('FORBIDDEN', 'a token restricted to one repository can only create tokens restricted to that repository');
+    }
+    const elsewhere = repo !== null && principal.repoId !== null && repo.repo.id !== principal.repoId;
+    if (repo && (elsewhere || (!roleAtLeast(await this.repoRole(principal, repo.owner, repo.repo), 'read') && repo.repo.visibility !== 'public'))) {
       throw new KuraError('NOT_FOUND', `repository ${repo.repo.fullName} not found`);
     }
+  }
+
+  /**
+   * Allows a user to change settings of their own account (the visibility their new packages
+   * start with), which reach every package they will publish: with a password or a token that
+   * carries `admin` and is not restricted to one repository.
+   * @throws KuraError UNAUTHENTICATED, FORBIDDEN (a restricted token), MISSING_SCOPE
+   */
+  authorizeAccountSettings(principal: Principal, what: string): void {
+    if (principal.kind !== 'user') throw new KuraError('UNAUTHENTICATED', `authentication required to ${what}`);
+    if (principal.repoId !== null) throw new KuraError('FORBIDDEN', `a token restricted to one repository cannot ${what}`);
+    this.requireScope(principal, 'admin', what);
   }
 
   /**

@@ -17,16 +17,21 @@ export const reservedLogins: ReadonlySet<string> = new Set([
   'rubygems', 'search', 'settings', 'signup', 'static', 'token', 'user', 'users', 'v2', '-', 'kura',
 ]);
 
+/** A refused name as a message repeats it: quoted, and cut after 100 characters. */
+function quoted(input: string): string {
+  return JSON.stringify(input.length > 100 ? `${input.slice(0, 100)}…` : input);
+}
+
 /**
  * Parses an owner login: 1–39 characters of letters, digits and single inner hyphens, not reserved.
  * @throws KuraError INVALID_NAME with the rule that was broken.
  */
 export function parseOwnerLogin(input: string): OwnerLogin {
   if (!ownerPattern.test(input)) {
-    throw new KuraError('INVALID_NAME', `invalid login "${input}": use 1-39 letters, digits or single hyphens, not at either end`);
+    throw new KuraError('INVALID_NAME', `invalid login ${quoted(input)}: use 1-39 letters, digits or single hyphens, not at either end`);
   }
   if (reservedLogins.has(input.toLowerCase())) {
-    throw new KuraError('INVALID_NAME', `the login "${input}" is reserved`);
+    throw new KuraError('INVALID_NAME', `the login ${quoted(input)} is reserved`);
   }
   return input as OwnerLogin;
 }
@@ -37,7 +42,7 @@ export function parseOwnerLogin(input: string): OwnerLogin {
  */
 export function parseRepoName(input: string): RepoName {
   if (!repoPattern.test(input) || input === '.' || input === '..') {
-    throw new KuraError('INVALID_NAME', `invalid repository name "${input}": use 1-100 letters, digits, ".", "_" or "-"`);
+    throw new KuraError('INVALID_NAME', `invalid repository name ${quoted(input)}: use 1-100 letters, digits, ".", "_" or "-"`);
   }
   return input as RepoName;
 }
@@ -49,7 +54,7 @@ export function parseRepoName(input: string): RepoName {
 export function parseRepoPath(input: string): { owner: OwnerLogin; name: RepoName } {
   const parts = input.split('/');
   if (parts.length !== 2 || !parts[0] || !parts[1]) {
-    throw new KuraError('INVALID_NAME', `invalid repository "${input}": expected OWNER/NAME`);
+    throw new KuraError('INVALID_NAME', `invalid repository ${quoted(input)}: expected OWNER/NAME`);
   }
   return { owner: parseOwnerLogin(parts[0]), name: parseRepoName(parts[1]) };
 }

@@ -262,7 +262,7 @@ export class OwnerService {
     if (!owner) throw new KuraError('NOT_FOUND', `no user or organization named "${login}"`);
     if (owner.kind === 'org') await this.access.authorize(actor, 'administer', { kind: 'organization', org: ownerTarget(owner) });
     else if (actor.kind === 'user' && actor.user.id !== owner.id) this.access.authorizeSiteAdministration(actor, `change the settings of ${owner.login}`);
-    else if (actor.kind === 'anonymous') throw new KuraError('UNAUTHENTICATED', `authentication required to change the settings of ${owner.login}`);
+    else if (actor.kind !== 'operator') this.access.authorizeAccountSettings(actor, `change the settings of ${owner.login}`);
     const now = this.deps.now();
     await this.deps.db.transaction().execute(async (trx) => {
       await trx.updateTable('owners').set({ public_packages_by_default: value ? 1 : 0 }).where('id', '=', owner.id).execute();

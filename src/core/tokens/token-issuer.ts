@@ -15,7 +15,8 @@ export interface TokenRequest {
 /**
  * Issues a personal access token to the signed-in caller, the one way the API, the web UI and
  * any other surface create tokens: the caller must have proved a password (or hold an admin
- * token), and a repository restriction must name a repository they may read.
+ * token), and a repository restriction must name a repository they may read (a token restricted
+ * to one repository makes only tokens restricted to it).
  */
 export class TokenIssuer {
   constructor(
@@ -27,13 +28,15 @@ export class TokenIssuer {
 
   /** @throws KuraError UNAUTHENTICATED, MISSING_SCOPE, BAD_REQUEST (scopes, expiry), NOT_FOUND (the repository) */
   async issue(principal: Principal, request: TokenRequest): Promise<{ token: string; record: TokenRecord }> {
-    await this.access.authorizeTokenCreation(principal, null);
     let repoId: number | null = null;
     if (request.repository) {
+      await this.access.authorizeTokenCreation(principal, 'pending');
       const repo = await this.repos.require(request.repository);
       const owner = (await this.owners.findById(repo.ownerId))!;
       await this.access.authorizeTokenCreation(principal, { owner: ownerTarget(owner), repo });
       repoId = repo.id;
+    } else {
+      await this.access.authorizeTokenCreation(principal, null);
     }
     if (principal.kind !== 'user') throw new Error('unreachable: authorizeTokenCreation admits users only');
     return this.tokens.create({ userId: principal.user.id, name: request.name, scopes: request.scopes, expiresAt: request.expiresAt, repoId }, principal.user.id);

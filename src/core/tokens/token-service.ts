@@ -73,6 +73,7 @@ export class TokenService {
     if (input.expiresAt && input.expiresAt.getTime() <= now.getTime()) throw new KuraError('BAD_REQUEST', 'the expiry must be in the future');
     const token = generateToken();
     const name = input.name?.trim() || `token ${now.toISOString().slice(0, 19)}`;
+    if ([...name].length > maxTokenNameLength) throw new KuraError('BAD_REQUEST', `the token's name is longer than ${maxTokenNameLength} characters`);
     const row = await this.deps.db.transaction().execute(async (trx) => {
       const inserted = await trx.insertInto('tokens').values({
         user_id: input.userId,
@@ -164,9 +165,16 @@ export class TokenService {
   }
 }
 
+/** The longest name a token may have (the tokens page's field takes as much). */
+export const maxTokenNameLength = 100;
+
+/** The latest expiry a token can have: the end of year 9999 (later times are not four-digit ISO 8601 years). */
+const latestExpiry = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+const latestExpiryText = 'the end of year 9999';
+
 /**
  * Parses an expiry like `30d`, `12h`, `90m` or `2w` into a future date.
- * @throws KuraError BAD_REQUEST on anything else.
+ * @throws KuraError BAD_REQUEST on anything else, or a date past {@link latestExpiry}.
  */
 export function parseExpiresIn(input: string, now: Date): Date {
   const match = /^(\d+)\s*([mhdw])$/.exec(input.trim());
@@ -174,5 +182,7 @@ export function parseExpiresIn(input: string, now: Date): Date {
   const unit = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[match[2] as 'm' | 'h' | 'd' | 'w'];
   const amount = Number(match[1]);
   if (amount <= 0) throw new KuraError('BAD_REQUEST', 'the expiry must be positive');
-  return new Date(now.getTime() + amount * unit);
+  const expiresAt = new Date(now.getTime() + amount * unit);
+  if (!(expiresAt.getTime() <= latestExpiry)) throw new KuraError('BAD_REQUEST', `invalid expiry "${input}": at most ${latestExpiryText}; leave it out for a token that does not expire`);
+  return expiresAt;
 }

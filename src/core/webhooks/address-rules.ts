@@ -87,8 +87,11 @@ function refusedV6(groups: readonly number[]): RefusedRange | null {
   if (zeroPrefix && f === 0 && g === 0 && h === 1) return { rule: 'loopback', range: '::1/128' };
   // IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d) addresses reach the IPv4 address.
   if (zeroPrefix && (f === 0xffff || f === 0)) return refusedV4(embedded);
-  // NAT64 (64:ff9b::a.b.c.d) reaches the embedded IPv4 address too.
+  // IPv4-translated (::ffff:0:a.b.c.d, SIIT) and NAT64 (64:ff9b::a.b.c.d) reach the embedded IPv4 address too.
+  if (a === 0 && b === 0 && c === 0 && d === 0 && e === 0xffff && f === 0) return refusedV4(embedded);
   if (a === 0x64 && b === 0xff9b && c === 0 && d === 0 && e === 0 && f === 0) return refusedV4(embedded);
+  // Local-use NAT64 translates into the operator's own networks, whatever address it embeds.
+  if (a === 0x64 && b === 0xff9b && c === 1) return { rule: 'private', range: '64:ff9b:1::/48' };
   // 6to4 (2002:AABB:CCDD::) embeds an IPv4 address in its second and third groups.
   if (a === 0x2002) return refusedV4(b * 65536 + c);
   if ((a & 0xffc0) === 0xfe80) return { rule: 'link-local', range: 'fe80::/10' };

@@ -21,8 +21,12 @@ export function loginPage(visitor: Visitor, options: { next: string; login?: str
   ));
 }
 
-/** Where to go after signing in: a local path only, never another site. */
+/**
+ * Where to go after signing in: a local path only, never another site. Control characters are
+ * refused outright: browsers drop tabs and newlines from a Location (`/<TAB>/evil.example` would
+ * lead to `//evil.example`), and a header cannot carry the others.
+ */
 export function safeNext(next: unknown): string {
-  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || /[\r\n]/.test(next)) return '/';
+  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || [...next].some((c) => c.charCodeAt(0) < 0x20 || c === '\u007f')) return '/';
   return next;
 }

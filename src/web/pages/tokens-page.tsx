@@ -1,4 +1,4 @@
-import type { TokenRecord } from '../../core/tokens/token-service.js';
+import { maxTokenNameLength, type TokenRecord } from '../../core/tokens/token-service.js';
 import type { ClientSetup } from '../../formats/contract.js';
 import type { Visitor } from '../visitor.js';
 import type { WebDeps } from '../web-deps.js';
@@ -58,7 +58,7 @@ export async function tokensPage(deps: WebDeps, visitor: Visitor, options: { dra
         <form method="post" action="/settings/tokens" aria-labelledby="new-token-heading">
           <CsrfField visitor={visitor} />
           <label for="token-name">Name</label>
-          <input type="text" id="token-name" name="name" required maxLength={100} value={draft.name} placeholder="laptop, CI deploy…" />
+          <input type="text" id="token-name" name="name" required maxLength={maxTokenNameLength} value={draft.name} placeholder="laptop, CI deploy…" />
           <fieldset>
             <legend>Scopes</legend>
             {formScopes.map((scope) => (

@@ -8,7 +8,7 @@ import { osvEcosystems } from '../../../formats/catalog.js';
 import type { ApiContext } from './api-context.js';
 import { access, operation } from './operations.js';
 import { repoParams } from './repository-routes.js';
-import { Nullable, PathParams, Ref, StringEnum } from './schemas.js';
+import { IgnoredFields, Nullable, PathParams, Ref, StringEnum } from './schemas.js';
 
 /** An advisory in GitHub's repository security advisory shape. */
 export function presentAdvisory(advisory: Advisory, base: string) {
@@ -51,8 +51,10 @@ const advisoryInput = Type.Object({
     package: Type.Object({ ecosystem: Type.String({ description: 'a package type' }), name: Type.String() }),
     vulnerable_version_range: Type.String({ description: 'in the ecosystem’s own range syntax' }),
     patched_versions: Type.Optional(Nullable(Type.String())),
+    ...IgnoredFields(['vulnerable_functions'] as const, 'Kura records affected versions'),
   }), { description: 'required to draft one, and not empty' })),
   state: Type.Optional(StringEnum(['draft', 'published'] as const, { description: '`published` publishes it (published stays published)' })),
+  ...IgnoredFields(['start_private_fork', 'collaborating_users', 'collaborating_teams'] as const, 'Kura hosts no git; the repository’s admins manage its advisories'),
 });
 
 const formatQuery = Type.Object({

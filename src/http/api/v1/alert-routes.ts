@@ -5,7 +5,7 @@ import { dismissReasons } from '../../../core/alerts/alert.js';
 import type { AlertFilter } from '../../../core/alerts/alert-service.js';
 import { KuraError } from '../../../core/errors/catalogue.js';
 import { presentAdvisory } from './advisory-routes.js';
-import type { ApiContext } from './api-context.js';
+import { pathId, type ApiContext } from './api-context.js';
 import { access, operation } from './operations.js';
 import { pageQuery } from './pagination.js';
 import { repoParams } from './repository-routes.js';
@@ -83,8 +83,8 @@ export function registerAlertRoutes(api: FastifyInstance, ac: ApiContext): void 
   const { core, urls } = ac.deps;
   const params = (request: FastifyRequest) => request.params as { owner: string; repo: string; number?: string };
   const alertNumber = (request: FastifyRequest) => {
-    const number = Number(params(request).number);
-    if (!Number.isSafeInteger(number) || number < 1) throw new KuraError('NOT_FOUND', `alert ${params(request).number} not found`);
+    const number = pathId(params(request).number);
+    if (number === null) throw new KuraError('NOT_FOUND', `alert ${params(request).number} not found`);
     return number;
   };
 

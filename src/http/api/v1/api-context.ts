@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ownerTarget } from '../../../core/access/access-policy.js';
+import { ownerTarget, type AccessSubject } from '../../../core/access/access-policy.js';
 import type { Principal } from '../../../core/access/principal.js';
 import type { Core } from '../../../core/core.js';
-import { KuraError } from '../../../core/errors/catalogue.js';
+import { isKuraError, KuraError } from '../../../core/errors/catalogue.js';
 import type { Owner } from '../../../core/owners/owner.js';
 import { packageSubject, type PackageRecord, type VersionRecord } from '../../../core/packages/package.js';
 import type { Visibility } from '../../../core/repos/repository.js';
@@ -20,6 +20,14 @@ export interface ApiDeps {
   formatContexts: ReadonlyMap<string, FormatContext<unknown>>;
   authenticate: Authenticator;
   urls: UrlBuilder;
+}
+
+/**
+ * A numeric id from a path, as Kura writes them (decimal digits, no sign, no leading zero), or
+ * null: `0x1`, `1e0`, ` 1` or `01` name nothing rather than the record 1.
+ */
+export function pathId(text: string | undefined): number | null {
+  return text !== undefined && /^[1-9]\d{0,14}$/.test(text) ? Number(text) : null;
 }
 
 /** Whose packages a path names: a user's (`/users/U`), an organization's (`/orgs/O`) or the caller's own (`/user`). */
@@ -79,14 +87,16 @@ export class ApiContext {
     const format = this.format(params.type);
     const nameLower = format.normalizeName(owner.login, params.name);
     const pkg = nameLower ? await core.packages.queries.find(format.id, owner.login, nameLower, includeDeleted) : null;
-    if (!pkg) return core.access.authorize(principal, 'read', { kind: 'missing', label: `${format.id} package ${params.name}` });
-    await core.access.authorize(principal, 'read', packageSubject(pkg));
+    const asked = `${format.id} package ${params.name}`;
+    if (!pkg) return core.access.authorize(principal, 'read', { kind: 'missing', label: asked });
+    await this.readAsAsked(principal, packageSubject(pkg), asked);
     return { pkg, principal };
   }
 
   /** A version of `pkg` by id (deleted ones included, purged ones not). @throws KuraError NOT_FOUND */
   async version(pkg: PackageRecord, id: string): Promise<VersionRecord> {
-    const version = /^\d{1,15}$/.test(id) ? await this.deps.core.packages.queries.versionById(Number(id)) : null;
+    const versionId = pathId(id);
+    const version = versionId !== null ? await this.deps.core.packages.queries.versionById(versionId) : null;
     if (!version || version.packageId !== pkg.id || version.purgedAt) throw new KuraError('NOT_FOUND', `version ${id} not found`);
     return version;
   }
@@ -126,9 +136,27 @@ export class ApiContext {
   async repository(principal: Principal, login: string, name: string) {
     const { core } = this.deps;
     const repo = await core.repos.find(login, name);
-    if (!repo) return core.access.authorize(principal, 'read', { kind: 'missing', label: `repository ${login}/${name}` });
+    const asked = `repository ${login}/${name}`;
+    if (!repo) return core.access.authorize(principal, 'read', { kind: 'missing', label: asked });
     const owner = (await core.owners.findById(repo.ownerId))!;
-    await core.access.authorize(principal, 'read', { kind: 'repository', owner: ownerTarget(owner), repo });
+    await this.readAsAsked(principal, { kind: 'repository', owner: ownerTarget(owner), repo }, asked);
     return repo;
+  }
+
+  /**
+   * Allows reading something that exists; a caller who may not see it is answered exactly as for
+   * a missing thing named as they asked for it (`closed`, not `@acme/closed`; `acme/PRIVATE`, not
+   * `acme/private`), so neither the status nor the message tells that it exists.
+   * @throws KuraError UNAUTHENTICATED, NOT_FOUND, MISSING_SCOPE
+   */
+  private async readAsAsked(principal: Principal, subject: AccessSubject, asked: string): Promise<void> {
+    try {
+      await this.deps.core.access.authorize(principal, 'read', subject);
+    } catch (error) {
+      if (isKuraError(error) && (error.code === 'NOT_FOUND' || error.code === 'UNAUTHENTICATED')) {
+        return this.deps.core.access.authorize(principal, 'read', { kind: 'missing', label: asked });
+      }
+      throw error;
+    }
   }
 }

@@ -4,7 +4,7 @@ import type { Principal } from '../../../core/access/principal.js';
 import type { Delivery, DeliveryDetail } from '../../../core/webhooks/delivery.js';
 import type { HookScope, WebhookInput } from '../../../core/webhooks/webhook.js';
 import { hookPath, presentHook } from '../../../core/webhooks/webhook-payloads.js';
-import type { ApiContext } from './api-context.js';
+import { pathId, type ApiContext } from './api-context.js';
 import { access, operation } from './operations.js';
 import { pageQuery } from './pagination.js';
 import { repoParams } from './repository-routes.js';
@@ -56,14 +56,13 @@ function presentDeliveryDetail(delivery: DeliveryDetail, url: string) {
 
 /** An id from the path; anything but a positive integer names nothing (core answers NOT_FOUND once access is decided). */
 function idParam(value: string | undefined): number {
-  const id = Number(value);
-  return Number.isSafeInteger(id) && id > 0 ? id : 0;
+  return pathId(value) ?? 0;
 }
 
 const configInput = Type.Object({
   url: Type.Optional(Type.String({ description: 'an http or https URL; required to create one' })),
   content_type: Type.Optional(StringEnum(['json'] as const)),
-  secret: Type.Optional(Nullable(Type.String({ maxLength: 1024, description: 'signs deliveries (`X-Kura-Signature-256`); null or empty removes it' }))),
+  secret: Type.Optional(Nullable(Type.String({ maxLength: 1024, description: 'signs deliveries (`X-Kura-Signature-256` and GitHub’s `X-Hub-Signature-256`); null or empty removes it' }))),
   insecure_ssl: Type.Optional(Type.Unsafe<'0' | '1' | 0 | 1>({ type: ['string', 'integer'], enum: ['0', '1', 0, 1], description: '`1` skips certificate checks' })),
 }, { description: 'fields left out keep their values' });
 const eventNames = (description: string) => Type.Optional(Type.Array(Type.String(), { minItems: 1, description }));

@@ -56,9 +56,31 @@ export interface OperationSchema {
   errors?: number[];
 }
 
-/** Route options carrying an operation's schema: `api.get(path, operation({…}), handler)`. */
+/**
+ * Route options carrying an operation's schema: `api.get(path, operation({…}), handler)`. Its
+ * body's objects admit only the fields they declare, so a misspelt or unsupported field is a 400
+ * naming it rather than silently ignored (`{"visibilty": "private"}` changes nothing otherwise).
+ */
 export function operation(schema: OperationSchema): { schema: OperationSchema } {
-  return { schema };
+  return { schema: schema.body ? { ...schema, body: closedObjects(schema.body) } : schema };
+}
+
+/**
+ * `schema` with `additionalProperties: false` on every object that declares its properties and
+ * says nothing about others (objects that admit any field say so, and references are left alone).
+ */
+export function closedObjects<T extends TSchema>(schema: T): T {
+  const copy = { ...schema } as Record<string | symbol, unknown>;
+  const properties = schema['properties'] as Record<string, TSchema> | undefined;
+  if (properties) {
+    copy['properties'] = Object.fromEntries(Object.entries(properties).map(([name, property]) => [name, closedObjects(property)]));
+    if (schema['additionalProperties'] === undefined) copy['additionalProperties'] = false;
+  }
+  if (schema['items'] && typeof schema['items'] === 'object' && !Array.isArray(schema['items'])) copy['items'] = closedObjects(schema['items'] as TSchema);
+  for (const key of ['anyOf', 'oneOf', 'allOf'] as const) {
+    if (Array.isArray(schema[key])) copy[key] = (schema[key] as TSchema[]).map((s) => closedObjects(s));
+  }
+  return copy as T;
 }
 
 const writeMethods: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

@@ -34,8 +34,9 @@ export function registerOwnerRoutes(api: FastifyInstance, ac: ApiContext): void 
   api.patch('/user', operation({
     operationId: 'users/update-authenticated',
     summary: 'Change the caller’s settings',
+    description: 'A password, or a token with the `admin` scope that is not restricted to one repository.',
     tags: ['users'],
-    security: access.signedIn(),
+    security: access.administrator(),
     body: settingsBody,
     response: { 200: Ref('OwnerSettings') },
   }), async (request) => {

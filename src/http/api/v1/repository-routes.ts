@@ -7,7 +7,7 @@ import type { ApiContext } from './api-context.js';
 import { access, operation } from './operations.js';
 import { packageListQuery } from './package-routes.js';
 import { presentRepository } from './presenters.js';
-import { ListOf, Nullable, PathParams, Ref, StringEnum } from './schemas.js';
+import { IgnoredFields, ListOf, Nullable, PathParams, Ref, StringEnum } from './schemas.js';
 
 /** The path of a repository. */
 export const repoParams = PathParams({ owner: 'the repository’s owner', repo: 'the repository’s name' });
@@ -17,8 +17,18 @@ const repositoryFields = {
   visibility: Type.Optional(StringEnum(['public', 'private'] as const)),
   private: Type.Optional(Type.Boolean({ description: 'GitHub’s flag: `true` for private (must agree with `visibility` when both are given)' })),
 };
-const repositoryChange = Type.Object({ ...repositoryFields, name: Type.Optional(Type.String({ description: 'repositories cannot be renamed: only the current name is accepted' })) });
-const newRepository = Type.Object({ name: Type.String({ description: 'the repository’s name under its owner' }), ...repositoryFields });
+/** GitHub's repository settings about git, issues and merging: Kura hosts no git. */
+const gitSettings = IgnoredFields([
+  'homepage', 'has_issues', 'has_projects', 'has_wiki', 'has_discussions', 'has_downloads', 'is_template', 'default_branch', 'archived',
+  'allow_squash_merge', 'allow_merge_commit', 'allow_rebase_merge', 'allow_auto_merge', 'allow_update_branch', 'allow_forking',
+  'delete_branch_on_merge', 'use_squash_pr_title_as_default', 'squash_merge_commit_title', 'squash_merge_commit_message',
+  'merge_commit_title', 'merge_commit_message', 'web_commit_signoff_required', 'security_and_analysis',
+] as const, 'Kura hosts no git');
+const repositoryChange = Type.Object({ ...repositoryFields, name: Type.Optional(Type.String({ description: 'repositories cannot be renamed: only the current name is accepted' })), ...gitSettings });
+const newRepository = Type.Object({
+  name: Type.String({ description: 'the repository’s name under its owner' }), ...repositoryFields, ...gitSettings,
+  ...IgnoredFields(['auto_init', 'gitignore_template', 'license_template', 'team_id'] as const, 'Kura hosts no git'),
+});
 
 /**
  * The visibility a body asks for, from GitHub's `visibility` ("public" or "private") or its

@@ -34,16 +34,48 @@ export const apiPrefix = '/api/v1';
  * the OpenAPI document (`GET /api/v1/openapi.json`) is made from them.
  * @returns the API's description, whose document is complete once the scope is registered
  */
+/**
+ * Where a parsed body holds a NUL character (U+0000), which no text Kura stores may contain
+ * (PostgreSQL refuses it): the field as a message names it (`"config.secret"`), `a field name`,
+ * or null. Walks without recursion, so nesting depth does not matter.
+ */
+function nulIn(body: unknown): string | null {
+  interface Place { key: string; parent: Place | null }
+  const stack: Array<[unknown, Place | null]> = [[body, null]];
+  while (stack.length > 0) {
+    const [value, place] = stack.pop()!;
+    if (typeof value === 'string') {
+      if (!value.includes('\u0000')) continue;
+      const path: string[] = [];
+      for (let p = place; p; p = p.parent) path.push(p.key);
+      if (path.length === 0) return 'the body';
+      const shown = path.reverse().slice(0, 8).map((key) => (key.length > 60 ? `${key.slice(0, 60)}…` : key));
+      return `"${shown.join('.')}${path.length > 8 ? '…' : ''}"`;
+    }
+    if (value !== null && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) {
+        if (key.includes('\u0000')) return 'a field name';
+        stack.push([item, { key, parent: place }]);
+      }
+    }
+  }
+  return null;
+}
+
 export function registerApiV1(api: FastifyInstance, deps: ApiDeps): ApiDescription {
   api.removeAllContentTypeParsers();
   guardWriteBodies(api, jsonBody);
   api.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_request, text, done) => {
     if (text === '' || text === undefined) return done(null, {});
+    let body: unknown;
     try {
-      done(null, JSON.parse(String(text)));
+      body = JSON.parse(String(text));
     } catch {
-      done(new KuraError('MALFORMED_JSON', 'the request body is not valid JSON'), undefined);
+      return done(new KuraError('MALFORMED_JSON', 'the request body is not valid JSON'), undefined);
     }
+    const nul = String(text).includes('\\u0000') ? nulIn(body) : null;
+    if (nul !== null) return done(new KuraError('BAD_REQUEST', `${nul} may not contain a NUL character`), undefined);
+    done(null, body);
   });
   // A write sent without a body is one with an empty object, which its schema then judges.
   api.addHook('preValidation', async (request) => {

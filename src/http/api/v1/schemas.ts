@@ -1,4 +1,4 @@
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type TOptional, type TSchema, type TUnknown } from '@sinclair/typebox';
 import { errorCatalogue } from '../../../core/errors/catalogue.js';
 import { webhookEvents } from '../../../core/webhooks/webhook.js';
 
@@ -17,6 +17,14 @@ export function Nullable<T extends TSchema>(schema: T) {
 }
 
 /** One of a fixed list of strings. */
+/**
+ * Fields GitHub's API takes that mean nothing to Kura: accepted (so scripts written for GitHub
+ * work unchanged) and ignored. Bodies refuse every field they do not declare, so these are listed.
+ */
+export function IgnoredFields<const K extends readonly string[]>(names: K, why: string) {
+  return Object.fromEntries(names.map((name) => [name, Type.Optional(Type.Unknown({ description: `GitHub’s; ignored (${why})` }))])) as { [N in K[number]]: TOptional<TUnknown> };
+}
+
 export function StringEnum<const T extends readonly string[]>(values: T, options: { description?: string; default?: T[number] } = {}) {
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
 }

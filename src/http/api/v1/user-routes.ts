@@ -1,7 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { parseExpiresIn } from '../../../core/tokens/token-service.js';
-import type { ApiContext } from './api-context.js';
+import { KuraError } from '../../../core/errors/catalogue.js';
+import { pathId, type ApiContext } from './api-context.js';
 import { access, operation } from './operations.js';
 import { presentOwner, presentToken } from './presenters.js';
 import { ListOf, NoContent, PathParams, Ref } from './schemas.js';
@@ -10,7 +11,7 @@ const scopeList = 'read:packages, write:packages, delete:packages or admin';
 const newToken = Type.Object({
   name: Type.Optional(Type.String({ description: 'what the token is for' })),
   scopes: Type.Union([Type.Array(Type.String()), Type.String()], { description: `${scopeList}: a list, or one string separated by commas` }),
-  expires_in: Type.Optional(Type.String({ description: 'a lifetime such as `30d`, `12h` or `1y`; without it the token does not expire' })),
+  expires_in: Type.Optional(Type.String({ description: 'a lifetime such as `30d`, `12h` or `2w` (m, h, d or w); without it the token does not expire' })),
   repository: Type.Optional(Type.String({ description: 'OWNER/NAME: restricts the token to one repository the caller can read' })),
 });
 
@@ -68,7 +69,9 @@ export function registerUserRoutes(api: FastifyInstance, ac: ApiContext): void {
   }), async (request, reply) => {
     const principal = await ac.user(request);
     const { id } = request.params as { id: string };
-    await core.tokens.revoke(Number(id), principal.user.id, principal.user.id);
+    const tokenId = pathId(id);
+    if (tokenId === null) throw new KuraError('NOT_FOUND', `no token with id ${id}`);
+    await core.tokens.revoke(tokenId, principal.user.id, principal.user.id);
     return reply.status(204).send();
   });
 }

@@ -37,7 +37,14 @@ export function validateRequests(api: FastifyInstance, shared: readonly object[]
     return lazy;
   };
   api.setValidatorCompiler(compile);
-  api.setSchemaErrorFormatter((errors, part) => new KuraError('BAD_REQUEST', describeError(errors[0] as ErrorObject | undefined, part)));
+  api.setSchemaErrorFormatter((errors, part) => {
+    // Fastify calls this outside the request's error handling: it must never throw.
+    try {
+      return new KuraError('BAD_REQUEST', describeError(errors[0] as ErrorObject | undefined, part));
+    } catch {
+      return new KuraError('BAD_REQUEST', `the request's ${part} is invalid`);
+    }
+  });
 }
 
 const typeWords: Record<string, string> = {
@@ -50,6 +57,22 @@ function either(values: readonly unknown[]): string {
   return words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
 }
 
+/** Longest text of a refused value a message repeats. */
+const shownLength = 60;
+
+/**
+ * A refused value as a message shows it: short scalars as sent, long text cut, and objects and
+ * lists by their kind only, so a message stays short (and is made without recursing) however
+ * large or deeply nested the value is.
+ */
+function shownValue(value: unknown): string {
+  if (typeof value === 'string') return `"${value.length > shownLength ? `${value.slice(0, shownLength)}…` : value}"`;
+  if (Array.isArray(value)) return 'a list';
+  if (value !== null && typeof value === 'object') return 'an object';
+  const text = String(value);
+  return text.length > shownLength ? `${text.slice(0, shownLength)}…` : text;
+}
+
 const formatWords: Record<string, string> = { date: 'a day as YYYY-MM-DD', 'date-time': 'an ISO 8601 time', uri: 'a URL' };
 
 /** The sentence a refusal says, naming the field (`"per_page"`, `"config.url"`) and what it must be. */
@@ -57,11 +80,16 @@ export function describeError(error: ErrorObject | undefined, part: string): str
   if (!error) return `the request's ${part} is invalid`;
   const path = error.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (error.keyword === 'required') path.push(String((error.params as { missingProperty: string }).missingProperty));
+  if (error.keyword === 'additionalProperties') {
+    path.push(String((error.params as { additionalProperty: string }).additionalProperty));
+    const known = Object.keys((error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
+    return `"${path.join('.')}" is not a field ${part === 'body' ? 'of this body' : `of the ${part}`}${known.length > 0 ? ` (known: ${known.join(', ')})` : ''}`;
+  }
   if (path.length === 0) return part === 'body' ? `the body must be ${typeWords[String((error.params as { type?: string }).type)] === 'an object' ? 'a JSON object' : 'valid'}` : `the ${part} is invalid`;
   const name = `"${path.join('.')}"`;
   const schema = (error.parentSchema ?? {}) as { type?: string | string[]; minimum?: number; maximum?: number; minLength?: number; maxLength?: number; format?: string };
   const value = error.data;
-  const shown = typeof value === 'string' ? `"${value}"` : JSON.stringify(value);
+  const shown = shownValue(value);
   const types = [schema.type ?? []].flat();
   const wholeNumber = types.includes('integer') && schema.minimum !== undefined
     ? `${name} must be a whole number from ${schema.minimum}${schema.maximum !== undefined ? ` to ${schema.maximum}` : ' up'}, not ${shown}` : null;
