@@ -10,6 +10,15 @@ describe('loadConfig', () => {
     assert.match(config.databaseFile, /data\/kura\.db$/);
     assert.equal(config.maxBodyBytes, 256 * 1024 * 1024);
     assert.equal(config.baseUrl, null);
+    assert.equal(config.maxBlobBytes, 10 * 1024 ** 3);
+    assert.deepEqual(config.trustedProxies, ['loopback', 'linklocal', 'uniquelocal']);
+  });
+
+  it('reads trusted proxies as addresses, CIDR ranges and named ranges', () => {
+    assert.deepEqual(loadConfig({}, { KURA_TRUSTED_PROXIES: ' 203.0.113.7, 198.51.100.0/24,2001:db8::/32 ,loopback' }).trustedProxies, ['203.0.113.7', '198.51.100.0/24', '2001:db8::/32', 'loopback']);
+    for (const bad of ['true', 'proxy.example', '10.0.0.0/33', '10.0.0.1/8/1', '*']) {
+      assert.throws(() => loadConfig({}, { KURA_TRUSTED_PROXIES: bad }), /invalid KURA_TRUSTED_PROXIES entry/, bad);
+    }
   });
 
   it('lets flags beat KURA_* variables, which beat defaults', () => {

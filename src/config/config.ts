@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { S3Settings } from '../drivers/blob/s3-bucket.js';
 import { AllowedHosts } from '../core/webhooks/address-rules.js';
@@ -15,6 +16,8 @@ export interface KuraConfig {
   /** Largest container blob (a layer), pushed whole or in chunks. */
   maxBlobBytes: number;
   logLevel: string;
+  /** Peers whose X-Forwarded-For / -Proto / -Host are believed: addresses, CIDR ranges or loopback, linklocal, uniquelocal. */
+  trustedProxies: string[];
   blobDriver: 'fs' | 'memory' | 's3';
   /** The bucket when `blobDriver` is `s3`, else null. */
   s3: (S3Settings & { redirect: boolean }) | null;
@@ -65,6 +68,7 @@ export const settings: readonly Setting[] = [
   { key: 'baseUrl', flag: 'base-url', env: 'KURA_BASE_URL', default: '', describe: 'Public URL for absolute links; empty uses the request’s Host and X-Forwarded-Proto.' },
   { key: 'maxBodyBytes', flag: 'max-body-size', env: 'KURA_MAX_BODY_SIZE', default: '256mb', describe: 'Largest accepted upload body (b, kb, mb, gb).' },
   { key: 'maxBlobBytes', flag: 'max-blob-size', env: 'KURA_MAX_BLOB_SIZE', default: '10gb', describe: 'Largest container blob (an image layer), pushed whole or in chunks; other uploads obey the body limit.' },
+  { key: 'trustedProxies', env: 'KURA_TRUSTED_PROXIES', default: 'loopback,linklocal,uniquelocal', describe: 'Comma-separated addresses or CIDR ranges (or loopback, linklocal, uniquelocal) of the reverse proxies whose X-Forwarded-For, -Proto and -Host headers are believed; others’ are ignored.' },
   { key: 'logLevel', flag: 'log-level', env: 'KURA_LOG_LEVEL', default: 'info', describe: 'pino log level: fatal, error, warn, info, debug, trace, silent.' },
   { key: 'blobDriver', flag: 'blob-driver', env: 'KURA_BLOB_DRIVER', default: 'fs', describe: 'Blob storage: fs (DATA/blobs), s3 (a bucket, see KURA_S3_*) or memory.' },
   { key: 's3Endpoint', env: 'KURA_S3_ENDPOINT', default: '', describe: 'S3 endpoint URL (`http://127.0.0.1:8333`); empty uses AWS for the region.' },
@@ -95,6 +99,20 @@ function parseSize(text: string): number {
   if (!match) throw new Error(`invalid size "${text}": use a number with b, kb, mb or gb`);
   const unit = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(match[2] ?? 'b').toLowerCase() as 'b'];
   return Math.floor(Number(match[1]) * unit);
+}
+
+/** A list of proxy addresses, CIDR ranges or named ranges; anything else stops start-up. */
+function parseTrustedProxies(text: string): string[] {
+  const entries = text.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  for (const entry of entries) {
+    const [address, bits, extra] = entry.split('/');
+    const named = ['loopback', 'linklocal', 'uniquelocal'].includes(entry);
+    const prefix = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (isIP(address ?? '') === 6 ? 128 : 32));
+    if (!named && (extra !== undefined || isIP(address ?? '') === 0 || !prefix)) {
+      throw new Error(`invalid KURA_TRUSTED_PROXIES entry "${entry}": use addresses, CIDR ranges, loopback, linklocal or uniquelocal`);
+    }
+  }
+  return entries;
 }
 
 function parseSwitch(name: string, text: string): boolean {
@@ -175,6 +193,7 @@ export function loadConfig(flags: Record<string, string | undefined> = {}, env: 
     maxBodyBytes: parseSize(get('maxBodyBytes')),
     maxBlobBytes: parseSize(get('maxBlobBytes')),
     logLevel: get('logLevel'),
+    trustedProxies: parseTrustedProxies(get('trustedProxies')),
     blobDriver,
     s3: blobDriver === 's3' ? s3Settings(get) : null,
     databaseFile: databaseFile === 'DATA/kura.db' ? join(dataDir, 'kura.db') : databaseFile === ':memory:' ? databaseFile : resolve(databaseFile),

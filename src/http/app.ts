@@ -46,9 +46,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger as FastifyBaseLogger,
     logController: new RequestLog(deps.logger),
     bodyLimit: deps.config.maxBodyBytes,
-    // X-Forwarded-For names the client only when a proxy on a loopback or private address sends
-    // it: a client connecting directly cannot pick the address sign-in throttling counts.
-    trustProxy: 'loopback, linklocal, uniquelocal',
+    // X-Forwarded-For names the client only when a trusted proxy (by default one on a loopback or
+    // private address) sends it: a client connecting directly cannot pick the address sign-in
+    // throttling counts.
+    trustProxy: deps.config.trustedProxies,
     return503OnClosing: true,
     routerOptions: { maxParamLength: 1000, caseSensitive: true, ignoreDuplicateSlashes: false },
     // Errors raised before routing (a malformed URL) are rendered by the format that owns the path.

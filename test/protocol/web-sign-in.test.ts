@@ -80,3 +80,29 @@ describe('signing in through the web UI', () => {
     assert.ok(behindProxy.every((code) => code === 401), `clients behind a private proxy are told apart: ${behindProxy.join(',')}`);
   });
 });
+
+describe('sign-in behind a proxy named in KURA_TRUSTED_PROXIES', () => {
+  let k: TestKura;
+  before(async () => {
+    k = await startTestKura({ KURA_BASE_URL: 'https://kura.example', KURA_TRUSTED_PROXIES: '203.0.113.7' });
+  });
+  after(() => k.close());
+
+  it('believes X-Forwarded-For from that proxy only, on whatever address it runs', async () => {
+    for (let i = 0; i < 22; i++) await k.user(`spread${i}`, { password });
+    const attempt = async (visitor: WebVisitor, n: number, remoteAddress: string) => {
+      const body = new URLSearchParams({ csrf: visitor.csrf, login: `spread${n}`, password: 'wrong password' }).toString();
+      return (await visitor.send({ method: 'POST', url: '/login', payload: body, remoteAddress, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': `198.51.100.${n}` } })).statusCode;
+    };
+    const proxied = new WebVisitor(k);
+    await proxied.get('/login');
+    const behindProxy: number[] = [];
+    for (let n = 0; n < 21; n++) behindProxy.push(await attempt(proxied, n, '203.0.113.7'));
+    assert.ok(behindProxy.every((code) => code === 401), `clients behind the configured proxy are told apart: ${behindProxy.join(',')}`);
+    const privatePeer = new WebVisitor(k);
+    await privatePeer.get('/login');
+    const spoofed: number[] = [];
+    for (let n = 0; n < 21; n++) spoofed.push(await attempt(privatePeer, n, '10.0.0.2'));
+    assert.equal(spoofed.at(-1), 429, `a peer not named is not believed, private or not: ${spoofed.join(',')}`);
+  });
+});
