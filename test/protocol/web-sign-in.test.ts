@@ -5,6 +5,22 @@ import { WebVisitor } from '../support/web-visitor.js';
 
 const password = 'correct horse battery staple';
 
+/**
+ * 21 sign-ins with a wrong password by one browser from `remoteAddress`, each to another account
+ * (`PREFIX0`…) and with X-Forwarded-For naming another client; their statuses.
+ */
+async function signInsFrom(k: TestKura, prefix: string, remoteAddress: string): Promise<number[]> {
+  const visitor = new WebVisitor(k);
+  await visitor.get('/login');
+  const statuses: number[] = [];
+  for (let n = 0; n < 21; n++) {
+    const body = new URLSearchParams({ csrf: visitor.csrf, login: `${prefix}${n}`, password: 'wrong password' }).toString();
+    const headers = { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': `198.51.100.${n}` };
+    statuses.push((await visitor.send({ method: 'POST', url: '/login', payload: body, remoteAddress, headers })).statusCode);
+  }
+  return statuses;
+}
+
 describe('signing in through the web UI', () => {
   let k: TestKura;
 
@@ -64,19 +80,9 @@ describe('signing in through the web UI', () => {
   });
   it('counts failed sign-ins by the connecting address: X-Forwarded-For is believed only from a proxy on a loopback or private address', async () => {
     for (let i = 0; i < 22; i++) await k.user(`sprayed${i}`, { password });
-    const attempt = async (visitor: WebVisitor, n: number, remoteAddress: string) => {
-      const body = new URLSearchParams({ csrf: visitor.csrf, login: `sprayed${n}`, password: 'wrong password' }).toString();
-      return (await visitor.send({ method: 'POST', url: '/login', payload: body, remoteAddress, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': `198.51.100.${n}` } })).statusCode;
-    };
-    const direct = new WebVisitor(k);
-    await direct.get('/login');
-    const spoofed: number[] = [];
-    for (let n = 0; n < 21; n++) spoofed.push(await attempt(direct, n, '203.0.113.7'));
+    const spoofed = await signInsFrom(k, 'sprayed', '203.0.113.7');
     assert.equal(spoofed.at(-1), 429, `a client on a public address cannot pass as others: ${spoofed.join(',')}`);
-    const proxied = new WebVisitor(k);
-    await proxied.get('/login');
-    const behindProxy: number[] = [];
-    for (let n = 0; n < 21; n++) behindProxy.push(await attempt(proxied, n, '10.0.0.2'));
+    const behindProxy = await signInsFrom(k, 'sprayed', '10.0.0.2');
     assert.ok(behindProxy.every((code) => code === 401), `clients behind a private proxy are told apart: ${behindProxy.join(',')}`);
   });
 });
@@ -90,19 +96,9 @@ describe('sign-in behind a proxy named in KURA_TRUSTED_PROXIES', () => {
 
   it('believes X-Forwarded-For from that proxy only, on whatever address it runs', async () => {
     for (let i = 0; i < 22; i++) await k.user(`spread${i}`, { password });
-    const attempt = async (visitor: WebVisitor, n: number, remoteAddress: string) => {
-      const body = new URLSearchParams({ csrf: visitor.csrf, login: `spread${n}`, password: 'wrong password' }).toString();
-      return (await visitor.send({ method: 'POST', url: '/login', payload: body, remoteAddress, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': `198.51.100.${n}` } })).statusCode;
-    };
-    const proxied = new WebVisitor(k);
-    await proxied.get('/login');
-    const behindProxy: number[] = [];
-    for (let n = 0; n < 21; n++) behindProxy.push(await attempt(proxied, n, '203.0.113.7'));
+    const behindProxy = await signInsFrom(k, 'spread', '203.0.113.7');
     assert.ok(behindProxy.every((code) => code === 401), `clients behind the configured proxy are told apart: ${behindProxy.join(',')}`);
-    const privatePeer = new WebVisitor(k);
-    await privatePeer.get('/login');
-    const spoofed: number[] = [];
-    for (let n = 0; n < 21; n++) spoofed.push(await attempt(privatePeer, n, '10.0.0.2'));
+    const spoofed = await signInsFrom(k, 'spread', '10.0.0.2');
     assert.equal(spoofed.at(-1), 429, `a peer not named is not believed, private or not: ${spoofed.join(',')}`);
   });
 });

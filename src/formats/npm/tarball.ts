@@ -2,6 +2,7 @@ import { Transform, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
 import { KuraError } from '../../core/errors/catalogue.js';
+import { isUnsafeArchivePath } from '../shared/archive-path.js';
 
 /** What Kura reads out of an npm tarball. */
 export interface TarballFacts {
@@ -13,12 +14,6 @@ export interface TarballFacts {
 }
 
 const maxTextBytes = 2 * 1024 * 1024;
-
-/** True when a path inside an archive could escape the extraction directory. */
-export function isUnsafeArchivePath(path: string): boolean {
-  if (path.startsWith('/') || path.startsWith('\\') || /^[A-Za-z]:/.test(path) || path.includes('\0')) return true;
-  return path.split(/[\\/]+/).some((segment) => segment === '..');
-}
 
 /**
  * The most an npm tarball may decompress to. It bounds the work a small upload can cause (gzip

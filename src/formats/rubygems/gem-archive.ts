@@ -4,6 +4,7 @@ import { createGunzip, gunzipSync, type Gunzip } from 'node:zlib';
 import { parseDocument } from 'yaml';
 import { Parser, type ReadEntry } from 'tar';
 import { KuraError } from '../../core/errors/catalogue.js';
+import { isUnsafeArchivePath } from '../shared/archive-path.js';
 import { parseGemspec, type GemSpec } from './gemspec.js';
 
 /** The largest `metadata.gz` accepted, uncompressed (a gemspec is a few KB; 2 MB is generous). */
@@ -12,12 +13,6 @@ const maxChecksumsBytes = 64 * 1024;
 const hashedMembers = new Set(['metadata.gz', 'data.tar.gz']);
 
 interface MemberDigests { sha256: Hash; sha512: Hash }
-
-/** True when a path inside an archive could escape the extraction directory. */
-function isUnsafePath(path: string): boolean {
-  if (path.startsWith('/') || path.startsWith('\\') || /^[A-Za-z]:/.test(path) || path.includes('\0')) return true;
-  return path.split(/[\\/]+/).some((segment) => segment === '..');
-}
 
 /** `data.tar.gz` may inflate to this many times its size (beyond {@link dataGraceBytes}); more is a likely bomb. */
 const maxDataRatio = 200;
@@ -87,7 +82,7 @@ class DataInspection {
 
   private onEntry(entry: ReadEntry): void {
     const path = entry.path;
-    if (isUnsafePath(path)) this.fail(`data.tar.gz contains an unsafe path "${path}"`);
+    if (isUnsafeArchivePath(path)) this.fail(`data.tar.gz contains an unsafe path "${path}"`);
     // A symbolic link's target is relative to its directory, a hard link's to the archive's root.
     const from = entry.type === 'SymbolicLink' ? path : entry.type === 'Link' ? 'root' : null;
     if (from !== null && linkTarget(from, entry.linkpath ?? '') === null) {
@@ -165,7 +160,7 @@ export class GemInspection {
 
   private onEntry(entry: ReadEntry): void {
     const path = entry.path;
-    if (isUnsafePath(path)) this.fail(`the gem contains an unsafe path "${path}"`);
+    if (isUnsafeArchivePath(path)) this.fail(`the gem contains an unsafe path "${path}"`);
     // RubyGems refuses a package with duplicate entries: gem install would read another member than Kura did.
     if (this.seen.has(path)) this.fail(`the gem contains ${path} twice`);
     this.seen.add(path);
